@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what the test suite needs from Debian's packages when it is missing:
+# PostgreSQL's server binaries (for the throwaway cluster) and Chromium (browser tests).
+set -euo pipefail
+
+need=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  need+=(postgresql)
+fi
+if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
+fi
+# The demo's fonts for screenshots: DejaVu is small and covers the UI's characters.
+if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  need+=(fonts-dejavu-core)
+fi
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing from Debian's packages: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "Please install as root: apt-get install ${need[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,295 @@
+"""Writes with business rules for accounts, contacts, positions and account teams.
+
+Views, the API, the CLI, imports and the demo generator all call these; none of them
+calls ``.save()`` on these models directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.core.errors import DomainError
+from tenure.core.validation import check_rows, validate_and_save
+
+ACCOUNT_FIELDS = frozenset(
+    {
+        "name",
+        "external_id",
+        "industry",
+        "country",
+        "region",
+        "employees",
+        "founded_year",
+        "website",
+        "parent",
+        "status",
+        "tier",
+        "potential_annual_spend",
+        "preferred_channels",
+        "characteristics",
+        "is_seasonal",
+        "has_international_presence",
+        "is_entering_new_markets",
+        "pain_points",
+    }
+)
+CONTACT_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "phone", "preferred_channel", "birthday"}
+)
+POSITION_FIELDS = frozenset(
+    {"title", "department", "buying_role", "seniority", "strength", "started_on"}
+)
+
+
+def _check_fields(given: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise DomainError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
+
+
+def _normalise_account(fields: dict[str, Any]) -> dict[str, Any]:
+    if "external_id" in fields:
+        value = (fields["external_id"] or "").strip()
+        fields["external_id"] = value or None
+    if fields.get("country"):
+        fields["country"] = fields["country"].strip().upper()
+    return fields
+
+
+@transaction.atomic
+def account_create(*, name: str, **fields: Any) -> Account:
+    """Create an account; ``external_id`` must be unique when given."""
+    _check_fields(fields, ACCOUNT_FIELDS)
+    account = Account(name=name.strip(), **_normalise_account(fields))
+    _refuse_taken_external_id(account)
+    validate_and_save(account)
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, **fields: Any) -> Account:
+    """Change an account's profile fields. Key-account status has its own services."""
+    _check_fields(fields, ACCOUNT_FIELDS)
+    for name, value in _normalise_account(fields).items():
+        setattr(account, name, value)
+    _refuse_taken_external_id(account)
+    if account.parent_id is not None and _is_ancestor(account, account.parent_id):
+        raise DomainError("an account cannot belong to one of its own subsidiaries", field="parent")
+    validate_and_save(account)
+    return account
+
+
+def _refuse_taken_external_id(account: Account) -> None:
+    if account.external_id is None:
+        return
+    other = Account.objects.filter(external_id=account.external_id).exclude(pk=account.pk).first()
+    if other is not None:
+        raise DomainError(
+            f"external id {account.external_id} already belongs to {other.name}",
+            field="external_id",
+        )
+
+
+def _is_ancestor(account: Account, parent_id: int) -> bool:
+    """True when ``parent_id`` is ``account`` itself or one of its descendants."""
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account.pk:
+            return True
+        seen.add(current)
+        current = Account.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False
+
+
+@transaction.atomic
+def account_designate_key(*, account: Account, since: dt.date) -> Account:
+    """Put an account on the key-account list. It must have a key account manager."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if not account.team.filter(role=TeamRole.KEY_ACCOUNT_MANAGER).exists():
+        raise DomainError(
+            f"{account.name} has no key account manager: assign one before making it a key account",
+            field="team",
+        )
+    account.is_key_account = True
+    account.key_account_since = since
+    validate_and_save(account)
+    return account
+
+
+@transaction.atomic
+def account_remove_key(*, account: Account) -> Account:
+    """Take an account off the key-account list (its team and history stay)."""
+    account.is_key_account = False
+    account.key_account_since = None
+    validate_and_save(account)
+    return account
+
+
+@transaction.atomic
+def team_assign(*, account: Account, user: AbstractBaseUser, role: str) -> TeamMembership:
+    """Put a user on an account's team in a role. One key account manager per account."""
+    if role not in TeamRole.values:
+        raise DomainError(f"unknown team role {role!r}", field="role")
+    if role == TeamRole.KEY_ACCOUNT_MANAGER:
+        current = (
+            TeamMembership.objects.select_related("user")
+            .filter(account=account, role=TeamRole.KEY_ACCOUNT_MANAGER)
+            .exclude(user=user)
+            .first()
+        )
+        if current is not None:
+            raise DomainError(
+                f"{account.name} already has a key account manager "
+                f"({current.user.get_username()}); hand the account over instead",
+                field="role",
+            )
+    membership, _ = TeamMembership.objects.get_or_create(account=account, user=user, role=role)
+    return membership
+
+
+@transaction.atomic
+def team_handover(*, account: Account, to_user: AbstractBaseUser) -> TeamMembership:
+    """Make ``to_user`` the key account manager, replacing whoever held the role."""
+    TeamMembership.objects.filter(account=account, role=TeamRole.KEY_ACCOUNT_MANAGER).delete()
+    return TeamMembership.objects.create(
+        account=account, user=to_user, role=TeamRole.KEY_ACCOUNT_MANAGER
+    )
+
+
+@transaction.atomic
+def team_remove(*, membership: TeamMembership) -> None:
+    """Remove a team role. The manager of a key account cannot simply be removed."""
+    is_key = Account.objects.filter(pk=membership.account_id, is_key_account=True).exists()
+    if membership.role == TeamRole.KEY_ACCOUNT_MANAGER and is_key:
+        raise DomainError(
+            "a key account must keep its key account manager: hand it over instead",
+            field="role",
+        )
+    membership.delete()
+
+
+def _normalise_contact(fields: dict[str, Any]) -> dict[str, Any]:
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").strip().lower() or None
+    return fields
+
+
+def _refuse_taken_email(contact: Contact) -> None:
+    if contact.email is None:
+        return
+    other = Contact.objects.filter(email__iexact=contact.email).exclude(pk=contact.pk).first()
+    if other is not None:
+        raise DomainError(
+            f"{contact.email} already belongs to {other.full_name}: one person per email address",
+            field="email",
+        )
+
+
+@transaction.atomic
+def contact_create(*, first_name: str, last_name: str, **fields: Any) -> Contact:
+    """Create a person. One person per email address (case-insensitive)."""
+    _check_fields(fields, CONTACT_FIELDS)
+    contact = Contact(
+        first_name=first_name.strip(), last_name=last_name.strip(), **_normalise_contact(fields)
+    )
+    _refuse_taken_email(contact)
+    validate_and_save(contact)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, **fields: Any) -> Contact:
+    """Change a person's details."""
+    _check_fields(fields, CONTACT_FIELDS)
+    for name, value in _normalise_contact(fields).items():
+        setattr(contact, name, value)
+    _refuse_taken_email(contact)
+    validate_and_save(contact)
+    return contact
+
+
+@transaction.atomic
+def position_add(*, contact: Contact, account: Account, **fields: Any) -> Position:
+    """Link a person to an account with a title, department, role and strength."""
+    _check_fields(fields, POSITION_FIELDS)
+    position = Position(contact=contact, account=account, **fields)
+    validate_and_save(position)
+    return position
+
+
+@transaction.atomic
+def position_update(*, position: Position, **fields: Any) -> Position:
+    """Change a position's title, role, strength…"""
+    _check_fields(fields, POSITION_FIELDS)
+    for name, value in fields.items():
+        setattr(position, name, value)
+    validate_and_save(position)
+    return position
+
+
+@transaction.atomic
+def position_end(*, position: Position, left_on: dt.date) -> Position:
+    """Record that a person left an account. Their history stays with the account."""
+    if position.left_on is not None:
+        raise DomainError(f"{position.contact} already left on {position.left_on}", field="left_on")
+    position.left_on = left_on
+    validate_and_save(position)
+    return position
+
+
+@transaction.atomic
+def account_create_many(*, rows: list[dict[str, Any]]) -> list[Account]:
+    """Create many accounts in one transaction: all or none.
+
+    Each row holds the same fields as ``account_create``. A bad row is named by number.
+    """
+    accounts = []
+    for number, row in enumerate(rows, start=1):
+        fields = dict(row)
+        name = str(fields.pop("name", "")).strip()
+        try:
+            _check_fields(fields, ACCOUNT_FIELDS)
+        except DomainError as error:
+            raise DomainError(f"row {number}: {error.message}", field=error.field) from error
+        accounts.append(Account(name=name, **_normalise_account(fields)))
+    check_rows(accounts)
+    return Account.objects.bulk_create(accounts, batch_size=1000)
+
+
+@transaction.atomic
+def contact_create_many(*, rows: list[dict[str, Any]]) -> list[Contact]:
+    """Create many people in one transaction: all or none."""
+    contacts = []
+    for number, row in enumerate(rows, start=1):
+        fields = dict(row)
+        try:
+            _check_fields(fields, CONTACT_FIELDS)
+        except DomainError as error:
+            raise DomainError(f"row {number}: {error.message}", field=error.field) from error
+        contacts.append(Contact(**_normalise_contact(fields)))
+    check_rows(contacts)
+    return Contact.objects.bulk_create(contacts, batch_size=1000)
+
+
+@transaction.atomic
+def position_add_many(*, rows: list[dict[str, Any]]) -> list[Position]:
+    """Create many positions (each row has ``contact`` and ``account``) in one transaction."""
+    positions = []
+    for number, row in enumerate(rows, start=1):
+        fields = dict(row)
+        contact, account = fields.pop("contact"), fields.pop("account")
+        left_on = fields.pop("left_on", None)
+        try:
+            _check_fields(fields, POSITION_FIELDS)
+        except DomainError as error:
+            raise DomainError(f"row {number}: {error.message}", field=error.field) from error
+        positions.append(Position(contact=contact, account=account, left_on=left_on, **fields))
+    check_rows(positions)
+    return Position.objects.bulk_create(positions, batch_size=1000)

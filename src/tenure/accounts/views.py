@@ -1,0 +1,84 @@
+"""Account pages: the searchable, sortable list and one page per account."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tenure.accounts.choices import AccountStatus, Tier
+from tenure.accounts.models import Account
+from tenure.accounts.selectors import (
+    ACCOUNT_SORTS,
+    AccountFilters,
+    account_detail,
+    account_interactions,
+    account_list,
+    key_account_managers,
+)
+
+PAGE_SIZE = 25
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def account_index(request: HttpRequest) -> HttpResponse:
+    """All accounts: search by name or external id, filter, sort, page."""
+    params = request.GET
+    filters = AccountFilters(
+        search=params.get("q", "").strip(),
+        tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
+        key_only=params.get("key") == "1",
+        manager_id=_int_or_none(params.get("manager")),
+        status=params.get("status", "") if params.get("status") in AccountStatus.values else "",
+    )
+    sort = params.get("sort", "name")
+    if sort not in ACCOUNT_SORTS:
+        sort = "name"
+    page = Paginator(account_list(filters=filters, sort=sort), PAGE_SIZE).get_page(
+        params.get("page")
+    )
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+        "tiers": Tier.choices,
+        "statuses": AccountStatus.choices,
+        "managers": key_account_managers(),
+        "querystring": query.urlencode(),
+        "total": Account.objects.count(),
+    }
+    template = "accounts/_table.html" if request.htmx else "accounts/index.html"
+    return render(request, template, context)
+
+
+def account_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one account on one page."""
+    try:
+        account = account_detail(pk=pk)
+    except Account.DoesNotExist as missing:
+        raise Http404("No such account") from missing
+    interactions = Paginator(account_interactions(account=account), 20).get_page(
+        request.GET.get("page")
+    )
+    positions = list(account.positions.all())
+    active = [p for p in positions if p.left_on is None]
+    context = {
+        "account": account,
+        "interactions": interactions,
+        "active_positions": active,
+        "former_positions": [p for p in positions if p.left_on is not None],
+        "single_threaded": len(active) == 1,
+        "team": list(account.team.all()),
+        "plans": list(account.plans.all()),
+        "milestones": list(account.milestones.all()),
+        "touchpoints": account.planned_touchpoints,
+    }
+    return render(request, "accounts/detail.html", context)

@@ -1,0 +1,247 @@
+"""A synthetic key-account portfolio with known ground truth.
+
+Everything here is pure: one seeded ``numpy`` generator decides the whole world, so the
+same (seed, number of accounts, as-of date) always gives the same portfolio. Loading it
+into the CRM store is ``tenure.demo.load``'s job.
+
+The world is built to be *learnable* the way real portfolios are:
+
+- annual revenue is Pareto-distributed (a few accounts carry most of it);
+- accounts have a seasonal rhythm (school year, Christmas goods, summer, year-end budgets);
+- churn is caused, never random: an account churns some months after one of five recorded
+  causes (the only engaged decision maker leaves, engagement fades, an issue stays open, a
+  detractor answer, a competitor's offer), and each cause leaves traces in the data before
+  the account stops buying. Causes also happen without churn, so nothing is a giveaway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tenure.demo import names
+
+CHURN_CAUSES = (
+    "decision_maker_left",
+    "engagement_faded",
+    "issue_unresolved",
+    "detractor",
+    "competitor_offer",
+)
+# Monthly chance of each cause happening, and the chance that it ends the relationship.
+CAUSE_MONTHLY_RATE = {
+    "decision_maker_left": 0.0040,
+    "engagement_faded": 0.0035,
+    "issue_unresolved": 0.0040,
+    "detractor": 0.0030,
+    "competitor_offer": 0.0035,
+}
+CAUSE_FATALITY = {
+    "decision_maker_left": 0.55,
+    "engagement_faded": 0.50,
+    "issue_unresolved": 0.45,
+    "detractor": 0.40,
+    "competitor_offer": 0.50,
+}
+# Monthly revenue multipliers (January first) for each seasonal profile.
+SEASON_PROFILES = {
+    "none": np.ones(12),
+    "school_year": np.array([0.6, 0.6, 0.7, 0.7, 0.8, 1.2, 1.9, 2.2, 1.4, 0.7, 0.6, 0.6]),
+    "christmas": np.array([0.5, 0.5, 0.6, 0.6, 0.7, 0.8, 1.0, 1.6, 2.0, 2.0, 1.2, 0.5]),
+    "summer": np.array([0.6, 0.6, 0.8, 1.0, 1.5, 1.8, 1.8, 1.3, 0.9, 0.7, 0.5, 0.5]),
+    "year_end_budget": np.array([0.8, 0.8, 0.9, 0.9, 0.9, 1.0, 0.7, 0.7, 1.0, 1.1, 1.5, 1.7]),
+}
+SEASON_WEIGHTS = {
+    "none": 0.45,
+    "school_year": 0.15,
+    "christmas": 0.15,
+    "summer": 0.13,
+    "year_end_budget": 0.12,
+}
+BUYING_ROLES = ("decision_maker", "economic_buyer", "influencer", "champion", "user", "gatekeeper")
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """What the demo portfolio looks like: its size, its seed, the day it ends."""
+
+    accounts: int = 300
+    seed: int = 7
+    as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    months: int = 36
+
+    def __post_init__(self) -> None:
+        if self.accounts < 10:
+            raise ValueError("the demo portfolio needs at least 10 accounts")
+        if self.months < 24:
+            raise ValueError("the demo portfolio needs at least 24 months of history")
+
+
+@dataclass
+class AccountSpec:
+    """What one account is like, and what happens to it."""
+
+    index: int
+    external_id: str
+    name: str
+    industry: str
+    country: str
+    employees: int
+    founded_year: int
+    annual_revenue: float
+    growth: float
+    season: str
+    start_month: int
+    manager: int
+    orders_per_month: float
+    categories: tuple[str, ...]
+    events: list[tuple[int, str]] = field(default_factory=list)
+    churn_month: int | None = None
+    churn_cause: str | None = None
+    contacts: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    """The generated portfolio, before it is written anywhere."""
+
+    config: DemoConfig
+    first_month: dt.date
+    managers: list[tuple[str, str, str]]
+    accounts: list[AccountSpec]
+
+    def month_start(self, month: int) -> dt.date:
+        """The first day of the ``month``-th month of the history (0-based)."""
+        year = self.first_month.year + (self.first_month.month - 1 + month) // 12
+        return dt.date(year, (self.first_month.month - 1 + month) % 12 + 1, 1)
+
+
+def _first_month(as_of: dt.date, months: int) -> dt.date:
+    index = as_of.year * 12 + as_of.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _unique_names(rng: np.random.Generator, count: int) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < count:
+        name = " ".join(
+            (
+                str(rng.choice(names.COMPANY_FIRST)),
+                str(rng.choice(names.COMPANY_SECOND)),
+                str(rng.choice(names.COMPANY_SUFFIX)),
+            )
+        )
+        if name in seen:
+            name = f"{name} {len(out)}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def build_world(config: DemoConfig) -> World:
+    """Draw the whole portfolio from ``config.seed``."""
+    rng = np.random.default_rng(config.seed)
+    n = config.accounts
+    manager_count = int(np.clip(round(n / 30), 3, len(names.MANAGER_NAMES)))
+    managers = [
+        (f"{first.lower()}.{last.lower()}", first, last)
+        for first, last in names.MANAGER_NAMES[:manager_count]
+    ]
+
+    # Pareto revenue: shape 1.2 gives roughly the 80/20 concentration seen in B2B ledgers.
+    annual = (rng.pareto(1.2, n) + 1.0) * 12_000.0
+    annual = np.minimum(annual, 40_000_000.0)
+    order = np.argsort(-annual, kind="stable")
+    season_names = list(SEASON_WEIGHTS)
+    season_p = np.array([SEASON_WEIGHTS[s] for s in season_names])
+    account_names = _unique_names(rng, n)
+
+    accounts: list[AccountSpec] = []
+    for rank, i in enumerate(order):
+        revenue = float(annual[i])
+        size = int(np.clip(rng.lognormal(np.log(40 + revenue / 4000), 0.6), 5, 200_000))
+        industry = str(rng.choice(names.INDUSTRIES))
+        season = str(rng.choice(season_names, p=season_p))
+        if industry == "Education supplies":
+            season = "school_year"
+        elif industry == "Toys & seasonal goods":
+            season = "christmas"
+        # A tenth of the accounts join during the history; the rest were customers before.
+        start_month = int(rng.integers(1, config.months - 12)) if rng.random() < 0.1 else 0
+        category_count = int(np.clip(rng.poisson(2 + np.log10(revenue) - 3), 1, 9))
+        categories = tuple(
+            sorted(rng.choice(names.CATEGORIES, size=category_count, replace=False).tolist())
+        )
+        accounts.append(
+            AccountSpec(
+                index=rank,
+                external_id=f"C{10000 + rank:05d}",
+                name=account_names[rank],
+                industry=industry,
+                country=str(rng.choice(names.COUNTRIES)),
+                employees=size,
+                founded_year=int(rng.integers(1890, 2021)),
+                annual_revenue=revenue,
+                growth=float(rng.normal(0.03, 0.12)),
+                season=season,
+                start_month=start_month,
+                manager=int(rng.integers(0, manager_count)),
+                orders_per_month=float(np.clip(np.sqrt(revenue) / 60.0, 0.35, 25.0)),
+                categories=categories,
+            )
+        )
+    for account in accounts:
+        _draw_contacts(rng, account)
+        _draw_fate(rng, account, config.months)
+    return World(
+        config=config,
+        first_month=_first_month(config.as_of, config.months),
+        managers=managers,
+        accounts=accounts,
+    )
+
+
+def _draw_contacts(rng: np.random.Generator, account: AccountSpec) -> None:
+    """Stakeholders: bigger accounts have more people engaged, in more roles."""
+    count = int(np.clip(rng.poisson(1.5 + np.log10(account.annual_revenue) - 3.5), 1, 12))
+    roles = ["decision_maker", *rng.choice(BUYING_ROLES, size=count - 1).tolist()]
+    for role in roles:
+        account.contacts.append(
+            {
+                "first_name": str(rng.choice(names.FIRST_NAMES)),
+                "last_name": str(rng.choice(names.LAST_NAMES)),
+                "role": role,
+                "department": "Management"
+                if role in ("decision_maker", "economic_buyer")
+                else str(rng.choice(names.DEPARTMENTS)),
+                "strength": int(rng.integers(2, 6)),
+                "seniority": "executive" if role == "decision_maker" else "manager",
+            }
+        )
+
+
+def _draw_fate(rng: np.random.Generator, account: AccountSpec, months: int) -> None:
+    """Causes happen month by month; a fatal one ends buying a few months later."""
+    # Big accounts are better looked after: causes hit them a little less often.
+    care = 0.6 if account.index < 30 else 1.0
+    # A relationship resting on one decision maker does not survive their departure as
+    # often as one where another decision maker is engaged.
+    deciders = sum(c["role"] == "decision_maker" for c in account.contacts)
+    for month in range(account.start_month + 1, months):
+        if account.churn_month is not None and month >= account.churn_month:
+            break
+        for cause in CHURN_CAUSES:
+            if rng.random() >= CAUSE_MONTHLY_RATE[cause] * care:
+                continue
+            account.events.append((month, cause))
+            fatality = CAUSE_FATALITY[cause]
+            if cause == "decision_maker_left" and deciders > 1:
+                fatality = 0.0
+            if account.churn_month is None and rng.random() < fatality:
+                churn = month + int(rng.integers(2, 7))
+                if churn < months:
+                    account.churn_month = churn
+                    account.churn_cause = cause

@@ -1,0 +1,199 @@
+"""Writes for interactions and touchpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from tenure.accounts.models import Account, Contact, Position
+from tenure.core.errors import DomainError, NotFound
+from tenure.core.validation import check_rows, validate_and_save
+from tenure.engagement.choices import Sentiment, TouchpointStatus
+from tenure.engagement.models import Interaction, Touchpoint
+
+
+def _resolve_account(account: Account | int) -> Account:
+    if isinstance(account, Account):
+        return account
+    found = Account.objects.filter(pk=account).first()
+    if found is None:
+        raise NotFound(f"account {account} does not exist", field="account")
+    return found
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    account: Account | int,
+    occurred_at: dt.datetime,
+    kind: str,
+    summary: str,
+    is_strategic: bool = False,
+    contacts: Iterable[Contact] = (),
+    team_members: Iterable[AbstractBaseUser] = (),
+    logged_by: AbstractBaseUser | None = None,
+    outcome: str = "",
+    next_step: str = "",
+    next_step_due: dt.date | None = None,
+    sentiment: int = Sentiment.NEUTRAL,
+    touchpoint: Touchpoint | None = None,
+) -> Interaction:
+    """Record something that happened with an account.
+
+    Contacts present must hold a position at the account (current or past). When
+    ``touchpoint`` is given, it is marked done and linked to this interaction.
+    """
+    account = _resolve_account(account)
+    if occurred_at.tzinfo is None:
+        raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
+    if not summary.strip():
+        raise DomainError("say in a few words what happened", field="summary")
+    contacts = list(contacts)
+    outsiders = [c for c in contacts if not c.positions.filter(account=account).exists()]
+    if outsiders:
+        names = ", ".join(str(c) for c in outsiders)
+        raise DomainError(f"{names} has no position at {account.name}", field="contacts")
+    interaction = Interaction(
+        account=account,
+        occurred_at=occurred_at,
+        kind=kind,
+        is_strategic=is_strategic,
+        logged_by=logged_by,
+        summary=summary.strip(),
+        outcome=outcome.strip(),
+        next_step=next_step.strip(),
+        next_step_due=next_step_due,
+        sentiment=sentiment,
+    )
+    validate_and_save(interaction)
+    if contacts:
+        interaction.contacts.set(contacts)
+    members = list(team_members)
+    if members:
+        interaction.team_members.set(members)
+    if touchpoint is not None:
+        if touchpoint.account_id != account.pk:
+            raise DomainError("the touchpoint belongs to another account", field="touchpoint")
+        touchpoint_complete(touchpoint=touchpoint, interaction=interaction)
+    return interaction
+
+
+@transaction.atomic
+def touchpoint_plan(
+    *,
+    account: Account | int,
+    scheduled_on: dt.date,
+    kind: str,
+    title: str = "",
+    owner: AbstractBaseUser | None = None,
+    contact: Contact | None = None,
+) -> Touchpoint:
+    """Plan a touchpoint with an account."""
+    touchpoint = Touchpoint(
+        account=_resolve_account(account),
+        scheduled_on=scheduled_on,
+        kind=kind,
+        title=title.strip(),
+        owner=owner,
+        contact=contact,
+    )
+    validate_and_save(touchpoint)
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_complete(*, touchpoint: Touchpoint, interaction: Interaction | None) -> Touchpoint:
+    """Mark a touchpoint done, linked to the interaction that fulfilled it."""
+    if touchpoint.status != TouchpointStatus.PLANNED:
+        raise DomainError(f"the touchpoint is already {touchpoint.status}", field="status")
+    touchpoint.status = TouchpointStatus.DONE
+    touchpoint.interaction = interaction
+    validate_and_save(touchpoint)
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_skip(*, touchpoint: Touchpoint) -> Touchpoint:
+    """Mark a planned touchpoint as skipped."""
+    if touchpoint.status != TouchpointStatus.PLANNED:
+        raise DomainError(f"the touchpoint is already {touchpoint.status}", field="status")
+    touchpoint.status = TouchpointStatus.SKIPPED
+    validate_and_save(touchpoint)
+    return touchpoint
+
+
+@dataclass(frozen=True)
+class InteractionDraft:
+    """One interaction to record in bulk (imports, the demo portfolio)."""
+
+    account_id: int
+    occurred_at: dt.datetime
+    kind: str
+    summary: str
+    is_strategic: bool = False
+    contact_ids: tuple[int, ...] = ()
+    logged_by_id: int | None = None
+    outcome: str = ""
+    next_step: str = ""
+    next_step_due: dt.date | None = None
+    sentiment: int = Sentiment.NEUTRAL
+
+
+@transaction.atomic
+def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]:
+    """Record many interactions in one transaction: all or none, bad rows named by number.
+
+    The same rules as ``interaction_log``: a time zone, a summary, and people present
+    who hold (or held) a position at the account.
+    """
+    account_ids = {d.account_id for d in drafts}
+    known_accounts = set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
+    positions = set(
+        Position.objects.filter(account_id__in=account_ids).values_list("account_id", "contact_id")
+    )
+    interactions = []
+    for number, d in enumerate(drafts, start=1):
+        if d.account_id not in known_accounts:
+            raise NotFound(f"row {number}: account {d.account_id} does not exist", field="account")
+        if d.occurred_at.tzinfo is None:
+            raise DomainError(f"row {number}: the time carries no time zone", field="occurred_at")
+        if not d.summary.strip():
+            raise DomainError(f"row {number}: the summary is empty", field="summary")
+        if d.next_step_due is not None and not d.next_step.strip():
+            raise DomainError(f"row {number}: a due date needs a next step", field="next_step")
+        strangers = [c for c in d.contact_ids if (d.account_id, c) not in positions]
+        if strangers:
+            raise DomainError(
+                f"row {number}: contact {strangers[0]} has no position at account {d.account_id}",
+                field="contacts",
+            )
+        interactions.append(
+            Interaction(
+                account_id=d.account_id,
+                occurred_at=d.occurred_at,
+                kind=d.kind,
+                summary=d.summary.strip(),
+                is_strategic=d.is_strategic,
+                logged_by_id=d.logged_by_id,
+                outcome=d.outcome,
+                next_step=d.next_step,
+                next_step_due=d.next_step_due,
+                sentiment=d.sentiment,
+            )
+        )
+    check_rows(interactions)
+    created = Interaction.objects.bulk_create(interactions, batch_size=2000)
+    through = Interaction.contacts.through
+    through.objects.bulk_create(
+        [
+            through(interaction_id=interaction.pk, contact_id=contact_id)
+            for interaction, draft in zip(created, drafts, strict=True)
+            for contact_id in draft.contact_ids
+        ],
+        batch_size=5000,
+    )
+    return created

@@ -1,0 +1,1 @@
+"""Pure analytics on Polars frames: no Django, no database, no network."""

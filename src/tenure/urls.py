@@ -1,0 +1,19 @@
+"""Tenure's URL map."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tenure.web import views as web_views
+
+admin.site.site_header = "Tenure administration"
+admin.site.site_title = "Tenure"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("tenure.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

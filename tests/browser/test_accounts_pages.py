@@ -1,0 +1,57 @@
+"""A person logs in, finds an account, and reads its page — in a real browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tenure.demo.load import DEMO_PASSWORD, load_world
+from tenure.demo.world import DemoConfig, build_world
+from tests.browser.conftest import SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(tmp_path):
+    world = build_world(DemoConfig(accounts=60, seed=7, as_of=dt.date(2026, 10, 31)))
+    load_world(world, home=tmp_path, progress=lambda _: None)
+    return world
+
+
+def test_wrong_password_is_refused_with_a_message(page, login, demo):
+    login("director", "not the password")
+    assert page.get_by_role("alert").inner_text().startswith("Your username and password")
+
+
+def test_log_in_search_and_open_an_account(page, login, demo, live_server):
+    login("director", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Accounts").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "accounts.png"))
+
+    target = demo.accounts[0]
+    page.get_by_label("Search").fill(target.name.split()[0])
+    page.get_by_role("link", name=target.name).first.wait_for()
+    page.get_by_role("link", name=target.name).first.click()
+
+    page.get_by_role("heading", name="Stakeholders").wait_for()
+    assert target.name in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("heading", name="Interactions").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
+
+
+def test_sorting_by_tier_header_changes_the_order(page, login, demo):
+    login("director", DEMO_PASSWORD)
+    page.get_by_role("link", name="Account ▲").click()
+    page.wait_for_url("**sort=-name**")
+    first_row = page.locator("tbody tr").first.inner_text()
+    names = sorted((a.name for a in demo.accounts), reverse=True)
+    assert first_row.startswith(names[0])
+
+
+def test_logout_returns_to_login(page, login, demo):
+    login("director", DEMO_PASSWORD)
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("heading", name="Log in to Tenure").wait_for()
