@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENURE_")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TENURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={**clean, **env}
     )

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tenure.accounts",
     "tenure.engagement",
     "tenure.planning",
+    "tenure.feedback",
     "tenure.web",
     "tenure.demo",
 ]

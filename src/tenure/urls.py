@@ -15,5 +15,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tenure.accounts.urls")),
+    path("feedback/", include("tenure.feedback.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,4 @@
+"""Public survey pages (no login) and the survey figures for staff."""
+
+app_name = "feedback"
+urlpatterns: list = []
