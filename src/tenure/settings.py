@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tenure.engagement",
     "tenure.planning",
     "tenure.feedback",
+    "tenure.scoring",
     "tenure.web",
     "tenure.demo",
 ]

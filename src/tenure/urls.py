@@ -16,5 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tenure.accounts.urls")),
     path("feedback/", include("tenure.feedback.urls")),
+    path("portfolio/", include("tenure.scoring.urls")),
     path("admin/", admin.site.urls),
 ]

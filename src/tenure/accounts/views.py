@@ -16,6 +16,8 @@ from tenure.accounts.selectors import (
     account_list,
     key_account_managers,
 )
+from tenure.scoring.selectors import account_latest_snapshot, account_series
+from tenure.web.charts import monthly_bars
 
 PAGE_SIZE = 25
 
@@ -68,6 +70,13 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
     interactions = Paginator(account_interactions(account=account), 20).get_page(
         request.GET.get("page")
     )
+    snapshot = account_latest_snapshot(account_id=account.pk)
+    series = account_series(account_id=account.pk)
+    chart = (
+        monthly_bars(series.first_month, series.values, title=f"Monthly revenue of {account.name}")
+        if series is not None
+        else None
+    )
     positions = list(account.positions.all())
     active = [p for p in positions if p.left_on is None]
     context = {
@@ -80,5 +89,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "plans": list(account.plans.all()),
         "milestones": list(account.milestones.all()),
         "touchpoints": account.planned_touchpoints,
+        "snapshot": snapshot,
+        "revenue_chart": chart,
     }
     return render(request, "accounts/detail.html", context)

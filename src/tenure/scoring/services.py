@@ -1,0 +1,319 @@
+"""Writes of the scoring area: runs and their snapshots, ratings, key-list decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.accounts import services as accounts_services
+from tenure.accounts.models import Account
+from tenure.core.errors import DomainError
+from tenure.core.validation import validate_and_save
+from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
+from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
+from tenure.scoring.models import (
+    AccountSnapshot,
+    KeyListDecision,
+    PortfolioSnapshot,
+    QualificationRating,
+    QualificationScorecard,
+    RevenueSeries,
+    ScoringRun,
+    ScoringSettings,
+)
+from tenure.scoring.portfolio import PortfolioResult, segment_portfolio
+
+Progress = Callable[[str], None]
+BATCH = 2000
+
+
+def scoring_settings_current() -> ScoringSettings:
+    """The settings in force; the defaults are saved on first use so runs can cite them."""
+    current = ScoringSettings.objects.first()
+    return current if current is not None else ScoringSettings.objects.create()
+
+
+def scorecard_current() -> tuple[QualificationScorecard, Scorecard]:
+    """The active qualification scorecard, creating the default version on first use."""
+    row = QualificationScorecard.objects.filter(is_active=True).first()
+    if row is None:
+        row, _ = QualificationScorecard.objects.get_or_create(
+            version=DEFAULT_QUALIFICATION.version,
+            defaults={"definition": DEFAULT_QUALIFICATION.to_dict(), "is_active": True},
+        )
+    return row, Scorecard.from_dict(row.definition)
+
+
+@transaction.atomic
+def scorecard_publish(
+    *, definition: dict[str, Any], version: str, note: str = ""
+) -> QualificationScorecard:
+    """Publish a new scorecard version and make it the active one."""
+    try:
+        Scorecard.from_dict({**definition, "version": version})
+    except (ValueError, TypeError, KeyError) as error:
+        raise DomainError(f"the scorecard is not valid: {error}", field="definition") from error
+    if QualificationScorecard.objects.filter(version=version).exists():
+        raise DomainError(f"version {version} exists; versions are never edited", field="version")
+    QualificationScorecard.objects.filter(is_active=True).update(is_active=False)
+    row = QualificationScorecard(
+        version=version, definition={**definition, "version": version}, is_active=True, note=note
+    )
+    validate_and_save(row)
+    return row
+
+
+@transaction.atomic
+def rating_set(
+    *, account: Account, criterion: str, score: int, rated_by: AbstractBaseUser, note: str = ""
+) -> QualificationRating:
+    """Rate an account 1–5 on a qualitative criterion (replacing an earlier rating)."""
+    if criterion not in QualitativeCriterion.values:
+        raise DomainError(f"unknown criterion {criterion!r}", field="criterion")
+    rating = QualificationRating.objects.filter(account=account, criterion=criterion).first()
+    rating = rating or QualificationRating(account=account, criterion=criterion)
+    rating.score, rating.rated_by, rating.note = score, rated_by, note
+    validate_and_save(rating, exclude=["account"])
+    return rating
+
+
+def _policy(settings: ScoringSettings) -> KeyListPolicy:
+    return KeyListPolicy(
+        max_key_accounts=settings.max_key_accounts,
+        max_additions_per_period=settings.max_additions_per_period,
+        promote_min_score=settings.promote_min_score,
+        promote_min_growth=settings.promote_min_growth,
+        demote_below_score=settings.demote_below_score,
+    )
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def promotions_accepted_since(start: dt.date) -> int:
+    """Promotions accepted since ``start`` (they count against the per-period cap)."""
+    return KeyListDecision.objects.filter(
+        action=KeyListAction.PROMOTE,
+        outcome=DecisionOutcome.ACCEPTED,
+        created_at__date__gte=start,
+    ).count()
+
+
+def scoring_run(
+    *,
+    as_of: dt.date,
+    features: pl.DataFrame,
+    monthly: pl.DataFrame,
+    progress: Progress = lambda _: None,
+) -> ScoringRun:
+    """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
+
+    Re-running for the same date replaces that date's snapshots; it never duplicates them.
+    """
+    settings = scoring_settings_current()
+    scorecard_row, scorecard = scorecard_current()
+    crm = pl.DataFrame(
+        list(Account.objects.values_list("id", "external_id", "is_key_account")),
+        schema={"account_id": pl.Int64, "external_id": pl.String, "is_key": pl.Boolean},
+        orient="row",
+    )
+    ratings = pl.DataFrame(
+        list(QualificationRating.objects.values_list("account_id", "criterion", "score")),
+        schema={"account_id": pl.Int64, "criterion": pl.String, "score": pl.Float64},
+        orient="row",
+    )
+    progress(f"Segmenting {crm.height:,} accounts against {features.height:,} ledger accounts…")
+    result = segment_portfolio(
+        crm_accounts=crm,
+        features=features,
+        monthly=monthly,
+        ratings=ratings,
+        scorecard=scorecard,
+        policy=_policy(settings),
+        a_share=settings.a_share,
+        b_share=settings.b_share,
+        added_this_period=promotions_accepted_since(_quarter_start(as_of)),
+        as_of=as_of,
+    )
+    parameters = {
+        "a_share": settings.a_share,
+        "b_share": settings.b_share,
+        "scorecard": scorecard_row.version,
+        "policy": _policy(settings).__dict__,
+    }
+    with transaction.atomic():
+        run = ScoringRun.objects.create(as_of=as_of, parameters=parameters)
+        _write_snapshots(run, result, scorecard_row.version, progress)
+        _write_series(result, as_of, progress)
+        _write_tiers(result)
+        PortfolioSnapshot.objects.filter(as_of=as_of).delete()
+        PortfolioSnapshot.objects.create(
+            run=run,
+            as_of=as_of,
+            concentration=_clean(result.concentration.as_dict()),
+            tiers=result.tier_table,
+            pareto=result.pareto,
+        )
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.accounts_scored = result.accounts.height
+        run.unmatched_keys = result.unmatched_keys
+        run.save(update_fields=["status", "finished_at", "accounts_scored", "unmatched_keys"])
+    return run
+
+
+def _money(value: float | None) -> Decimal | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return Decimal(f"{value:.2f}")
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return float(value)
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _number(v) if isinstance(v, float) else v for k, v in data.items()}
+
+
+def _write_snapshots(
+    run: ScoringRun, result: PortfolioResult, version: str, progress: Progress
+) -> None:
+    AccountSnapshot.objects.filter(as_of=run.as_of).delete()
+    rows = []
+    for r in result.accounts.iter_rows(named=True):
+        contributions = r["qualification_contributions"] or {}
+        rows.append(
+            AccountSnapshot(
+                run=run,
+                account_id=r["account_id"],
+                as_of=run.as_of,
+                first_order_date=r["first_order_date"],
+                last_order_date=r["last_order_date"],
+                orders=int(r["orders"] or 0),
+                revenue_total=_money(r["revenue_total"]) or Decimal(0),
+                revenue_t12m=_money(r["revenue_t12m"]) or Decimal(0),
+                revenue_prev12m=_money(r["revenue_prev12m"]) or Decimal(0),
+                growth=_number(r["growth"]),
+                product_breadth=int(r["product_breadth"] or 0),
+                avg_order_value=_money(r["avg_order_value"]),
+                median_interval_days=_number(r["median_interval_days"]),
+                returns_share=_number(r["returns_share"]),
+                days_since_last_order=r["days_since_last_order"],
+                tier=r["tier"],
+                revenue_rank=r["revenue_rank"],
+                revenue_share=_number(r["revenue_share"]),
+                cumulative_share=_number(r["cumulative_share"]),
+                qualification_score=_number(r["qualification_score"]),
+                qualification_coverage=_number(r["qualification_coverage"]),
+                qualification_contributions={
+                    k.removeprefix("contribution_"): _number(v) for k, v in contributions.items()
+                },
+                qualification_version=version,
+                keylist_action=r["keylist_action"] or "",
+                keylist_reasons=[*(r["keylist_reasons"] or []), *filter(None, [r["cap_reason"]])],
+                keylist_over_cap=bool(r["keylist_over_cap"]),
+            )
+        )
+    AccountSnapshot.objects.bulk_create(rows, batch_size=BATCH)
+    progress(f"  {len(rows):,} account snapshots as of {run.as_of}")
+
+
+def _write_series(result: PortfolioResult, as_of: dt.date, progress: Progress) -> None:
+    monthly = result.monthly
+    if monthly.height == 0:
+        RevenueSeries.objects.all().delete()
+        return
+    first = monthly["month"].min()
+    months = pl.date_range(first, dt.date(as_of.year, as_of.month, 1), "1mo", eager=True)
+    grid = (
+        monthly.select("account_id", "month", "revenue")
+        .pivot(on="month", index="account_id", values="revenue", sort_columns=True)
+        .fill_null(0.0)
+    )
+    names = [str(m) for m in months]
+    for name in names:
+        if name not in grid.columns:
+            grid = grid.with_columns(pl.lit(0.0).alias(name))
+    grid = grid.select("account_id", *names)
+    RevenueSeries.objects.all().delete()
+    RevenueSeries.objects.bulk_create(
+        (
+            RevenueSeries(
+                account_id=row[0],
+                as_of=as_of,
+                first_month=first,
+                values=[round(float(v), 2) for v in row[1:]],
+            )
+            for row in grid.iter_rows()
+        ),
+        batch_size=BATCH,
+    )
+    progress(f"  monthly revenue series for {grid.height:,} accounts")
+
+
+def _write_tiers(result: PortfolioResult) -> None:
+    """Tiers belong to the scoring run: it alone writes ``Account.tier``."""
+    for tier, ids in result.accounts.group_by("tier").agg(pl.col("account_id")).iter_rows():
+        ids = list(ids)
+        # Chunked to stay under SQLite's limit on query parameters.
+        for start in range(0, len(ids), 10_000):
+            Account.objects.filter(pk__in=ids[start : start + 10_000]).exclude(tier=tier).update(
+                tier=tier
+            )
+
+
+@transaction.atomic
+def keylist_decide(
+    *,
+    account: Account,
+    action: str,
+    outcome: str,
+    decided_by: AbstractBaseUser,
+    reason: str,
+    on: dt.date,
+) -> KeyListDecision:
+    """Record a decision on a proposed key-list change, and carry it out when accepted.
+
+    The list never changes by itself: promotion and removal happen only here, with who
+    and why.
+    """
+    if action not in KeyListAction.values:
+        raise DomainError(f"unknown action {action!r}", field="action")
+    if outcome not in DecisionOutcome.values:
+        raise DomainError(f"unknown outcome {outcome!r}", field="outcome")
+    if not reason.strip():
+        raise DomainError("say why", field="reason")
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if action == KeyListAction.PROMOTE and account.is_key_account:
+        raise DomainError(f"{account.name} is already a key account", field="action")
+    if action == KeyListAction.DEMOTE and not account.is_key_account:
+        raise DomainError(f"{account.name} is not a key account", field="action")
+    snapshot = account.snapshots.order_by("-as_of").first()
+    if outcome == DecisionOutcome.ACCEPTED:
+        if action == KeyListAction.PROMOTE:
+            accounts_services.account_designate_key(account=account, since=on)
+        else:
+            accounts_services.account_remove_key(account=account)
+    decision = KeyListDecision(
+        account=account,
+        action=action,
+        outcome=outcome,
+        decided_by=decided_by,
+        reason=reason.strip(),
+        evidence=snapshot.keylist_reasons if snapshot else [],
+        snapshot_as_of=snapshot.as_of if snapshot else None,
+    )
+    validate_and_save(decision)
+    return decision

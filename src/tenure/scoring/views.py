@@ -1,0 +1,81 @@
+"""The portfolio page: concentration, tiers, the key-account list and its proposals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tenure.accounts.models import Account
+from tenure.core.errors import DomainError
+from tenure.scoring.choices import DecisionOutcome, KeyListAction
+from tenure.scoring.selectors import (
+    key_accounts,
+    keylist_candidates,
+    portfolio_latest,
+    recent_decisions,
+)
+from tenure.scoring.services import keylist_decide
+from tenure.web.charts import pareto_curve
+
+TOP_SHARES = (
+    ("1", "top_1pct_share"),
+    ("5", "top_5pct_share"),
+    ("10", "top_10pct_share"),
+    ("20", "top_20pct_share"),
+)
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Leadership's view of the portfolio as of the latest scoring run."""
+    latest = portfolio_latest()
+    if latest is None:
+        return render(request, "scoring/portfolio.html", {"portfolio": None})
+    figures = latest.concentration
+    candidates = list(keylist_candidates(as_of=latest.as_of))
+    context = {
+        "portfolio": latest,
+        "figures": figures,
+        "top_shares": [(label, figures.get(key)) for label, key in TOP_SHARES],
+        "chart": pareto_curve(
+            [tuple(point) for point in latest.pareto],
+            title="Share of trailing-12-month revenue held by the largest accounts",
+        ),
+        "key_accounts": list(key_accounts(as_of=latest.as_of)),
+        "promotions": [c for c in candidates if c.keylist_action == KeyListAction.PROMOTE],
+        "demotions": [c for c in candidates if c.keylist_action == KeyListAction.DEMOTE],
+        "decisions": list(recent_decisions()),
+        "can_decide": request.user.is_staff,
+    }
+    return render(request, "scoring/portfolio.html", context)
+
+
+@require_POST
+def decide(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Accept or reject a proposed key-list change; a reason is required."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Only a director decides on the key-account list.")
+    account = get_object_or_404(Account, pk=account_id)
+    action = request.POST.get("action", "")
+    outcome = request.POST.get("outcome", "")
+    try:
+        keylist_decide(
+            account=account,
+            action=action,
+            outcome=outcome,
+            decided_by=request.user,
+            reason=request.POST.get("reason", ""),
+            on=timezone.localdate(),
+        )
+    except DomainError as error:
+        messages.error(request, f"{account.name}: {error.message}")
+    else:
+        verb = {
+            (KeyListAction.PROMOTE, DecisionOutcome.ACCEPTED): "is now a key account",
+            (KeyListAction.DEMOTE, DecisionOutcome.ACCEPTED): "is no longer a key account",
+        }.get((action, outcome), "stays as it is; the decision is recorded")
+        messages.success(request, f"{account.name} {verb}.")
+    return redirect("scoring:portfolio")

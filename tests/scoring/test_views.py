@@ -1,0 +1,96 @@
+"""The portfolio page and key-list decisions through the web."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tenure.accounts.models import Account
+from tenure.scoring import services
+from tenure.scoring.models import KeyListDecision
+from tests.accounts.factories import TeamMembershipFactory, UserFactory
+from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(portfolio):
+    services.scoring_run(
+        as_of=AS_OF, features=features_for(portfolio), monthly=monthly_for(portfolio)
+    )
+    return portfolio
+
+
+@pytest.fixture
+def portfolio():
+    from tests.accounts.factories import AccountFactory
+
+    revenue = {"K1": 800_000.0, "K2": 100_000.0, "K3": 60_000.0, "K4": 30_000.0, "K5": 10_000.0}
+    for key in revenue:
+        AccountFactory(external_id=key, name=f"Account {key}")
+    return revenue
+
+
+@pytest.fixture
+def director_client(client):
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
+def test_before_any_run_the_page_says_so_and_shows_no_numbers(logged_in_client):
+    page = logged_in_client.get(reverse("scoring:portfolio")).content.decode()
+    assert "No scoring run yet" in page and "Gini" not in page
+
+
+def test_portfolio_shows_concentration_tiers_and_proposals(director_client, scored):
+    page = director_client.get(reverse("scoring:portfolio")).content.decode()
+    assert "Revenue concentration" in page and "<svg" in page
+    assert "Account K1" in page and "tier A by" in page
+    assert 'name="outcome" value="accepted"' in page
+
+
+def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        director_client.get(reverse("scoring:portfolio"))
+
+
+def test_a_manager_cannot_decide(logged_in_client, scored):
+    account = Account.objects.get(external_id="K1")
+    response = logged_in_client.post(
+        reverse("scoring:decide", args=[account.pk]),
+        {"action": "promote", "outcome": "accepted", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert not KeyListDecision.objects.exists()
+
+
+def test_director_promotes_with_a_reason(director_client, scored):
+    account = Account.objects.get(external_id="K1")
+    TeamMembershipFactory(account=account)
+    response = director_client.post(
+        reverse("scoring:decide", args=[account.pk]),
+        {"action": "promote", "outcome": "accepted", "reason": "Our largest customer"},
+        follow=True,
+    )
+    assert "Account K1 is now a key account" in response.content.decode()
+    account.refresh_from_db()
+    assert account.is_key_account
+
+
+def test_decision_without_reason_is_refused_with_a_message(director_client, scored):
+    account = Account.objects.get(external_id="K1")
+    response = director_client.post(
+        reverse("scoring:decide", args=[account.pk]),
+        {"action": "promote", "outcome": "accepted", "reason": " "},
+        follow=True,
+    )
+    assert "say why" in response.content.decode()
+    assert not KeyListDecision.objects.exists()
+
+
+def test_account_page_shows_revenue_chart_and_tier_once_scored(logged_in_client, scored):
+    account = Account.objects.get(external_id="K2")
+    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    assert "Trailing 12 months" in page and "Monthly revenue of Account K2" in page
+    assert "Not scored yet" not in page
