@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tenure.accounts.urls")),
+    path("", include("tenure.engagement.urls")),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
     path("admin/", admin.site.urls),

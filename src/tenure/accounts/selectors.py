@@ -165,3 +165,12 @@ def key_account_managers() -> QuerySet[AbstractUser]:
         .distinct()
         .order_by("username")
     )
+
+
+def last_strategic_contact(*, account: Account) -> Interaction | None:
+    """The account's most recent strategic interaction."""
+    return (
+        Interaction.objects.filter(account=account, is_strategic=True)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )

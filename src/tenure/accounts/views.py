@@ -15,7 +15,9 @@ from tenure.accounts.selectors import (
     account_interactions,
     account_list,
     key_account_managers,
+    last_strategic_contact,
 )
+from tenure.engagement.forms import InteractionForm
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
 
@@ -90,6 +92,8 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "milestones": list(account.milestones.all()),
         "touchpoints": account.planned_touchpoints,
         "snapshot": snapshot,
+        "last_strategic": last_strategic_contact(account=account),
+        "form": InteractionForm(account=account),
         "revenue_chart": chart,
     }
     return render(request, "accounts/detail.html", context)

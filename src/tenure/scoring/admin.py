@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from tenure.scoring.services import scorecard_publish
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -10,6 +9,7 @@ from tenure.scoring.models import (
     ScoringRun,
     ScoringSettings,
 )
+from tenure.scoring.services import scorecard_publish
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
