@@ -55,3 +55,25 @@ def test_logout_returns_to_login(page, login, demo):
     login("director", DEMO_PASSWORD)
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="Log in to Tenure").wait_for()
+
+
+def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_server):
+    login("director", DEMO_PASSWORD)
+    target = demo.accounts[3]
+    page.get_by_label("Search").fill(target.external_id)
+    page.get_by_role("link", name=target.name).first.click()
+    page.get_by_role("heading", name="Log an interaction").wait_for()
+    before = page.locator("#last-strategic").inner_text()
+
+    page.get_by_label("Type").select_option("meeting")
+    page.get_by_label("When").fill("2026-10-30T09:30")
+    page.get_by_label("Strategic (plans, relationship, review — not order chasing)").check()
+    page.get_by_label("Summary").fill("Agreed the spring range and a joint forecast")
+    page.get_by_label("Next step", exact=True).fill("Send the forecast template")
+    page.get_by_role("button", name="Log interaction").click()
+
+    page.get_by_text("Interaction logged.").wait_for()
+    timeline = page.locator("#timeline")
+    assert "Agreed the spring range and a joint forecast" in timeline.inner_text()
+    after = page.locator("#last-strategic").inner_text()
+    assert "30 Oct 2026" in after and after != before
