@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tenure.accounts.urls")),
     path("", include("tenure.engagement.urls")),
+    path("", include("tenure.planning.urls")),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
     path("admin/", admin.site.urls),

@@ -77,3 +77,57 @@ def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_s
     assert "Agreed the spring range and a joint forecast" in timeline.inner_text()
     after = page.locator("#last-strategic").inner_text()
     assert "30 Oct 2026" in after and after != before
+
+
+def test_adding_a_contact_ends_the_single_threaded_warning(page, login, demo, live_server):
+    from tenure.accounts.models import Account
+
+    single = next(
+        a for a in Account.objects.all() if a.positions.filter(left_on__isnull=True).count() == 1
+    )
+    login("director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{single.get_absolute_url()}")
+    assert page.get_by_text("Single-threaded").is_visible()
+    page.get_by_role("link", name="Add a stakeholder").click()
+    page.get_by_label("First name").fill("Ines")
+    page.get_by_label("Last name").fill("Moreau")
+    page.get_by_label("Email").fill("ines.moreau@customer.example")
+    page.get_by_label("Buying-centre role").select_option("champion")
+    page.get_by_role("button", name="Add stakeholder").click()
+    page.get_by_text("Ines Moreau added to").wait_for()
+    assert page.get_by_text("Single-threaded").count() == 0
+
+
+def test_create_a_plan_with_a_goal_and_an_action(page, login, demo, live_server):
+    from tenure.accounts.models import Account
+
+    account = Account.objects.filter(is_key_account=False).order_by("name").first()
+    login("director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{account.get_absolute_url()}")
+    page.get_by_role("link", name="New plan").click()
+    page.get_by_label("Title").fill("Win back the spring season")
+    page.get_by_label("Starts").fill("2026-11-01")
+    page.get_by_label("Ends").fill("2027-01-31")
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Plan created.").wait_for()
+
+    page.get_by_label("Objective", exact=True).select_option("develop")
+    page.get_by_label("Objective title").fill("Get listed for the spring range")
+    page.get_by_role("button", name="Add objective").click()
+    page.get_by_text("Objective added.").wait_for()
+
+    page.get_by_label("KPI").fill("Spring SKUs listed")
+    page.get_by_label("Baseline").fill("0")
+    page.get_by_label("Target").fill("12")
+    page.get_by_label("Goal due").fill("2027-01-15")
+    page.get_by_role("button", name="Add goal").click()
+    page.get_by_text("Goal added.").wait_for()
+
+    page.get_by_label("Action", exact=True).fill("Send the spring catalogue")
+    page.get_by_label("Action due").fill("2026-11-20")
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_text("Action added.").wait_for()
+
+    assert page.get_by_role("cell", name="Spring SKUs listed").is_visible()
+    assert page.get_by_role("cell", name="Send the spring catalogue").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "plan.png"), full_page=True)

@@ -293,3 +293,19 @@ def position_add_many(*, rows: list[dict[str, Any]]) -> list[Position]:
         positions.append(Position(contact=contact, account=account, left_on=left_on, **fields))
     check_rows(positions)
     return Position.objects.bulk_create(positions, batch_size=1000)
+
+
+@transaction.atomic
+def stakeholder_add(
+    *, account: Account, person: dict[str, Any], position: dict[str, Any]
+) -> Position:
+    """Add a person to an account: reuse the contact with that email, or create one.
+
+    A person known from another account keeps their history there (a former champion
+    turning up at a new customer is worth knowing about).
+    """
+    email = (person.get("email") or "").strip().lower()
+    contact = Contact.objects.filter(email__iexact=email).first() if email else None
+    if contact is None:
+        contact = contact_create(**person)
+    return position_add(contact=contact, account=account, **position)

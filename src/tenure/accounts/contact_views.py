@@ -1,0 +1,91 @@
+"""Stakeholder pages: add a person to an account, record a departure, find anyone."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
+from tenure.accounts.models import Account, Contact, Position
+from tenure.accounts.services import position_end, stakeholder_add
+from tenure.core.errors import DomainError
+
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
+POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
+
+
+def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person to an account."""
+    account = get_object_or_404(Account, pk=pk)
+    form = StakeholderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            position = stakeholder_add(
+                account=account,
+                person={k: data[k] for k in PERSON_FIELDS},
+                position={k: data[k] for k in POSITION_FIELDS},
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"{position.contact} added to {account.name}.")
+            return redirect(account.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/stakeholder_form.html", {"account": account, "form": form}, status=status
+    )
+
+
+def position_left(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and record that a person left an account."""
+    position = get_object_or_404(Position.objects.select_related("contact", "account"), pk=pk)
+    if position.left_on is not None:
+        raise Http404("This person already left.")
+    form = LeftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            position_end(position=position, left_on=form.cleaned_data["left_on"])
+        except DomainError as error:
+            form.add_error("left_on", error.message)
+        else:
+            messages.success(
+                request, f"{position.contact} is recorded as having left {position.account.name}."
+            )
+            return redirect(position.account.get_absolute_url())
+    return render(request, "accounts/position_left.html", {"position": position, "form": form})
+
+
+def contact_index(request: HttpRequest) -> HttpResponse:
+    """Everyone we know, searchable by name, email or company."""
+    form = ContactSearchForm(request.GET or None)
+    contacts = Contact.objects.prefetch_related(
+        Prefetch("positions", queryset=Position.objects.select_related("account"))
+    ).order_by("last_name", "first_name", "id")
+    term = request.GET.get("q", "").strip()
+    if term:
+        contacts = contacts.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(positions__account__name__icontains=term)
+        ).distinct()
+    page = Paginator(contacts, 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/contacts.html", {"form": form, "page": page, "q": term})
+
+
+def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person across every account they have been at."""
+    contact = get_object_or_404(
+        Contact.objects.prefetch_related(
+            Prefetch("positions", queryset=Position.objects.select_related("account"))
+        ),
+        pk=pk,
+    )
+    interactions = contact.interactions.select_related("account").order_by("-occurred_at")[:20]
+    return render(
+        request, "accounts/contact.html", {"contact": contact, "interactions": interactions}
+    )

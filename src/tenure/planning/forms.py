@@ -1,0 +1,58 @@
+"""Forms for plans, their objectives, goals and actions, and the wins-and-issues log."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from tenure.planning.choices import Horizon, MilestoneKind, ObjectiveKind, Severity
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    horizon = forms.ChoiceField(choices=Horizon.choices, initial=Horizon.SHORT)
+    starts_on = forms.DateField(label="Starts", widget=DATE)
+    ends_on = forms.DateField(label="Ends", widget=DATE)
+
+
+class ObjectiveForm(forms.Form):
+    kind = forms.ChoiceField(label="Objective", choices=ObjectiveKind.choices)
+    title = forms.CharField(label="Objective title", max_length=200)
+
+
+class GoalForm(forms.Form):
+    objective = forms.TypedChoiceField(label="For objective", coerce=int, choices=())
+    kpi = forms.CharField(label="KPI", max_length=200)
+    unit = forms.CharField(max_length=30, required=False)
+    baseline = forms.DecimalField(max_digits=16, decimal_places=2)
+    target = forms.DecimalField(max_digits=16, decimal_places=2)
+    due_on = forms.DateField(label="Goal due", widget=DATE)
+
+    def __init__(self, *args: object, objectives: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["objective"].choices = objectives  # type: ignore[attr-defined]
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label="Action", max_length=200)
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True))
+    due_on = forms.DateField(label="Action due", widget=DATE)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    closed_on = forms.DateField(widget=DATE)
+
+
+class MilestoneForm(forms.Form):
+    kind = forms.ChoiceField(choices=MilestoneKind.choices)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    occurred_on = forms.DateField(label="When", widget=DATE)
+
+
+class ResolveForm(forms.Form):
+    resolved_on = forms.DateField(widget=DATE)

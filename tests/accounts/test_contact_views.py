@@ -1,0 +1,97 @@
+"""Adding stakeholders, recording departures, finding people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tenure.accounts.models import Contact, Position
+from tests.accounts.factories import AccountFactory, ContactFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {
+    "first_name": "Ines",
+    "last_name": "Moreau",
+    "email": "ines@customer.example",
+    "strength": "4",
+    "buying_role": "champion",
+    "title": "Head of Category",
+}
+
+
+def test_adding_a_second_stakeholder_ends_the_single_threaded_warning(logged_in_client):
+    position = PositionFactory()
+    account = position.account
+    assert "Single-threaded" in logged_in_client.get(account.get_absolute_url()).content.decode()
+    response = logged_in_client.post(f"/accounts/{account.pk}/stakeholders/new/", PERSON)
+    assert response.status_code == 302
+    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    assert "Single-threaded" not in page and "Ines Moreau" in page
+
+
+def test_a_known_email_reuses_the_person_and_keeps_their_history(logged_in_client):
+    former = PositionFactory(
+        contact__email="ines@customer.example",
+        left_on=dt.date(2025, 1, 1),
+        started_on=dt.date(2020, 1, 1),
+    )
+    account = AccountFactory()
+    logged_in_client.post(f"/accounts/{account.pk}/stakeholders/new/", PERSON)
+    assert Contact.objects.filter(email="ines@customer.example").count() == 1
+    assert set(former.contact.accounts.all()) == {former.account, account}
+
+
+def test_invalid_email_is_shown_on_the_field(logged_in_client):
+    account = AccountFactory()
+    response = logged_in_client.post(
+        f"/accounts/{account.pk}/stakeholders/new/", {**PERSON, "email": "not-an-email"}
+    )
+    assert (
+        response.status_code == 400 and "Enter a valid email address" in response.content.decode()
+    )
+    assert not Position.objects.exists()
+
+
+def test_same_person_twice_at_one_account_is_refused_with_a_message(logged_in_client):
+    position = PositionFactory(contact__email="ines@customer.example")
+    response = logged_in_client.post(f"/accounts/{position.account_id}/stakeholders/new/", PERSON)
+    assert response.status_code == 400
+    assert "already holds a position" in response.content.decode()
+
+
+def test_departure_needs_confirmation_then_moves_to_former(logged_in_client):
+    position = PositionFactory(started_on=dt.date(2024, 1, 1))
+    page = logged_in_client.get(f"/accounts/positions/{position.pk}/left/").content.decode()
+    assert "Record departure" in page
+    position.refresh_from_db()
+    assert position.left_on is None
+    logged_in_client.post(f"/accounts/positions/{position.pk}/left/", {"left_on": "2026-11-01"})
+    position.refresh_from_db()
+    assert position.left_on == dt.date(2026, 11, 1)
+
+
+def test_departure_before_start_is_refused(logged_in_client):
+    position = PositionFactory(started_on=dt.date(2026, 1, 1))
+    response = logged_in_client.post(
+        f"/accounts/positions/{position.pk}/left/", {"left_on": "2025-01-01"}
+    )
+    assert "cannot leave before they started" in response.content.decode()
+
+
+def test_people_search_by_company(logged_in_client, django_assert_max_num_queries):
+    PositionFactory(account__name="Birch Foods", contact__last_name="Zed")
+    for _ in range(10):
+        PositionFactory()
+    with django_assert_max_num_queries(6):
+        response = logged_in_client.get("/accounts/contacts/?q=birch")
+    assert [c.last_name for c in response.context["page"].object_list] == ["Zed"]
+
+
+def test_person_page_lists_every_account(logged_in_client):
+    contact = ContactFactory()
+    PositionFactory(contact=contact, account__name="First Co", left_on=dt.date(2025, 1, 1))
+    PositionFactory(contact=contact, account__name="Second Co")
+    page = logged_in_client.get(f"/accounts/contacts/{contact.pk}/").content.decode()
+    assert "First Co" in page and "Second Co" in page and "left 1 Jan 2025" in page
