@@ -130,3 +130,30 @@ class Touchpoint(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.account} on {self.scheduled_on}"
+
+
+class WeeklyFocus(TimeStampedModel):
+    """The one key account a manager gives extra attention to in a given week.
+
+    Chosen by priority and rotated, so over a cycle no key account goes unvisited.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_focus"
+    )
+    week_start = models.DateField(help_text="The Monday of the week.")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week_start"],
+                name="focus_one_per_user_and_week",
+                violation_error_message="this manager already has a focus account this week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} focuses on {self.account} in the week of {self.week_start}"

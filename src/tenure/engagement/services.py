@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.choices import Sentiment, TouchpointStatus
-from tenure.engagement.models import Interaction, Touchpoint
+from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
+from tenure.engagement.selectors import attention_list
 
 
 def _resolve_account(account: Account | int) -> Account:
@@ -197,3 +199,54 @@ def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]
         batch_size=5000,
     )
     return created
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def focus_for_week(*, user: AbstractBaseUser, today: dt.date) -> WeeklyFocus | None:
+    """This week's focus account for a manager, chosen once per week and then kept.
+
+    The pick is the most urgent of the manager's key accounts that has not been the focus
+    in the last (n − 1) weeks, so every key account gets its turn over n weeks.
+    """
+    week = _week_start(today)
+    existing = (
+        WeeklyFocus.objects.filter(user=user, week_start=week).select_related("account").first()
+    )
+    if existing is not None:
+        return existing
+    key_ids = list(
+        Account.objects.filter(
+            is_key_account=True, team__user=user, team__role=TeamRole.KEY_ACCOUNT_MANAGER
+        ).values_list("pk", flat=True)
+    )
+    if not key_ids:
+        return None
+    recent = set(
+        WeeklyFocus.objects.filter(
+            user=user, week_start__gte=week - dt.timedelta(weeks=len(key_ids) - 1)
+        ).values_list("account_id", flat=True)
+    )
+    eligible = [pk for pk in key_ids if pk not in recent] or key_ids
+    account = attention_list(user=user, today=today).filter(pk__in=eligible).first()
+    if account is None:
+        return None
+    reasons = []
+    if account.overdue_actions:
+        reasons.append(f"{account.overdue_actions} overdue action(s)")
+    if account.open_issues:
+        reasons.append(f"{account.open_issues} open issue(s)")
+    if account.last_strategic_at is None:
+        reasons.append("no strategic contact on record")
+    else:
+        days = (today - account.last_strategic_at.date()).days
+        reasons.append(f"last strategic contact {days} days ago")
+    focus, _ = WeeklyFocus.objects.get_or_create(
+        user=user,
+        week_start=week,
+        defaults={"account": account, "reason": "; ".join(reasons)},
+    )
+    return focus

@@ -1,20 +1,51 @@
-"""The home page and health check."""
+"""Home ("my accounts": what needs me this week, and why) and the health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import render
+from django.utils import timezone
 
+from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
+from tenure.engagement.selectors import AttentionFilters, attention_list
+from tenure.engagement.services import focus_for_week
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Until "my accounts" lands, home is the accounts list narrowed to the user's own."""
-    if key_account_managers().filter(pk=request.user.pk).exists():
-        return redirect(f"/accounts/?manager={request.user.pk}&sort=-tier")
-    return redirect("accounts:index")
+    """The manager's accounts, most urgent first, with this week's focus account on top."""
+    today = timezone.localdate()
+    params = request.GET
+    filters = AttentionFilters(
+        tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
+        key_only=params.get("key") == "1",
+        manager_id=_int_or_none(params.get("manager")),
+        search=params.get("q", "").strip(),
+    )
+    accounts = attention_list(user=request.user, today=today, filters=filters)
+    page = Paginator(accounts, 25).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "focus": focus_for_week(user=request.user, today=today),
+        "today": today,
+        "tiers": Tier.choices,
+        "managers": key_account_managers(),
+        "querystring": query.urlencode(),
+    }
+    return render(request, "web/home.html", context)
 
 
 @login_not_required

@@ -1,0 +1,109 @@
+"""Reads for the manager's week: my accounts ordered by what needs attention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account, TeamMembership
+from tenure.engagement.choices import TouchpointStatus
+from tenure.engagement.models import Interaction, Touchpoint
+from tenure.planning.choices import ActionStatus
+from tenure.planning.models import Action, Milestone
+
+
+@dataclass(frozen=True)
+class AttentionFilters:
+    """What "my accounts" is narrowed by; empty values mean "any"."""
+
+    tier: str = ""
+    key_only: bool = False
+    manager_id: int | None = None
+    search: str = ""
+
+
+def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
+    """COUNT(*) of a correlated queryset as a scalar subquery (no GROUP BY needed)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def attention_list(
+    *, user: AbstractBaseUser, today: dt.date, filters: AttentionFilters | None = None
+) -> QuerySet[Account]:
+    """The user's accounts (or, for someone without accounts, every key account), most
+    urgent first.
+
+    Until risk scores exist, urgency is: overdue actions and follow-ups, open issues, then
+    the longest time since the last strategic contact (never comes first).
+    """
+    filters = filters or AttentionFilters()
+    accounts = Account.objects.exclude(status="churned")
+    mine = TeamMembership.objects.filter(user=user)
+    if filters.manager_id:
+        accounts = accounts.filter(
+            team__role=TeamRole.KEY_ACCOUNT_MANAGER, team__user_id=filters.manager_id
+        )
+    elif mine.exists():
+        accounts = accounts.filter(pk__in=mine.values("account_id"))
+    else:
+        accounts = accounts.filter(is_key_account=True)
+    if filters.tier:
+        accounts = accounts.filter(tier=filters.tier)
+    if filters.key_only:
+        accounts = accounts.filter(is_key_account=True)
+    if filters.search:
+        accounts = accounts.filter(name__icontains=filters.search)
+
+    strategic = Interaction.objects.filter(account=OuterRef("pk"), is_strategic=True)
+    planned = Touchpoint.objects.filter(
+        account=OuterRef("pk"), status=TouchpointStatus.PLANNED, scheduled_on__gte=today
+    ).order_by("scheduled_on")
+    overdue_actions = Action.objects.filter(
+        plan__account=OuterRef("pk"), status=ActionStatus.OPEN, due_on__lt=today
+    )
+    # A follow-up is overdue when the latest interaction's next step is past due.
+    latest = Interaction.objects.filter(account=OuterRef("pk")).order_by("-occurred_at", "-id")
+    open_issues = Milestone.objects.filter(
+        account=OuterRef("pk"), resolved_on__isnull=True
+    ).exclude(kind="success")
+    manager = TeamMembership.objects.filter(
+        account=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER
+    )
+    return (
+        accounts.annotate(
+            last_strategic_at=Subquery(
+                strategic.order_by("-occurred_at").values("occurred_at")[:1]
+            ),
+            next_touchpoint_on=Subquery(planned.values("scheduled_on")[:1]),
+            next_touchpoint_kind=Subquery(planned.values("kind")[:1]),
+            overdue_actions=_count(overdue_actions),
+            follow_up_due=Subquery(latest.values("next_step_due")[:1]),
+            open_issues=_count(open_issues),
+            manager_name=Subquery(manager.values("user__username")[:1]),
+        )
+        .annotate(
+            follow_up_overdue=Q(follow_up_due__lt=today),
+        )
+        .order_by(
+            F("overdue_actions").desc(),
+            F("follow_up_overdue").desc(),
+            F("open_issues").desc(),
+            F("last_strategic_at").asc(nulls_first=True),
+            "name",
+        )
+    )
