@@ -7,14 +7,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
+    BooleanField,
+    Case,
     F,
     Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -97,7 +99,13 @@ def attention_list(
             manager_name=Subquery(manager.values("user__username")[:1]),
         )
         .annotate(
-            follow_up_overdue=Q(follow_up_due__lt=today),
+            # Case, not a bare Q: no follow-up must be False, not NULL (PostgreSQL sorts
+            # NULL first in descending order).
+            follow_up_overdue=Case(
+                When(follow_up_due__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .order_by(
             F("overdue_actions").desc(),
