@@ -27,8 +27,11 @@ def test_wrong_password_is_refused_with_a_message(page, login, demo):
 
 def test_log_in_search_and_open_an_account(page, login, demo, live_server):
     login("director", DEMO_PASSWORD)
-    page.get_by_role("heading", name="Accounts").wait_for()
+    page.get_by_role("heading", name="My accounts").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "home.png"))
+    page.get_by_role("link", name="Accounts", exact=True).click()
+    page.get_by_role("heading", name="Accounts").wait_for()
     page.screenshot(path=str(SCREENSHOTS / "accounts.png"))
 
     target = demo.accounts[0]
@@ -42,8 +45,9 @@ def test_log_in_search_and_open_an_account(page, login, demo, live_server):
     page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
 
 
-def test_sorting_by_tier_header_changes_the_order(page, login, demo):
+def test_sorting_by_name_header_changes_the_order(page, login, demo, live_server):
     login("director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/accounts/")
     page.get_by_role("link", name="Account ▲").click()
     page.wait_for_url("**sort=-name**")
     first_row = page.locator("tbody tr").first.inner_text()
@@ -59,6 +63,7 @@ def test_logout_returns_to_login(page, login, demo):
 
 def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_server):
     login("director", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/accounts/")
     target = demo.accounts[3]
     page.get_by_label("Search").fill(target.external_id)
     page.get_by_role("link", name=target.name).first.click()
