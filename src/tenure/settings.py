@@ -44,6 +44,20 @@ ENVIRONMENT = {
     ),
     "TENURE_TIME_ZONE": ("UTC", "Time zone for dates shown and computed."),
     "TENURE_EMAIL_URL": ("console", "`console` or `smtp://user:pass@host:port`."),
+    "TENURE_FROM_EMAIL": ("tenure@localhost", "Sender address of survey invitations and digests."),
+    "TENURE_SUPPLIER_NAME": (
+        "Your supplier",
+        "Your company's name, shown to customers on survey pages and emails.",
+    ),
+    "TENURE_BASE_URL": (
+        "http://127.0.0.1:8000",
+        "Public address of this server, for links in emails sent from the command line.",
+    ),
+    "TENURE_SURVEY_MIN_GROUP": ("3", "Smallest group of anonymous answers shown (at least 2)."),
+    "TENURE_TRUSTED_PROXIES": (
+        "0",
+        "Reverse proxies in front of Tenure (for the client address used in rate limits).",
+    ),
 }
 
 HOME = Path(os.environ.get("TENURE_HOME") or _default_home()).expanduser().resolve()
@@ -187,6 +201,10 @@ elif _email.startswith(("smtp://", "smtps://")):
 else:
     raise ValueError(f"TENURE_EMAIL_URL must be 'console' or an smtp:// URL, not {_email!r}")
 DEFAULT_FROM_EMAIL = os.environ.get("TENURE_FROM_EMAIL", "tenure@localhost")
+TENURE_SUPPLIER_NAME = os.environ.get("TENURE_SUPPLIER_NAME", "Your supplier")
+TENURE_BASE_URL = os.environ.get("TENURE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+TENURE_SURVEY_MIN_GROUP = int(os.environ.get("TENURE_SURVEY_MIN_GROUP", "3"))
+TENURE_TRUSTED_PROXIES = int(os.environ.get("TENURE_TRUSTED_PROXIES", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

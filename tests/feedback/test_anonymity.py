@@ -1,0 +1,191 @@
+"""The third-party principle: names only with consent, small anonymous groups hidden, everywhere."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from tenure.feedback import selectors
+from tenure.feedback.selectors import Scope
+from tests.accounts.factories import (
+    AccountFactory,
+    ContactFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+from tests.feedback.factories import NOW, open_campaign, respond
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_account():
+    """Birch Foods, managed by a (non-staff) key account manager."""
+    membership = TeamMembershipFactory(account=AccountFactory(name="Birch Foods"))
+    return membership.user, membership.account
+
+
+def _person(first: str, last: str):
+    return ContactFactory(first_name=first, last_name=last)
+
+
+def _csv(client, query: str = "") -> list[dict[str, str]]:
+    response = client.get(f"/feedback/answers.csv{query}")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def _readers(client, account) -> list[str]:
+    """Every place a reader can see answers: figures page, account page, CSV export."""
+    return [
+        client.get("/feedback/").content.decode(),
+        client.get(f"/feedback/?account={account.pk}").content.decode(),
+        client.get(account.get_absolute_url()).content.decode(),
+        client.get("/feedback/answers.csv").content.decode(),
+    ]
+
+
+def test_a_manager_cannot_see_a_named_answer_without_consent(client, manager_account):
+    manager, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(
+        campaign,
+        contact=_person("Quentin", "Quiet"),
+        score=2,
+        consent=False,
+        nps_why="Slow and sloppy service",
+    )
+    client.force_login(manager)
+    for page in _readers(client, account):
+        assert "Quentin" not in page and "Quiet" not in page
+        assert "Slow and sloppy service" not in page  # a group of one is not shown at all
+    assert _csv(client) == []
+
+
+def test_with_consent_the_answer_is_shown_with_the_name_everywhere(client, manager_account):
+    manager, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(
+        campaign,
+        contact=_person("Olga", "Open"),
+        score=9,
+        consent=True,
+        nps_why="Great partner",
+    )
+    client.force_login(manager)
+    for page in _readers(client, account):
+        assert "Olga Open" in page and "Great partner" in page
+    [row] = _csv(client)
+    assert (row["respondent"], row["nps"], row["account"]) == ("Olga Open", "9", "Birch Foods")
+
+
+def test_a_director_follows_the_same_rule(client, manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, contact=_person("Quentin", "Quiet"), score=2, nps_why="Sloppy")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for page in _readers(client, account):
+        assert "Quentin" not in page and "Sloppy" not in page
+
+
+def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
+    client, manager_account
+):
+    manager, account = manager_account
+    campaign = open_campaign(account=account)
+    people = [_person("Anna", "One"), _person("Bert", "Two"), _person("Cleo", "Three")]
+    for person, score in zip(people[:2], (10, 0), strict=True):
+        respond(campaign, contact=person, score=score, nps_why=f"Comment from {person.last_name}")
+    two = selectors.survey_figures(Scope(account_id=account.pk))
+    assert two.portfolio.n == 2 and two.portfolio.hidden and two.portfolio.result is None
+    assert two.comments == []
+
+    respond(campaign, contact=people[2], score=9, nps_why="Comment from Three")
+    three = selectors.survey_figures(Scope(account_id=account.pk))
+    assert three.portfolio.result.score == pytest.approx(100 * (2 - 1) / 3)
+    assert {c.text for c in three.comments} == {
+        "Comment from One",
+        "Comment from Two",
+        "Comment from Three",
+    }
+    assert all(c.respondent == "" and c.answered_on is None for c in three.comments)
+
+    client.force_login(manager)
+    page = client.get(account.get_absolute_url()).content.decode()
+    assert "NPS 33" in page
+    for person in people:
+        assert person.first_name not in page
+    rows = _csv(client)
+    assert len(rows) == 3 and {r["respondent"] for r in rows} == {""}
+    assert all("Q" in r["answered"] for r in rows)  # the quarter, not the day
+
+
+def test_named_answers_cannot_be_subtracted_to_reveal_an_anonymous_one(manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, score=10, consent=True)
+    respond(campaign, score=10, consent=True)
+    respond(campaign, score=0, consent=False, nps_why="The only anonymous voice")
+    figures = selectors.survey_figures(Scope(account_id=account.pk))
+    # Three answers, but only one anonymous: the NPS would give it away.
+    assert figures.portfolio.n == 3 and figures.portfolio.hidden
+    assert [c.text for c in figures.comments] == []
+    assert len(figures.named) == 2
+
+
+def test_only_consenting_answers_make_a_group_with_no_anonymous_member_visible(manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, score=8, consent=True)
+    figures = selectors.survey_figures(Scope(account_id=account.pk))
+    assert figures.portfolio.result.score == 0.0 and figures.portfolio.n == 1
+
+
+def test_the_minimum_group_size_is_configurable_but_never_below_two(settings, manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    for score in (9, 9, 9):
+        respond(campaign, score=score)
+    settings.TENURE_SURVEY_MIN_GROUP = 4
+    assert selectors.survey_figures(Scope(account_id=account.pk)).portfolio.hidden
+    settings.TENURE_SURVEY_MIN_GROUP = 1
+    assert selectors.min_group_size() == 2
+
+
+def test_detractor_signals_carry_no_name_or_score_without_consent(manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, contact=_person("Quentin", "Quiet"), score=3)
+    respond(campaign, contact=_person("Olga", "Open"), score=5, consent=True)
+    respond(campaign, score=9)
+    signals = selectors.latest_detractors(since=NOW.date() - dt.timedelta(days=1))
+    assert sorted((s.respondent, s.score) for s in signals) == [("", None), ("Olga Open", 5)]
+    assert {s.account_name for s in signals} == {"Birch Foods"}
+
+
+def test_account_sentiment_gives_latest_dates_and_respects_the_group_rule(manager_account):
+    _, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, score=3, at=NOW - dt.timedelta(days=20), manager=2)
+    respond(campaign, score=10, at=NOW - dt.timedelta(days=2), manager=5)
+    sentiment = selectors.account_sentiment(account)
+    assert sentiment.last_answered_on == (NOW - dt.timedelta(days=2)).date()
+    assert sentiment.last_detractor_on == (NOW - dt.timedelta(days=20)).date()
+    assert sentiment.nps.n == 2 and sentiment.nps.hidden
+    assert [(i.key, i.n, i.hidden) for i in sentiment.items] == [("manager", 2, True)]
+    respond(campaign, score=10, manager=4)
+    shown = selectors.account_sentiment(account)
+    assert shown.nps.result.score == pytest.approx(100 / 3)
+    assert shown.items[0].summary.mean == pytest.approx(11 / 3)
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, manager_account):
+    manager, account = manager_account
+    campaign = open_campaign(account=account)
+    respond(campaign, score=9, consent=True, nps_why='=HYPERLINK("http://evil.example")')
+    client.force_login(manager)
+    [row] = _csv(client)
+    assert row["nps_why"].startswith("'=")
