@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -250,3 +251,80 @@ class TeamMembership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} for {self.account}"
+
+
+class AccountAlias(TimeStampedModel):
+    """An external id that now means another account: a duplicate merged into it.
+
+    The ledger's order lines keep the ERP's old customer number; the scoring run maps
+    it to the kept account through this table (``tenure.accounts.merge.external_id_map``).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="aliases")
+    external_id = models.CharField("external id", max_length=100)
+
+    class Meta:
+        ordering = ["external_id", "id"]
+        verbose_name_plural = "account aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                name="account_alias_external_id_unique",
+                violation_error_message="this external id is already an alias of an account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""),
+                name="account_alias_external_id_not_empty",
+                violation_error_message="an alias needs an external id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} → {self.account}"
+
+
+class MergeKind(models.TextChoices):
+    ACCOUNT = "account", "Account"
+    CONTACT = "contact", "Contact"
+
+
+class MergeRecord(TimeStampedModel):
+    """The trace of a merge: what was kept, what was folded in, by whom and why.
+
+    Plain ids rather than foreign keys, so the record outlives the objects it names;
+    ``snapshots`` holds every duplicate's fields as they were just before the merge.
+    """
+
+    kind = models.CharField(max_length=7, choices=MergeKind.choices)
+    kept_id = models.PositiveBigIntegerField("kept id")
+    kept_name = models.CharField(max_length=200)
+    merged_ids = models.JSONField("merged ids", default=list)
+    snapshots = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    details = models.JSONField(
+        default=dict,
+        encoder=DjangoJSONEncoder,
+        help_text="What moved, what was combined, and what could not be carried over.",
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=MergeKind.values),
+                name="merge_record_kind_valid",
+                violation_error_message="a merge is of accounts or of contacts",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "kept_id"], name="merge_record_kept_idx")]
+
+    def __str__(self) -> str:
+        count = len(self.merged_ids)
+        return f"{count} {self.get_kind_display().lower()}(s) merged into {self.kept_name}"

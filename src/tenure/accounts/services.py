@@ -53,7 +53,7 @@ def _check_fields(given: dict[str, Any], allowed: frozenset[str]) -> None:
         raise DomainError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
 
 
-def _normalise_account(fields: dict[str, Any]) -> dict[str, Any]:
+def normalise_account_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "external_id" in fields:
         value = (fields["external_id"] or "").strip()
         fields["external_id"] = value or None
@@ -66,7 +66,7 @@ def _normalise_account(fields: dict[str, Any]) -> dict[str, Any]:
 def account_create(*, name: str, **fields: Any) -> Account:
     """Create an account; ``external_id`` must be unique when given."""
     _check_fields(fields, ACCOUNT_FIELDS)
-    account = Account(name=name.strip(), **_normalise_account(fields))
+    account = Account(name=name.strip(), **normalise_account_fields(fields))
     _refuse_taken_external_id(account)
     validate_and_save(account)
     return account
@@ -76,10 +76,10 @@ def account_create(*, name: str, **fields: Any) -> Account:
 def account_update(*, account: Account, **fields: Any) -> Account:
     """Change an account's profile fields. Key-account status has its own services."""
     _check_fields(fields, ACCOUNT_FIELDS)
-    for name, value in _normalise_account(fields).items():
+    for name, value in normalise_account_fields(fields).items():
         setattr(account, name, value)
     _refuse_taken_external_id(account)
-    if account.parent_id is not None and _is_ancestor(account, account.parent_id):
+    if account.parent_id is not None and is_self_or_subsidiary(account, account.parent_id):
         raise DomainError("an account cannot belong to one of its own subsidiaries", field="parent")
     validate_and_save(account)
     return account
@@ -96,7 +96,7 @@ def _refuse_taken_external_id(account: Account) -> None:
         )
 
 
-def _is_ancestor(account: Account, parent_id: int) -> bool:
+def is_self_or_subsidiary(account: Account, parent_id: int) -> bool:
     """True when ``parent_id`` is ``account`` itself or one of its descendants."""
     seen: set[int] = set()
     current: int | None = parent_id
@@ -175,7 +175,7 @@ def team_remove(*, membership: TeamMembership) -> None:
     membership.delete()
 
 
-def _normalise_contact(fields: dict[str, Any]) -> dict[str, Any]:
+def normalise_contact_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower() or None
     return fields
@@ -197,7 +197,9 @@ def contact_create(*, first_name: str, last_name: str, **fields: Any) -> Contact
     """Create a person. One person per email address (case-insensitive)."""
     _check_fields(fields, CONTACT_FIELDS)
     contact = Contact(
-        first_name=first_name.strip(), last_name=last_name.strip(), **_normalise_contact(fields)
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        **normalise_contact_fields(fields),
     )
     _refuse_taken_email(contact)
     validate_and_save(contact)
@@ -208,7 +210,7 @@ def contact_create(*, first_name: str, last_name: str, **fields: Any) -> Contact
 def contact_update(*, contact: Contact, **fields: Any) -> Contact:
     """Change a person's details."""
     _check_fields(fields, CONTACT_FIELDS)
-    for name, value in _normalise_contact(fields).items():
+    for name, value in normalise_contact_fields(fields).items():
         setattr(contact, name, value)
     _refuse_taken_email(contact)
     validate_and_save(contact)
@@ -258,7 +260,7 @@ def account_create_many(*, rows: list[dict[str, Any]]) -> list[Account]:
             _check_fields(fields, ACCOUNT_FIELDS)
         except DomainError as error:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
-        accounts.append(Account(name=name, **_normalise_account(fields)))
+        accounts.append(Account(name=name, **normalise_account_fields(fields)))
     check_rows(accounts)
     return Account.objects.bulk_create(accounts, batch_size=1000)
 
@@ -273,7 +275,7 @@ def contact_create_many(*, rows: list[dict[str, Any]]) -> list[Contact]:
             _check_fields(fields, CONTACT_FIELDS)
         except DomainError as error:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
-        contacts.append(Contact(**_normalise_contact(fields)))
+        contacts.append(Contact(**normalise_contact_fields(fields)))
     check_rows(contacts)
     return Contact.objects.bulk_create(contacts, batch_size=1000)
 
