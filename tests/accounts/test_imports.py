@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import zipfile
 from decimal import Decimal
 from io import StringIO
@@ -16,8 +15,6 @@ from django.core.management.base import CommandError, OutputWrapper
 
 from tenure.accounts import upserts
 from tenure.accounts.imports import (
-    ACCOUNTS_IMPORT,
-    CONTACTS_IMPORT,
     add_accounts_arguments,
     handle_accounts,
     import_accounts,
@@ -386,16 +383,3 @@ def test_argument_wiring_works_in_any_parser(tmp_path):
     report = handle_accounts(options, OutputWrapper(out))
     assert report.dry_run and report.created == 3 and Account.objects.count() == 0
     assert "dry run" in out.getvalue()
-
-
-def test_the_handlers_plug_into_tenure_import(tmp_path, monkeypatch):
-    command = importlib.import_module("tenure.ledger.management.commands.import")
-    monkeypatch.setitem(command.SUBCOMMANDS, "accounts", ACCOUNTS_IMPORT)
-    monkeypatch.setitem(command.SUBCOMMANDS, "contacts", CONTACTS_IMPORT)
-    out = StringIO()
-    call_command(command.Command(), "accounts", str(write(tmp_path, ACCOUNTS)), stdout=out)
-    text = "email,first_name,last_name,account_external_id\nann@x.example,Ann,Lee,C1\n"
-    people = str(write(tmp_path, text, "people.csv"))
-    call_command(command.Command(), "contacts", people, stdout=out)
-    assert Position.objects.get().account.external_id == "C1"
-    assert "1 contacts created" in out.getvalue()
