@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tenure.planning",
     "tenure.feedback",
     "tenure.scoring",
+    "tenure.growth",
     "tenure.web",
     "tenure.demo",
 ]

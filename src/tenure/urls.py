@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("tenure.planning.urls")),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
+    path("growth/", include("tenure.growth.urls")),
     path("admin/", admin.site.urls),
 ]

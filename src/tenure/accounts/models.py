@@ -60,6 +60,10 @@ class Account(TimeStampedModel):
         blank=True,
         help_text="What the account could spend with us in a year (for share of wallet).",
     )
+    potential_spend_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the potential spend figure comes from."
+    )
+    potential_spend_as_of = models.DateField(null=True, blank=True)
     preferred_channels = models.JSONField(default=list, blank=True)
     characteristics = models.TextField("unique characteristics", blank=True)
     is_seasonal = models.BooleanField("seasonal business", default=False)

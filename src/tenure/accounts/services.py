@@ -31,6 +31,8 @@ ACCOUNT_FIELDS = frozenset(
         "status",
         "tier",
         "potential_annual_spend",
+        "potential_spend_source",
+        "potential_spend_as_of",
         "preferred_channels",
         "characteristics",
         "is_seasonal",

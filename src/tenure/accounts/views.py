@@ -18,6 +18,7 @@ from tenure.accounts.selectors import (
     last_strategic_contact,
 )
 from tenure.engagement.forms import InteractionForm
+from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
 
@@ -93,6 +94,8 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "touchpoints": account.planned_touchpoints,
         "snapshot": snapshot,
         "last_strategic": last_strategic_contact(account=account),
+        "wallet": account_wallet(account_id=account.pk),
+        "opportunities": list(account_opportunities(account_id=account.pk)),
         "form": InteractionForm(account=account),
         "revenue_chart": chart,
     }

@@ -1,0 +1,84 @@
+"""Reads of the growth area: an account's wallet and suggestions, and the whitespace grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account
+from tenure.growth.choices import OpportunityStatus
+from tenure.growth.models import Opportunity, WalletEstimate
+
+
+def account_wallet(*, account_id: int) -> WalletEstimate | None:
+    """The latest peer estimate of an account's potential spend."""
+    return WalletEstimate.objects.filter(account_id=account_id).order_by("-as_of").first()
+
+
+def account_opportunities(
+    *, account_id: int, include_hidden: bool = False
+) -> QuerySet[Opportunity]:
+    """Suggestions for an account, best first, with those already acted on after them."""
+    queryset = Opportunity.objects.filter(account_id=account_id).select_related("action")
+    if not include_hidden:
+        queryset = queryset.exclude(status=OpportunityStatus.SUGGESTED, shown=False)
+    return queryset.order_by("status", "rank")
+
+
+@dataclass(frozen=True)
+class WhitespaceCell:
+    """One account × category square of the grid."""
+
+    state: str  # "bought", "suggested" (peers buy it, strong enough), or "" (neither)
+    title: str
+
+
+@dataclass(frozen=True)
+class WhitespaceGrid:
+    categories: list[str]
+    rows: list[tuple[Account, list[WhitespaceCell]]]
+
+
+def whitespace_grid(
+    *, user: AbstractBaseUser | None = None, manager_id: int | None = None, limit: int = 100
+) -> WhitespaceGrid:
+    """Accounts × categories for a manager's portfolio (or the key accounts): what each buys,
+    and what its peers buy that it does not (only suggestions strong enough to show)."""
+    accounts = Account.objects.exclude(status="churned")
+    if manager_id:
+        accounts = accounts.filter(
+            team__user_id=manager_id, team__role=TeamRole.KEY_ACCOUNT_MANAGER
+        )
+    else:
+        accounts = accounts.filter(is_key_account=True)
+    accounts = list(accounts.order_by("name")[:limit])
+    ids = [a.pk for a in accounts]
+    bought: dict[int, set[str]] = {pk: set() for pk in ids}
+    # The latest estimate per account carries what it bought in the trailing 12 months.
+    for estimate in WalletEstimate.objects.filter(account_id__in=ids).order_by(
+        "account_id", "-as_of"
+    ):
+        if not bought[estimate.account_id]:
+            bought[estimate.account_id] = set(estimate.categories)
+    suggestions = {
+        (o.account_id, o.category): o
+        for o in Opportunity.objects.filter(account_id__in=ids, shown=True)
+    }
+    categories = sorted({c for _, c in suggestions} | {c for s in bought.values() for c in s})
+    rows = []
+    for account in accounts:
+        cells = []
+        for category in categories:
+            if category in bought[account.pk]:
+                cells.append(WhitespaceCell("bought", f"{account.name} buys {category}"))
+            elif (account.pk, category) in suggestions:
+                cells.append(
+                    WhitespaceCell("suggested", suggestions[(account.pk, category)].evidence)
+                )
+            else:
+                cells.append(WhitespaceCell("", ""))
+        rows.append((account, cells))
+    return WhitespaceGrid(categories=categories, rows=rows)

@@ -1,0 +1,244 @@
+"""Writes of the growth area: refresh estimates and suggestions, act on a suggestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.core.errors import DomainError
+from tenure.core.validation import validate_and_save
+from tenure.growth.choices import OpportunityStatus
+from tenure.growth.models import GrowthSettings, Opportunity, WalletEstimate
+from tenure.insights.wallet import (
+    OpportunityPolicy,
+    opportunities,
+    peer_groups,
+    potential_spend,
+    whitespace,
+)
+from tenure.planning import services as planning
+from tenure.planning.choices import Horizon, PlanStatus
+from tenure.planning.models import AccountPlan, Action
+
+OUTCOMES = (OpportunityStatus.OFFERED, OpportunityStatus.ACCEPTED, OpportunityStatus.DECLINED)
+
+
+def growth_settings_current() -> GrowthSettings:
+    """The settings in force, saved with their defaults on first use."""
+    current = GrowthSettings.objects.first()
+    return current if current is not None else GrowthSettings.objects.create()
+
+
+def _money(value: float | None) -> Decimal | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return Decimal(f"{value:.2f}")
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+@transaction.atomic
+def growth_refresh(
+    *,
+    as_of: dt.date,
+    accounts: pl.DataFrame,
+    spend: pl.DataFrame,
+    repair: pl.DataFrame | None = None,
+) -> int:
+    """Re-estimate every account's wallet and refresh the suggestions; returns how many
+    suggestions are shown.
+
+    ``accounts``: ``account_id``, ``industry``, ``employees``, ``revenue`` (trailing 12
+    months). ``spend``: ``account_id``, ``product_category``, ``revenue`` (trailing 12
+    months). ``repair``: ``account_id`` and ``why`` for accounts whose relationship needs
+    repair first (low health, high risk): they get no suggestions.
+
+    Suggestions keep their outcome: a planned, offered or accepted one is never touched,
+    a declined one comes back only after the cool-down, with fresh evidence.
+    """
+    settings = growth_settings_current()
+    groups = peer_groups(accounts)
+    wallet = potential_spend(accounts, groups)
+    revenue = dict(accounts.select("account_id", "revenue").iter_rows())
+    bought: dict[int, dict[str, float]] = {}
+    for account_id, category, value in (
+        spend.filter(pl.col("revenue") > 0)
+        .select("account_id", "product_category", pl.col("revenue").cast(pl.Float64))
+        .iter_rows()
+    ):
+        bought.setdefault(account_id, {})[category] = round(value, 2)
+    WalletEstimate.objects.filter(as_of=as_of).delete()
+    WalletEstimate.objects.bulk_create(
+        (
+            WalletEstimate(
+                account_id=row["account_id"],
+                as_of=as_of,
+                revenue_t12m=_money(revenue.get(row["account_id"])) or Decimal(0),
+                potential_low=_money(row["potential_low"]),
+                potential=_money(row["potential"]),
+                potential_high=_money(row["potential_high"]),
+                share_of_wallet=_number(row["share_of_wallet"]),
+                share_low=_number(row["share_low"]),
+                share_high=_number(row["share_high"]),
+                n_peers=row["n_peers"] or 0,
+                peer_label=row["peer_label"] or "",
+                reason=row["reason"] or "",
+                categories=bought.get(row["account_id"], {}),
+            )
+            for row in wallet.iter_rows(named=True)
+        ),
+        batch_size=2000,
+    )
+
+    cooldown = timezone.now() - dt.timedelta(days=settings.decline_cooldown_days)
+    blocked = pl.DataFrame(
+        list(
+            Opportunity.objects.exclude(status=OpportunityStatus.SUGGESTED)
+            .exclude(status=OpportunityStatus.DECLINED, decided_at__lt=cooldown)
+            .values_list("account_id", "category")
+        ),
+        schema={"account_id": pl.Int64, "product_category": pl.String},
+        orient="row",
+    )
+    policy = OpportunityPolicy(
+        min_confidence=settings.min_confidence,
+        min_peers=settings.min_peers,
+        min_lift=settings.min_lift,
+    )
+    ranked = opportunities(whitespace(spend, groups), policy=policy, excluded=blocked)
+    held = dict(repair.select("account_id", "why").iter_rows()) if repair is not None else {}
+
+    existing = {
+        (o.account_id, o.category): o
+        for o in Opportunity.objects.filter(
+            status__in=[OpportunityStatus.SUGGESTED, OpportunityStatus.DECLINED]
+        )
+    }
+    fresh, changed, keep = [], [], set()
+    for row in ranked.iter_rows(named=True):
+        key = (row["account_id"], row["product_category"])
+        reason = held.get(row["account_id"], "")
+        fields = {
+            "as_of": as_of,
+            "rank": row["rank"],
+            "confidence": float(row["confidence"]),
+            "peers": int(row["peers"]),
+            "peers_buying": int(row["peers_buying"]),
+            "peer_median_spend": _money(row["peer_median_spend"]),
+            "lift": _number(row["lift"]),
+            "peer_label": row["peer_label"] or "",
+            "shown": bool(row["shown"]) and not reason,
+            "held_back": f"the relationship needs repair first: {reason}" if reason else "",
+        }
+        current = existing.get(key)
+        if current is None:
+            fresh.append(Opportunity(account_id=key[0], category=key[1], **fields))
+            continue
+        keep.add(current.pk)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        # A declined suggestion past its cool-down is suggested again.
+        current.status, current.decided_at, current.decided_by = (
+            OpportunityStatus.SUGGESTED,
+            None,
+            None,
+        )
+        changed.append(current)
+    Opportunity.objects.filter(status=OpportunityStatus.SUGGESTED).exclude(pk__in=keep).delete()
+    Opportunity.objects.bulk_create(fresh, batch_size=2000)
+    Opportunity.objects.bulk_update(
+        changed,
+        [
+            "as_of",
+            "rank",
+            "confidence",
+            "peers",
+            "peers_buying",
+            "peer_median_spend",
+            "lift",
+            "peer_label",
+            "shown",
+            "held_back",
+            "status",
+            "decided_at",
+            "decided_by",
+        ],
+        batch_size=500,
+    )
+    return sum(1 for o in [*fresh, *changed] if o.shown)
+
+
+def _active_plan(opportunity: Opportunity, by: AbstractBaseUser, today: dt.date) -> AccountPlan:
+    plan = (
+        AccountPlan.objects.filter(account=opportunity.account_id, status=PlanStatus.ACTIVE)
+        .order_by("-starts_on")
+        .first()
+    )
+    if plan is not None:
+        return plan
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return planning.plan_create(
+        account=opportunity.account,
+        title=f"Grow {opportunity.account.name}",
+        horizon=Horizon.SHORT,
+        starts_on=quarter,
+        ends_on=quarter + dt.timedelta(days=90),
+        owner=by,
+    )
+
+
+@transaction.atomic
+def opportunity_plan(
+    *, opportunity: Opportunity, by: AbstractBaseUser, due_on: dt.date | None = None
+) -> Action:
+    """Turn a suggestion into an action in the account's active plan (one is started if
+    there is none), owned by ``by``."""
+    opportunity = (
+        Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
+    )
+    if opportunity.status != OpportunityStatus.SUGGESTED:
+        raise DomainError(
+            f"{opportunity.category} is already {opportunity.get_status_display().lower()}",
+            field="status",
+        )
+    today = timezone.localdate()
+    plan = _active_plan(opportunity, by, today)
+    due = due_on or min(today + dt.timedelta(days=30), plan.ends_on)
+    action = planning.action_add(
+        plan=plan,
+        title=f"Offer {opportunity.category}: {opportunity.evidence}"[:200],
+        owner=by,
+        due_on=max(due, plan.starts_on),
+    )
+    opportunity.status = OpportunityStatus.PLANNED
+    opportunity.action = action
+    opportunity.decided_at = timezone.now()
+    opportunity.decided_by = by
+    validate_and_save(opportunity)
+    return action
+
+
+@transaction.atomic
+def opportunity_record(
+    *, opportunity: Opportunity, outcome: str, by: AbstractBaseUser
+) -> Opportunity:
+    """Record that a suggestion was offered, accepted or declined."""
+    if outcome not in OUTCOMES:
+        raise DomainError("the outcome is offered, accepted or declined", field="outcome")
+    if opportunity.status in (OpportunityStatus.ACCEPTED, OpportunityStatus.DECLINED):
+        raise DomainError(
+            f"{opportunity.category} was already {opportunity.status}", field="outcome"
+        )
+    opportunity.status = outcome
+    opportunity.decided_at = timezone.now()
+    opportunity.decided_by = by
+    validate_and_save(opportunity)
+    return opportunity

@@ -1,0 +1,45 @@
+"""Growth pages: act on a suggestion; the whitespace grid of a portfolio."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tenure.accounts.selectors import key_account_managers
+from tenure.core.errors import DomainError
+from tenure.growth import services
+from tenure.growth.models import Opportunity
+from tenure.growth.selectors import whitespace_grid
+
+
+@require_POST
+def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a suggestion to the plan, or record that it was offered, accepted or declined."""
+    opportunity = get_object_or_404(Opportunity.objects.select_related("account"), pk=pk)
+    step = request.POST.get("step", "")
+    try:
+        if step == "plan":
+            action = services.opportunity_plan(opportunity=opportunity, by=request.user)
+            messages.success(request, f"Added to the plan “{action.plan.title}”: {action.title}")
+        else:
+            services.opportunity_record(opportunity=opportunity, outcome=step, by=request.user)
+            messages.success(request, f"{opportunity.category}: recorded as {step}.")
+    except DomainError as error:
+        messages.error(request, f"{opportunity.category}: {error.message}")
+    return redirect(opportunity.account.get_absolute_url() + "#growth-h")
+
+
+def whitespace(request: HttpRequest) -> HttpResponse:
+    """Accounts × product categories: bought, or bought by similar accounts."""
+    raw = request.GET.get("manager", "")
+    manager_id = int(raw) if raw.isdigit() else None
+    if manager_id is None and not request.user.is_staff:
+        manager_id = request.user.pk
+    grid = whitespace_grid(manager_id=manager_id)
+    return render(
+        request,
+        "growth/whitespace.html",
+        {"grid": grid, "managers": key_account_managers(), "manager_id": manager_id},
+    )
