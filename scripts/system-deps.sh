@@ -14,6 +14,10 @@ fi
 if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
   need+=(fonts-dejavu-core)
 fi
+# Java for the Spark ledger tests (pyspark runs Spark in a local JVM).
+if ! command -v java >/dev/null; then
+  need+=(default-jre-headless)
+fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -54,6 +54,6 @@ def test_demo_no_serve_loads_once_and_prints_the_login(capsys, settings, tmp_pat
     settings.HOME = tmp_path
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
     out = capsys.readouterr().out
-    assert "Loaded 20 accounts" in out and "director / tenure-demo" in out
+    assert "Loaded and scored 20 accounts" in out and "director / tenure-demo" in out
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
     assert "not loaded again" in capsys.readouterr().out

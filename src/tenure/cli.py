@@ -15,6 +15,8 @@ TENURE_COMMANDS = {
     "createuser": "add a user (a key account manager, a director, an analyst)",
     "demo": "load the seeded demo portfolio and serve it",
     "serve": "serve the web app on 127.0.0.1",
+    "import": "import order lines, accounts or contacts (tenure import orders FILE)",
+    "score": "read the ledger, segment the portfolio and write snapshots",
     "segment": "print the concentration summary and tier table (--report, --csv FILE)",
     "survey": "send, remind, close survey campaigns; import answers collected elsewhere",
 }

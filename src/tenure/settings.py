@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tenure.feedback",
     "tenure.scoring",
     "tenure.growth",
+    "tenure.ledger",
     "tenure.web",
     "tenure.demo",
 ]

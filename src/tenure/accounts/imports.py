@@ -529,8 +529,11 @@ class CrmImport:
     """A ``tenure import`` subcommand, as the ledger's ``SUBCOMMANDS`` registry expects."""
 
     help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
+    add: Callable[[argparse.ArgumentParser], None]
     run: Callable[[dict[str, Any], OutputWrapper], ImportReport]
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        self.add(parser)
 
     def handle(self, command: BaseCommand, options: dict[str, Any]) -> None:
         self.run(options, command.stdout)

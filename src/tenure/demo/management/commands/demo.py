@@ -13,6 +13,9 @@ from django.utils import timezone
 from tenure.accounts.models import Account
 from tenure.demo.load import DEMO_PASSWORD, DIRECTOR, load_world
 from tenure.demo.world import DemoConfig, build_world
+from tenure.ledger.importing import import_orders
+from tenure.scoring.models import ScoringRun
+from tenure.scoring.run import run_scoring
 
 
 class Command(BaseCommand):
@@ -42,6 +45,8 @@ class Command(BaseCommand):
                 f"The CRM store in {settings.HOME} already holds accounts: the demo is not "
                 "loaded again. Remove that folder (or point TENURE_HOME elsewhere) to start over."
             )
+            if not ScoringRun.objects.exists():
+                run_scoring(as_of=timezone.localdate(), progress=self.stdout.write)
         else:
             self._load(options)
         self.stdout.write(
@@ -69,7 +74,17 @@ class Command(BaseCommand):
         )
         world = build_world(config)
         result = load_world(world, home=settings.HOME, progress=self.stdout.write)
+        self.stdout.write("Importing the order lines into the ledger…")
+        # The same import a real ERP export goes through: validated, atomic, idempotent.
+        report = import_orders(
+            result.order_lines_path,
+            source="demo-erp",
+            unknown_accounts="reject",
+            progress=self.stdout.write,
+        )
+        self.stdout.write(f"  {report.rows_imported:,} order lines in the ledger")
+        run_scoring(as_of=config.as_of, progress=self.stdout.write)
         self.stdout.write(
-            f"Loaded {result.accounts} accounts ({result.churned} churned during the history, "
-            f"causes in {result.truth_path}) in {time.perf_counter() - started:.1f} s."
+            f"Loaded and scored {result.accounts} accounts ({result.churned} churned during the "
+            f"history, causes in {result.truth_path}) in {time.perf_counter() - started:.1f} s."
         )

@@ -1,0 +1,436 @@
+"""Import order lines from a CSV, Parquet or Excel file into the ledger.
+
+The import runs in three passes, none of which holds the file in Python objects:
+
+1. **validate** — Polars streams the file, parses every field and writes the parsed lines
+   with their problems to a scratch Parquet file (``TENURE_HOME/tmp``);
+2. **check** — duplicate natural keys within the file and, with
+   ``unknown_accounts="reject"``, account keys the CRM store does not know, become problems
+   too. All problems go to ``<file>.rejects.csv``. More bad rows than ``max_errors`` stops
+   the import here, before anything is written;
+3. **write** — unknown accounts are created in the CRM store (``"create"``), then the good
+   lines are staged next to the ledger and inserted with an anti-join on the natural key
+   ``(source, order_id, line_number)``, in one ledger transaction.
+
+Write order: the CRM accounts are created inside a Django transaction that stays open while
+the ledger transaction runs; the ledger commits first, then the CRM store. A failed ledger
+write therefore rolls the new accounts back. Should the CRM commit itself fail after the
+ledger committed, importing the same file again creates the missing accounts and adds no
+lines, because unknown accounts are looked up for every good line of the file, not only
+the new ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import polars as pl
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from ibis.backends import BaseBackend
+
+from tenure.accounts.models import Account
+from tenure.accounts.services import account_create_many
+from tenure.core.errors import DomainError
+from tenure.ledger import store
+from tenure.ledger.countries import country_code
+from tenure.ledger.reading import LINE, OrderFileError, scan_order_file
+from tenure.ledger.validation import (
+    ParseRules,
+    checked_lines,
+    duplicate_keys,
+    field_errors,
+)
+
+#: Receives a line of text to show, as ``tenure.demo.load`` and the scoring run do.
+Progress = Callable[[str], None]
+UnknownAccounts = Literal["create", "reject"]
+#: How many problems a report carries for display; the rejects file has them all.
+SAMPLE_PROBLEMS = 20
+_PART_ROWS = 1_000_000
+_CRM_LOOKUP_CHUNK = 5_000
+# Ragged CSV lines are only noticed when every column is parsed, so pass 1 keeps them all.
+_PARSE_EVERY_COLUMN = pl.QueryOptFlags(projection_pushdown=False)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason one line was refused: a row of the rejects file."""
+
+    line: int
+    field: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        shown = "" if self.value is None else f" {self.value!r}"
+        return f"line {self.line}, {self.field}{shown}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import read, refused and wrote.
+
+    ``rows_already_imported`` counts good lines whose natural key was in the ledger before;
+    ``rows_changed`` is the part of those whose content differs from the stored line (the
+    stored line is kept: an import never rewrites history).
+    """
+
+    path: Path
+    source: str
+    rows_read: int
+    rows_rejected: int
+    rows_imported: int = 0
+    rows_already_imported: int = 0
+    rows_changed: int = 0
+    accounts_created: int = 0
+    rejects_path: Path | None = None
+    problems: tuple[RowProblem, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class TooManyBadRows(DomainError):
+    """More bad rows than allowed: nothing was imported. ``report`` says what was found."""
+
+    def __init__(self, report: ImportReport, max_errors: int) -> None:
+        listed = "".join(f"\n  {problem}" for problem in report.problems[:5])
+        super().__init__(
+            f"{report.rows_rejected:,} of {report.rows_read:,} rows are bad, more than the "
+            f"{max_errors:,} allowed (--max-errors): nothing was imported. Every problem is "
+            f"listed in {report.rejects_path} (line, field, value, reason). First ones:{listed}",
+            field="max_errors",
+        )
+        self.report = report
+
+
+def import_orders(
+    path: str | Path,
+    *,
+    source: str,
+    con: BaseBackend | None = None,
+    mapping: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    decimal_comma: bool = False,
+    currency: str | None = None,
+    unknown_accounts: UnknownAccounts = "create",
+    max_errors: int = 0,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate an order-line file and add its new lines to the ledger, all or nothing.
+
+    Parameters
+    ----------
+    path
+        ``.csv``, ``.parquet`` or ``.xlsx`` file.
+    source
+        The system the lines come from; part of each line's natural key.
+    con
+        Ledger connection; `tenure.ledger.store.connect` () when omitted. Its schema is
+        created if missing.
+    mapping
+        File column → ledger column (``{"InvoiceNo": "order_id"}``).
+    date_format
+        ``strftime`` format of text dates (``"%m/%d/%Y %H:%M"``); ISO dates always parse.
+    decimal_comma
+        Text numbers use a decimal comma (``1.234,50``).
+    currency
+        Currency of every line when the file has no currency column.
+    unknown_accounts
+        ``"create"`` makes a CRM account for each unknown account key (named by the mapped
+        ``account_name`` column, else by the key); ``"reject"`` makes their lines bad rows.
+    max_errors
+        How many bad rows may be left out; more stops the import with nothing written.
+    sheet
+        Excel sheet name.
+    progress
+        Called with a line of text as the import advances: rows validated (every million),
+        checked, staged (PostgreSQL, every million) and written.
+
+    Raises
+    ------
+    OrderFileError
+        The file cannot be read, or lacks a required column.
+    TooManyBadRows
+        More bad rows than ``max_errors``; the rejects file lists them.
+    """
+    path = Path(path)
+    report_progress = progress or (lambda message: None)
+    if unknown_accounts not in ("create", "reject"):
+        raise DomainError("unknown_accounts must be 'create' or 'reject'", field="unknown_accounts")
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        raise DomainError(f"currency {currency!r} is not a 3-letter code", field="currency")
+    if not source.strip():
+        raise DomainError("the source name cannot be empty", field="source")
+    if max_errors < 0:
+        raise DomainError("max_errors cannot be negative", field="max_errors")
+    rules = ParseRules(
+        source=source.strip(),
+        date_format=date_format,
+        decimal_comma=decimal_comma,
+        currency=currency,
+    )
+    rejects_path = path.with_name(path.name + ".rejects.csv")
+    seconds: dict[str, float] = {}
+    with _scratch() as scratch:
+        checked_folder = scratch / "checked"
+        with _timer(seconds, "validate"):
+            rows_read = _validate(path, mapping, sheet, rules, checked_folder, report_progress)
+        with _timer(seconds, "check"):
+            checked = pl.scan_parquet(checked_folder / "*.parquet")
+            problems = _problems(checked, scratch)
+            unknown = _unknown_accounts(checked, problems)
+            if unknown_accounts == "reject" and unknown.height:
+                problems = _add_unknown_account_problems(checked, problems, unknown, scratch)
+            rows_rejected = _write_rejects(problems, rejects_path)
+            report_progress(f"  checked {rows_read:,} rows")
+        report = ImportReport(
+            path=path,
+            source=rules.source,
+            rows_read=rows_read,
+            rows_rejected=rows_rejected,
+            rejects_path=rejects_path if rows_rejected else None,
+            problems=_sample(problems),
+            seconds=seconds,
+        )
+        if rows_rejected > max_errors:
+            raise TooManyBadRows(report, max_errors)
+        if rows_rejected:
+            good = scratch / "good"
+            good.mkdir()
+            with _timer(seconds, "stage"):
+                lines = _good(checked, problems).select(store.STAGED_COLUMNS)
+                lines.sink_parquet(good / "lines.parquet")
+        else:
+            # Nothing to leave out: the ledger reads the validated parts as they are.
+            good = checked_folder
+        new_accounts = unknown if unknown_accounts == "create" else unknown.clear()
+        ledger = con or store.connect()
+        try:
+            created, counts = _write(ledger, good, new_accounts, report_progress, seconds)
+        finally:
+            if con is None:
+                # A DuckDB file has one writer process at a time: do not keep it open.
+                ledger.disconnect()
+    return dataclasses.replace(
+        report,
+        rows_imported=rows_read - rows_rejected - counts["already"],
+        rows_already_imported=counts["already"],
+        rows_changed=counts["changed"],
+        accounts_created=created,
+    )
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    folder = Path(settings.HOME) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="import-", dir=folder) as name:
+        yield Path(name)
+
+
+@contextlib.contextmanager
+def _timer(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = round(time.perf_counter() - started, 3)
+
+
+def _validate(
+    path: Path,
+    mapping: Mapping[str, str] | None,
+    sheet: str | None,
+    rules: ParseRules,
+    folder: Path,
+    progress: Progress,
+) -> int:
+    """Pass 1: parse and check every line into Parquet parts in ``folder``; count the rows."""
+    checked = checked_lines(scan_order_file(path, mapping=mapping, sheet=sheet), rules)
+    folder.mkdir()
+
+    def next_part(args: Any) -> Path:
+        # Polars opens a part when the previous one is full: the only progress signal a
+        # native streaming sink gives (a Python callback per batch is three times slower).
+        if args.index_in_partition:
+            progress(f"  validated {args.index_in_partition * _PART_ROWS:,} rows")
+        return folder / f"part-{args.index_in_partition:05d}.parquet"
+
+    parts = pl.PartitionBy(
+        folder,
+        file_path_provider=next_part,
+        max_rows_per_file=_PART_ROWS,
+        approximate_bytes_per_file=2**40,
+    )
+    try:
+        checked.sink_parquet(parts, optimizations=_PARSE_EVERY_COLUMN)
+    except pl.exceptions.PolarsError as error:
+        message = str(error).split("\n")[0]
+        if "more fields than" in message:
+            # Polars's own advice (truncate the lines) would silently shift values.
+            message = "a line has more fields than the header (a value with an unquoted comma?)"
+        raise OrderFileError(f"cannot read {path.name}: {message}", field="path") from error
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        # An empty file still needs the schema for the passes that follow.
+        pl.DataFrame(schema=checked.collect_schema()).write_parquet(folder / "part-00000.parquet")
+        return 0
+    rows = sum(pq.ParquetFile(file).metadata.num_rows for file in files)
+    progress(f"  validated {rows:,} rows")
+    return rows
+
+
+def _problems(checked: pl.LazyFrame, scratch: Path) -> pl.LazyFrame:
+    """Field problems and duplicate keys, written once and scanned by the later steps."""
+    target = scratch / "problems.parquet"
+    pl.concat([field_errors(checked), duplicate_keys(checked)]).sink_parquet(target)
+    return pl.scan_parquet(target)
+
+
+def _good(checked: pl.LazyFrame, problems: pl.LazyFrame) -> pl.LazyFrame:
+    bad_lines = problems.select(pl.col("line").alias(LINE)).unique()
+    return checked.join(bad_lines, on=LINE, how="anti")
+
+
+def _unknown_accounts(checked: pl.LazyFrame, problems: pl.LazyFrame) -> pl.DataFrame:
+    """Account keys of good lines with no CRM account, with a name and country for each."""
+    names = checked.collect_schema().names()
+    firsts = [
+        pl.col(column).drop_nulls().first().alias(column)
+        for column in ("account_name", "country")
+        if column in names
+    ]
+    accounts = (
+        _good(checked, problems).group_by("account_key").agg(firsts).sort("account_key").collect()
+    )
+    keys = accounts["account_key"].to_list()
+    known: set[str] = set()
+    for start in range(0, len(keys), _CRM_LOOKUP_CHUNK):
+        chunk = keys[start : start + _CRM_LOOKUP_CHUNK]
+        known.update(
+            Account.objects.filter(external_id__in=chunk)
+            .order_by()
+            .values_list("external_id", flat=True)
+        )
+    return accounts.filter(~pl.col("account_key").is_in(list(known)))
+
+
+def _add_unknown_account_problems(
+    checked: pl.LazyFrame, problems: pl.LazyFrame, unknown: pl.DataFrame, scratch: Path
+) -> pl.LazyFrame:
+    refused = (
+        _good(checked, problems)
+        .join(unknown.lazy().select("account_key"), on="account_key", how="semi")
+        .select(
+            pl.col(LINE).alias("line"),
+            pl.lit("account_key").alias("field"),
+            pl.col("account_key").alias("value"),
+            pl.lit("unknown account: no CRM account has this external id").alias("reason"),
+        )
+    )
+    target = scratch / "problems-accounts.parquet"
+    pl.concat([problems, refused]).sink_parquet(target)
+    return pl.scan_parquet(target)
+
+
+def _write_rejects(problems: pl.LazyFrame, rejects_path: Path) -> int:
+    """Write the rejects file (or remove a stale one); return the number of bad rows."""
+    bad_rows = problems.select(pl.col("line").n_unique()).collect().item()
+    if bad_rows:
+        problems.sort("line", "field").sink_csv(rejects_path)
+    else:
+        rejects_path.unlink(missing_ok=True)
+    return int(bad_rows)
+
+
+def _sample(problems: pl.LazyFrame) -> tuple[RowProblem, ...]:
+    rows = problems.sort("line", "field").head(SAMPLE_PROBLEMS).collect().iter_rows(named=True)
+    return tuple(RowProblem(**row) for row in rows)
+
+
+def _write(
+    con: BaseBackend,
+    good: Path,
+    new_accounts: pl.DataFrame,
+    progress: Progress,
+    seconds: dict[str, float],
+) -> tuple[int, dict[str, int]]:
+    """Create the unknown accounts and insert the new lines; both commit or neither."""
+    store.ensure_schema(con)
+    rows = [
+        {
+            "name": (row.get("account_name") or row["account_key"])[:200],
+            "external_id": row["account_key"],
+            "country": country_code(row.get("country")),
+        }
+        for row in new_accounts.iter_rows(named=True)
+    ]
+    # SQLite takes its write lock when the transaction opens: only open one when needed.
+    crm = transaction.atomic() if rows else contextlib.nullcontext()
+    with crm:
+        with _timer(seconds, "accounts"):
+            created = len(account_create_many(rows=rows)) if rows else 0
+        with _timer(seconds, "write"):
+            counts = _insert_new_lines(con, good, progress)
+    return created, counts
+
+
+def _insert_new_lines(con: BaseBackend, good: Path, progress: Progress) -> dict[str, int]:
+    name = f"tenure_import_{uuid.uuid4().hex[:12]}"
+    imported_at = ibis.literal(store.utc_now(), type=dt.Timestamp(timezone="UTC"))
+    with store.ledger_transaction(con):
+        try:
+            staged = store.stage_parquet(con, good, name=name, progress=_every_million(progress))
+            existing = store.order_lines(con)
+            counts = _overlap(staged, existing)
+            new = staged.anti_join(existing, list(store.NATURAL_KEY))
+            con.insert(store.ORDER_LINES, new.mutate(imported_at=imported_at).select(store.COLUMNS))
+        finally:
+            # After a failed statement the transaction is aborted and its rollback removes
+            # the staged table anyway; only a successful run needs the drop to go through.
+            with contextlib.suppress(Exception):
+                store.drop_staged(con, name)
+    staged_rows = sum(pq.ParquetFile(path).metadata.num_rows for path in good.glob("*.parquet"))
+    written = staged_rows - counts["already"]
+    progress(f"  written {written:,} new lines")
+    return counts
+
+
+def _every_million(progress: Progress) -> Callable[[int], None]:
+    """Report a running row count once per million rows, not once per batch."""
+    shown = 0
+
+    def report(rows: int) -> None:
+        nonlocal shown
+        if rows // 1_000_000 > shown // 1_000_000:
+            progress(f"  staged {rows:,} rows")
+            shown = rows
+
+    return report
+
+
+def _overlap(staged: ir.Table, existing: ir.Table) -> dict[str, int]:
+    """How many staged lines are already in the ledger, and how many of those differ."""
+    compared = [c for c in store.STAGED_COLUMNS if c not in store.NATURAL_KEY]
+    joined = staged.join(existing, list(store.NATURAL_KEY), rname="{name}_stored")
+    differs = ibis.or_(*(~joined[c].identical_to(joined[f"{c}_stored"]) for c in compared))
+    result = joined.aggregate(
+        already=joined.count(), changed=differs.ifelse(1, 0).sum().coalesce(0)
+    ).to_pyarrow()
+    return {
+        "already": int(result["already"][0].as_py()),
+        "changed": int(result["changed"][0].as_py()),
+    }

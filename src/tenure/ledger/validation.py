@@ -1,0 +1,342 @@
+"""Parse and check order lines as Polars expressions, one column at a time.
+
+Every check is vectorised: a file of ten million lines stays ten million values per column
+in Arrow buffers, never ten million Python objects. Each field yields its parsed value and,
+where it fails, an ``__error_<field>`` reason and the offending ``__value_<field>`` text,
+which become the rows of the rejects file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tenure.ledger.reading import INPUT_COLUMNS, LINE
+
+#: Parsing scale: wide enough that rounding to cents happens once, at the end.
+WORK = pl.Decimal(28, 8)
+QUANTITY = pl.Decimal(18, 3)
+MONEY = pl.Decimal(18, 2)
+MAX_KEY_LENGTH = 100  # Account.external_id's length in the CRM store.
+#: Fields whose problems are reported, in the order the rejects file lists them.
+CHECKED_FIELDS = (
+    "account_key",
+    "order_id",
+    "line_number",
+    "order_date",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+)
+# Thousands separators are accepted only where they cannot be a decimal mark in disguise:
+# "1,234.50" is fine, "12,50" without --decimal-comma is refused instead of read as 1250.
+_POINT_NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?$|^[+-]?\.\d+$"
+_COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}([. \u00a0\u202f]\d{3})+)(,\d*)?$|^[+-]?,\d+$"
+# Excel and pandas write whole-number ids as floats ("17850.0"); they are the same id.
+_FLOAT_ID = r"^(\d+)\.0+$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
+
+
+@dataclass(frozen=True)
+class ParseRules:
+    """How to read the file's text: its date format, decimal mark, and defaults."""
+
+    source: str
+    date_format: str | None = None
+    decimal_comma: bool = False
+    currency: str | None = None
+
+
+def error_column(field: str) -> str:
+    return f"__error_{field}"
+
+
+def value_column(field: str) -> str:
+    return f"__value_{field}"
+
+
+def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
+    """Parse every field of ``raw`` (from `scan_order_file`) and mark what fails.
+
+    The work is done in steps of ``with_columns`` that refer to the previous step's columns
+    by name: written as one nested expression, Polars would evaluate shared parts (the
+    trimmed text, the parsed number) once per use.
+
+    Returns
+    -------
+    pl.LazyFrame
+        ``__line``, the staged ledger columns (``account_key`` … ``source``), the optional
+        ``account_name`` and ``country``, and an error and value column per checked field.
+    """
+    schema = raw.collect_schema()
+    present = [name for name in INPUT_COLUMNS if name in schema]
+    texts = raw.with_columns(_trimmed(name).alias(_text(name)) for name in present)
+    parsed = texts.with_columns(
+        _parse_ids(schema)
+        + _parse_date(schema, rules)
+        + _parse_line_number(schema)
+        + [_parse_number(name, schema, rules) for name in ("quantity", "unit_price", "amount")]
+        + _parse_currency(schema, rules)
+    )
+    exact_amount = pl.coalesce(pl.col(_number("amount")), _computed_amount())
+    scaled = parsed.with_columns(
+        _round(pl.col(_number("quantity")), 3, QUANTITY).alias("quantity"),
+        _round(pl.col(_number("unit_price")), 2, MONEY).alias("unit_price"),
+        exact_amount.alias(_number("exact_amount")),
+        _round(exact_amount, 2, MONEY).alias("amount"),
+    )
+    checked = (
+        scaled.with_columns(_errors(schema, rules))
+        .with_columns(_amount_error(schema, rules))
+        .with_columns(
+            pl.when(pl.col(error_column(name)).is_not_null())
+            .then(pl.col(_text(name)) if name in schema else pl.lit(None, dtype=pl.String))
+            .alias(value_column(name))
+            for name in CHECKED_FIELDS
+        )
+    )
+    category = pl.col(_text("product_category")) if "product_category" in schema else None
+    return checked.select(
+        LINE,
+        *CHECKED_FIELDS[:5],
+        # Without a category, each product is its own category (documented).
+        pl.coalesce(category, pl.col("product_id")).alias("product_category")
+        if category is not None
+        else pl.col("product_id").alias("product_category"),
+        *CHECKED_FIELDS[5:],
+        pl.lit(rules.source).alias("source"),
+        *(
+            pl.col(_text(extra)).alias(extra)
+            for extra in ("account_name", "country")
+            if extra in schema
+        ),
+        *(error_column(name) for name in CHECKED_FIELDS),
+        *(value_column(name) for name in CHECKED_FIELDS),
+    )
+
+
+def has_error() -> pl.Expr:
+    """True for a row with any field error."""
+    return pl.any_horizontal(pl.col(error_column(f)).is_not_null() for f in CHECKED_FIELDS)
+
+
+def field_errors(checked: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (line, field) problem: ``line``, ``field``, ``value``, ``reason``."""
+    return pl.concat(
+        [
+            checked.filter(pl.col(error_column(field)).is_not_null()).select(
+                pl.col(LINE).alias("line"),
+                pl.lit(field).alias("field"),
+                pl.col(value_column(field)).cast(pl.String).alias("value"),
+                pl.col(error_column(field)).alias("reason"),
+            )
+            for field in CHECKED_FIELDS
+        ]
+    )
+
+
+def duplicate_keys(checked: pl.LazyFrame) -> pl.LazyFrame:
+    """Every line whose order id and line number occur more than once in the file.
+
+    All copies are refused, not just the later ones: the file does not say which is right.
+    """
+    keyed = checked.filter(
+        pl.col(error_column("order_id")).is_null() & pl.col(error_column("line_number")).is_null()
+    ).select(LINE, "order_id", "line_number")
+    repeated = (
+        keyed.group_by("order_id", "line_number")
+        .agg(pl.len().alias("times"), pl.col(LINE).min().alias("first"))
+        .filter(pl.col("times") > 1)
+    )
+    return keyed.join(repeated, on=["order_id", "line_number"]).select(
+        pl.col(LINE).alias("line"),
+        pl.lit("order_id").alias("field"),
+        pl.format("{} line {}", "order_id", "line_number").alias("value"),
+        pl.format(
+            "order {} line {} appears {} times in the file (first on line {})",
+            "order_id",
+            "line_number",
+            "times",
+            "first",
+        ).alias("reason"),
+    )
+
+
+def _text(name: str) -> str:
+    return f"__text_{name}"
+
+
+def _number(name: str) -> str:
+    return f"__number_{name}"
+
+
+def _trimmed(name: str) -> pl.Expr:
+    """The column as trimmed text; empty text is missing."""
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _parse_ids(schema: pl.Schema) -> list[pl.Expr]:
+    columns = []
+    for name in ("account_key", "order_id", "product_id"):
+        text = pl.col(_text(name)) if name in schema else pl.lit(None, dtype=pl.String)
+        # Account keys are the ids most often exported as floats (a numeric CustomerID);
+        # order and product ids only need it when the column itself is float.
+        if name == "account_key" or (name in schema and schema[name].is_float()):
+            text = text.str.replace(_FLOAT_ID, "${1}")
+        columns.append(text.alias(name))
+    return columns
+
+
+def _parse_date(schema: pl.Schema, rules: ParseRules) -> list[pl.Expr]:
+    dtype = schema["order_date"]
+    if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+        return [pl.col("order_date").cast(pl.Date).alias("order_date")]
+    text = pl.col(_text("order_date"))
+    # ISO dates always parse, with or without a time: Excel renders date cells that way.
+    iso = pl.when(text.str.contains(_ISO_DATE)).then(
+        text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    )
+    if rules.date_format:
+        given = text.str.to_datetime(rules.date_format, strict=False, exact=True).dt.date()
+        return [pl.coalesce(given, iso).alias("order_date")]
+    return [iso.alias("order_date")]
+
+
+def _parse_line_number(schema: pl.Schema) -> list[pl.Expr]:
+    if "line_number" not in schema:
+        # Position of the line within its order, in file order: the same file always gives
+        # the same numbers, so importing it again finds the same natural keys.
+        return [pl.col(LINE).rank("ordinal").over("order_id").cast(pl.Int32).alias("line_number")]
+    number = (
+        pl.col(_text("line_number")).str.replace(_FLOAT_ID, "${1}").cast(pl.Int64, strict=False)
+    )
+    valid = number.is_between(1, 2**31 - 1)
+    return [pl.when(valid).then(number).cast(pl.Int32).alias("line_number")]
+
+
+def _parse_number(name: str, schema: pl.Schema, rules: ParseRules) -> pl.Expr:
+    """The field at working scale; null when missing or not a number."""
+    if name not in schema:
+        return pl.lit(None, dtype=WORK).alias(_number(name))
+    dtype = schema[name]
+    if _is_exact_number(dtype):
+        return pl.col(name).cast(WORK, strict=False).alias(_number(name))
+    text = pl.col(_text(name))
+    # Typed float cells (Excel, Parquet) print with a decimal point whatever the file's text.
+    if rules.decimal_comma and not dtype.is_float():
+        pattern = _COMMA_NUMBER
+        cleaned = text.str.replace_all(r"[. \u00a0\u202f]", "").str.replace(",", ".", literal=True)
+    else:
+        pattern = _POINT_NUMBER
+        cleaned = text.str.replace_all(",", "", literal=True)
+    value = pl.when(text.str.contains(pattern)).then(cleaned).cast(WORK, strict=False)
+    return value.alias(_number(name))
+
+
+def _is_exact_number(dtype: pl.DataType) -> bool:
+    return dtype.is_integer() or isinstance(dtype, pl.Decimal)
+
+
+def _parse_currency(schema: pl.Schema, rules: ParseRules) -> list[pl.Expr]:
+    default = pl.lit(rules.currency.upper() if rules.currency else None, dtype=pl.String)
+    if "currency" not in schema:
+        return [default.alias("currency")]
+    return [pl.coalesce(pl.col(_text("currency")).str.to_uppercase(), default).alias("currency")]
+
+
+def _computed_amount() -> pl.Expr:
+    # From the unrounded price: 3 × 0.333 is 1.00, not 0.99.
+    return pl.col(_number("quantity")) * pl.col(_number("unit_price"))
+
+
+def _round(value: pl.Expr, scale: int, dtype: pl.Decimal) -> pl.Expr:
+    # Commercial rounding, half away from zero (0.005 → 0.01), as invoices round; a value
+    # too large for its column becomes null and is reported as such.
+    return value.round(scale, mode="half_away_from_zero").cast(dtype, strict=False)
+
+
+def _errors(schema: pl.Schema, rules: ParseRules) -> list[pl.Expr]:
+    """The first reason each field fails, or null."""
+
+    def missing(name: str) -> pl.Expr:
+        return pl.col(name).is_null()
+
+    def text(name: str) -> pl.Expr:
+        return pl.col(_text(name)) if name in schema else pl.lit(None, dtype=pl.String)
+
+    date = pl.col("order_date")
+    expected = (
+        "the format of --date-format or YYYY-MM-DD"
+        if rules.date_format
+        else "the format YYYY-MM-DD (see --date-format)"
+    )
+    errors = {
+        "account_key": pl.when(missing("account_key"))
+        .then(pl.lit("missing account key"))
+        .when(pl.col("account_key").str.len_chars() > MAX_KEY_LENGTH)
+        .then(pl.lit(f"account key longer than {MAX_KEY_LENGTH} characters")),
+        "order_id": pl.when(missing("order_id")).then(pl.lit("missing order id")),
+        "product_id": pl.when(missing("product_id")).then(pl.lit("missing product id")),
+        "order_date": pl.when(text("order_date").is_null() & missing("order_date"))
+        .then(pl.lit("missing order date"))
+        .when(missing("order_date"))
+        .then(pl.lit(f"not a date in {expected}"))
+        # A year like 0201 or 20201 is a typo, not history.
+        .when(~date.dt.year().is_between(_MIN_YEAR, _MAX_YEAR))
+        .then(pl.lit(f"date outside the years {_MIN_YEAR}–{_MAX_YEAR}")),
+        "line_number": pl.when(text("line_number").is_null() & missing("line_number"))
+        .then(pl.lit("missing line number"))
+        .when(missing("line_number"))
+        .then(pl.lit("not a whole number from 1 up")),
+        "quantity": _number_error("quantity", "quantity", schema, rules),
+        "unit_price": _number_error("unit_price", "unit_price", schema, rules),
+        "currency": pl.when(missing("currency"))
+        .then(pl.lit("missing currency (map a currency column or pass --currency)"))
+        .when(~pl.col("currency").str.contains(r"^[A-Z]{3}$"))
+        .then(pl.lit("not a 3-letter currency code")),
+    }
+    return [errors[name].alias(error_column(name)) for name in CHECKED_FIELDS if name != "amount"]
+
+
+def _amount_error(schema: pl.Schema, rules: ParseRules) -> pl.Expr:
+    """Why the amount fails; not reported again when a bad quantity or price is the cause."""
+    exact = pl.col(_number("exact_amount"))
+    given = _number_error("amount", "amount", schema, rules)
+    inputs_bad = (
+        pl.col(error_column("quantity")).is_not_null()
+        | pl.col(error_column("unit_price")).is_not_null()
+    )
+    return (
+        pl.when(given.is_not_null())
+        .then(given)
+        .when(inputs_bad)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(exact.is_null())
+        .then(pl.lit("missing amount, and no quantity and unit price to compute it"))
+        .when(pl.col("amount").is_null())
+        .then(pl.lit("amount too large"))
+        .alias(error_column("amount"))
+    )
+
+
+def _number_error(name: str, stored: str, schema: pl.Schema, rules: ParseRules) -> pl.Expr:
+    if name not in schema:
+        return pl.lit(None, dtype=pl.String)
+    text = pl.col(_text(name))
+    not_a_number = pl.lit(False)
+    if not _is_exact_number(schema[name]):
+        not_a_number = text.is_not_null() & pl.col(_number(name)).is_null()
+    hint = pl.lit(False) if rules.decimal_comma else text.str.contains(",", literal=True)
+    return (
+        pl.when(not_a_number & hint)
+        .then(pl.lit("not a number (decimal comma? see --decimal-comma)"))
+        .when(not_a_number)
+        .then(pl.lit("not a number"))
+        .when(pl.col(_number(name)).is_not_null() & pl.col(stored).is_null())
+        .then(pl.lit("number too large"))
+    )

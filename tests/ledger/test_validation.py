@@ -1,0 +1,141 @@
+"""Parsing and checking order-line fields, without a ledger or a CRM store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tenure.ledger.reading import OrderFileError, scan_order_file
+from tenure.ledger.validation import ParseRules, checked_lines, field_errors
+
+HEADER = "account_key,order_id,line_number,order_date,product_id,quantity,unit_price,currency\n"
+
+
+def check(tmp_path: Path, rows: str, **rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + rows)
+    checked = checked_lines(scan_order_file(path), ParseRules(source="erp", **rules))
+    return checked.collect(), field_errors(checked).sort("line", "field").collect()
+
+
+def test_money_rounds_half_away_from_zero_from_the_unrounded_price(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        "K,O,1,2024-01-01,P,1,0.005,EUR\n"
+        "K,O,2,2024-01-01,P,-1,0.005,EUR\n"
+        "K,O,3,2024-01-01,P,3,0.333,EUR\n",
+    )
+    assert errors.is_empty()
+    assert lines["unit_price"].to_list() == [Decimal("0.01"), Decimal("0.01"), Decimal("0.33")]
+    assert lines["amount"].to_list() == [Decimal("0.01"), Decimal("-0.01"), Decimal("1.00")]
+
+
+def test_thousands_separators_are_read_only_where_unambiguous(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        'K,O,1,2024-01-01,P,1,"1,234.50",EUR\nK,O,2,2024-01-01,P,1,"12,50",EUR\n',
+    )
+    assert lines["unit_price"][0] == Decimal("1234.50")
+    assert errors.rows() == [
+        (3, "unit_price", "12,50", "not a number (decimal comma? see --decimal-comma)")
+    ]
+
+
+def test_decimal_comma_accepts_dots_and_spaces_as_thousands(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        'K,O,1,2024-01-01,P,1,"1.234,50",EUR\nK,O,2,2024-01-01,P,1,"1 234,5",EUR\n'
+        'K,O,3,2024-01-01,P,1,"1,2,3",EUR\n',
+        decimal_comma=True,
+    )
+    assert lines["unit_price"].to_list()[:2] == [Decimal("1234.50"), Decimal("1234.50")]
+    assert errors.select("line", "field", "reason").rows() == [(4, "unit_price", "not a number")]
+
+
+def test_dates_parse_in_the_given_format_and_always_in_iso(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        "K,O,1,12/1/2010 8:26,P,1,1,EUR\nK,O,2,2010-12-02T09:00:00,P,1,1,EUR\n"
+        "K,O,3,13/1/2010 8:26,P,1,1,EUR\nK,O,4,2/1/0201 8:26,P,1,1,EUR\nK,O,5,,P,1,1,EUR\n",
+        date_format="%m/%d/%Y %H:%M",
+    )
+    assert lines["order_date"].to_list()[:2] == [dt.date(2010, 12, 1), dt.date(2010, 12, 2)]
+    assert errors.select("line", "reason").rows() == [
+        (4, "not a date in the format of --date-format or YYYY-MM-DD"),
+        (5, "date outside the years 1900–2200"),
+        (6, "missing order date"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        (",O,1,2024-01-01,P,1,1,EUR", "account_key", "missing account key"),
+        ("K, ,1,2024-01-01,P,1,1,EUR", "order_id", "missing order id"),
+        ("K,O,0,2024-01-01,P,1,1,EUR", "line_number", "not a whole number from 1 up"),
+        ("K,O,1.5,2024-01-01,P,1,1,EUR", "line_number", "not a whole number from 1 up"),
+        ("K,O,1,2024-01-01,,1,1,EUR", "product_id", "missing product id"),
+        ("K,O,1,2024-01-01,P,x,1,EUR", "quantity", "not a number"),
+        ("K,O,1,2024-01-01,P,1,1,EURO", "currency", "not a 3-letter currency code"),
+        ("K,O,1,2024-01-01,P,1,,EUR", "amount", "missing amount, and no quantity and unit price"),
+        ("K,O,1,2024-01-01,P,1,1e99,EUR", "unit_price", "not a number"),
+        ("K,O,1,2024-01-01,P,1,99999999999999999,EUR", "unit_price", "number too large"),
+        (f"{'K' * 101},O,1,2024-01-01,P,1,1,EUR", "account_key", "account key longer than 100"),
+    ],
+)
+def test_each_bad_field_is_named_with_its_reason(tmp_path, row, field, reason):
+    _, errors = check(tmp_path, row + "\n")
+    assert errors["field"].to_list() == [field]
+    assert errors["reason"][0].startswith(reason)
+    assert errors["line"].to_list() == [2]
+
+
+def test_missing_currency_needs_a_column_or_a_default(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("account_key,order_id,order_date,product_id,amount\nK,O,2024-01-01,P,5\n")
+    raw = scan_order_file(path)
+    errors = field_errors(checked_lines(raw, ParseRules(source="erp"))).collect()
+    assert errors["reason"].to_list() == [
+        "missing currency (map a currency column or pass --currency)"
+    ]
+    lines = checked_lines(raw, ParseRules(source="erp", currency="chf")).collect()
+    assert lines["currency"].to_list() == ["CHF"]
+
+
+def test_line_numbers_are_derived_per_order_in_file_order(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "account_key,order_id,order_date,product_id,amount\n"
+        "K,A,2024-01-01,P,1\nK,B,2024-01-01,P,1\nK,A,2024-01-01,P,1\n"
+    )
+    lines = checked_lines(scan_order_file(path), ParseRules(source="erp", currency="EUR"))
+    assert lines.collect()["line_number"].to_list() == [1, 1, 2]
+
+
+def test_required_columns_are_named_when_missing(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Customer,Invoice,When\n1,2,3\n")
+    with pytest.raises(OrderFileError, match="no column for account_key, order_id"):
+        scan_order_file(path)
+    with pytest.raises(OrderFileError, match="the file does not have"):
+        scan_order_file(path, mapping={"Client": "account_key"})
+    with pytest.raises(OrderFileError, match="unknown ledger column"):
+        scan_order_file(path, mapping={"Customer": "customer"})
+
+
+def test_amount_or_quantity_and_price_are_required(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("account_key,order_id,order_date,product_id,quantity\n")
+    with pytest.raises(OrderFileError, match="needs an amount column"):
+        scan_order_file(path)
+
+
+def test_unknown_file_types_are_refused(tmp_path):
+    path = tmp_path / "orders.json"
+    path.write_text("[]")
+    with pytest.raises(OrderFileError, match="unknown file type"):
+        scan_order_file(path)
