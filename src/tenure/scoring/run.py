@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
-from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.services import scoring_run
 
@@ -22,11 +21,7 @@ SERIES_MONTHS = 36
 def run_scoring(
     *, as_of: dt.date, ledger_url: str | None = None, progress: Callable[[str], None] = print
 ) -> ScoringRun:
-    """Compute revenue features in the ledger, then segment and snapshot the portfolio.
-
-    Health, churn risk and CLV are prepared before the snapshots' transaction opens (the
-    fitting and training take the time) and written inside it.
-    """
+    """Compute revenue features in the ledger, then segment and snapshot the portfolio."""
     started = time.perf_counter()
     con = store.connect(ledger_url)
     lines = store.order_lines(con)
@@ -37,9 +32,6 @@ def run_scoring(
     progress(
         f"Ledger features for {features.height:,} accounts in {time.perf_counter() - started:.1f} s"
     )
-    health = prepare_health_and_risk(as_of=as_of, lines=lines, features=features, progress=progress)
-    run = scoring_run(
-        as_of=as_of, features=features, monthly=monthly, progress=progress, health=health
-    )
+    run = scoring_run(as_of=as_of, features=features, monthly=monthly, progress=progress)
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
