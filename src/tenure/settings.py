@@ -54,6 +54,14 @@ ENVIRONMENT = {
         "Public address of this server, for links in emails sent from the command line.",
     ),
     "TENURE_SURVEY_MIN_GROUP": ("3", "Smallest group of anonymous answers shown (at least 2)."),
+    "TENURE_KAM_SEES_ALL": (
+        "true",
+        "Key account managers read accounts outside their teams (read-only); false hides them.",
+    ),
+    "TENURE_ANALYST_PERSONAL_DATA": (
+        "false",
+        "Analysts see people's emails, phones, birthdays, interaction notes and names.",
+    ),
     "TENURE_TRUSTED_PROXIES": (
         "0",
         "Reverse proxies in front of Tenure (for the client address used in rate limits).",
@@ -103,6 +111,8 @@ INSTALLED_APPS = [
     "tenure.planning",
     "tenure.feedback",
     "tenure.scoring",
+    "tenure.access",
+    "tenure.api",
     "tenure.growth",
     "tenure.ledger",
     "tenure.web",
@@ -207,6 +217,8 @@ TENURE_SUPPLIER_NAME = os.environ.get("TENURE_SUPPLIER_NAME", "Your supplier")
 TENURE_BASE_URL = os.environ.get("TENURE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 TENURE_SURVEY_MIN_GROUP = int(os.environ.get("TENURE_SURVEY_MIN_GROUP", "3"))
 TENURE_TRUSTED_PROXIES = int(os.environ.get("TENURE_TRUSTED_PROXIES", "0"))
+TENURE_KAM_SEES_ALL = _flag("TENURE_KAM_SEES_ALL", True)
+TENURE_ANALYST_PERSONAL_DATA = _flag("TENURE_ANALYST_PERSONAL_DATA", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

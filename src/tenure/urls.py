@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tenure.access import views as access_views
+from tenure.api.api import api
 from tenure.web import views as web_views
 
 admin.site.site_header = "Tenure administration"
@@ -12,7 +14,7 @@ admin.site.site_title = "Tenure"
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tenure.accounts.urls")),
     path("", include("tenure.engagement.urls")),
@@ -20,5 +22,7 @@ urlpatterns = [
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
     path("growth/", include("tenure.growth.urls")),
+    path("api/v1/", api.urls),
+    path("me/", include("tenure.access.urls")),
     path("admin/", admin.site.urls),
 ]

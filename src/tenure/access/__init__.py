@@ -1,0 +1,1 @@
+"""Who may do what: roles, object permissions on accounts, and personal API tokens."""

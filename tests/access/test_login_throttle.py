@@ -1,0 +1,61 @@
+"""Failed log-ins are limited per username and per client address."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.accounts.factories import UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+def _login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_five_wrong_passwords_lock_the_username_even_for_the_right_one(client, db):
+    user = UserFactory()
+    for _ in range(5):
+        assert _login(client, user.username, "wrong").status_code == 200
+    locked = _login(client, user.username, PASSWORD)
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+    assert "Too many failed log-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_follows_the_username_to_other_addresses(client, db):
+    user = UserFactory()
+    for n in range(5):
+        _login(client, user.username, "wrong", address=f"10.0.1.{n}")
+    assert _login(client, user.username.upper(), PASSWORD, address="10.9.9.9").status_code == 429
+
+
+def test_other_usernames_still_log_in(client, db):
+    victim, colleague = UserFactory(), UserFactory()
+    for _ in range(5):
+        _login(client, victim.username, "wrong")
+    response = _login(client, colleague.username, PASSWORD, address="10.0.0.2")
+    assert response.status_code == 302
+
+
+def test_one_address_guessing_many_usernames_is_locked(client, db, settings):
+    settings.TENURE_LOGIN_RATE_LIMITS = {"login_ip": (3, 900)}
+    user = UserFactory()
+    for n in range(3):
+        _login(client, f"nobody{n}", "wrong")
+    assert _login(client, user.username, PASSWORD).status_code == 429
+    assert _login(client, user.username, PASSWORD, address="10.0.0.3").status_code == 302
+
+
+def test_a_right_password_clears_the_usernames_failures(client, db):
+    user = UserFactory()
+    for _ in range(4):
+        _login(client, user.username, "wrong")
+    assert _login(client, user.username, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        _login(client, user.username, "wrong")
+    assert _login(client, user.username, PASSWORD).status_code == 302

@@ -1,0 +1,295 @@
+"""Every API operation, with a valid request for it, for the role walk (``test_roles``).
+
+``scope`` says what decides access: ``"account"`` — the account the object belongs to
+(own or other); ``"global"`` — the role alone. ``ok`` is the status of a permitted call;
+``writers`` limits global writes and ``directors_only`` account writes reserved for
+admins and directors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.api.world import RoleWorld
+
+Path = Callable[[RoleWorld, str], str]
+Body = Callable[[RoleWorld, str], dict[str, Any]] | None
+EVERYONE = frozenset({"admin", "director", "kam", "kam_restricted", "analyst"})
+WRITERS = EVERYONE - {"analyst"}
+DIRECTORS = frozenset({"admin", "director"})
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    template: str
+    path: Path
+    body: Body = None
+    scope: str = "account"
+    ok: int = 200
+    writers: frozenset[str] = WRITERS
+    directors_only: bool = False
+
+    @property
+    def is_read(self) -> bool:
+        return self.method == "GET"
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.template}"
+
+
+def _acc(w: RoleWorld, t: str) -> int:
+    return w.of(t).account.pk
+
+
+CALLS = [
+    # accounts
+    Call("GET", "/accounts", lambda w, t: "/accounts", scope="global"),
+    Call(
+        "POST",
+        "/accounts",
+        lambda w, t: "/accounts",
+        lambda w, t: {"name": "Newco"},
+        scope="global",
+        ok=201,
+        writers=DIRECTORS,
+    ),
+    Call("GET", "/accounts/{account_id}", lambda w, t: f"/accounts/{_acc(w, t)}"),
+    Call(
+        "PATCH",
+        "/accounts/{account_id}",
+        lambda w, t: f"/accounts/{_acc(w, t)}",
+        lambda w, t: {"industry": "Retail"},
+    ),
+    # team
+    Call("GET", "/accounts/{account_id}/team", lambda w, t: f"/accounts/{_acc(w, t)}/team"),
+    Call(
+        "POST",
+        "/accounts/{account_id}/team",
+        lambda w, t: f"/accounts/{_acc(w, t)}/team",
+        lambda w, t: {"user_id": w.spare_user.pk, "role": "support"},
+        ok=201,
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/team/handover",
+        lambda w, t: f"/accounts/{_acc(w, t)}/team/handover",
+        lambda w, t: {"user_id": w.spare_user.pk},
+        directors_only=True,
+    ),
+    Call(
+        "DELETE",
+        "/team/{membership_id}",
+        lambda w, t: f"/team/{w.sales[t].pk}",
+        ok=204,
+    ),
+    # contacts and positions
+    Call("GET", "/contacts", lambda w, t: "/contacts", scope="global"),
+    Call(
+        "POST",
+        "/contacts",
+        lambda w, t: "/contacts",
+        lambda w, t: {"first_name": "Ada", "last_name": "Byron"},
+        scope="global",
+        ok=201,
+    ),
+    Call(
+        "GET",
+        "/contacts/{contact_id}",
+        lambda w, t: f"/contacts/{w.of(t).position.contact_id}",
+    ),
+    Call(
+        "PATCH",
+        "/contacts/{contact_id}",
+        lambda w, t: f"/contacts/{w.of(t).position.contact_id}",
+        lambda w, t: {"phone": "+49 30 1234"},
+    ),
+    Call(
+        "GET", "/accounts/{account_id}/positions", lambda w, t: f"/accounts/{_acc(w, t)}/positions"
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/positions",
+        lambda w, t: f"/accounts/{_acc(w, t)}/positions",
+        lambda w, t: {"contact_id": w.former[t].pk, "title": "Buyer"},
+        ok=201,
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/stakeholders",
+        lambda w, t: f"/accounts/{_acc(w, t)}/stakeholders",
+        lambda w, t: {
+            "person": {"first_name": "Grace", "last_name": "Hopper", "email": f"grace@{t}.example"},
+            "position": {"title": "CTO", "buying_role": "influencer"},
+        },
+        ok=201,
+    ),
+    Call("GET", "/positions/{position_id}", lambda w, t: f"/positions/{w.of(t).position.pk}"),
+    Call(
+        "PATCH",
+        "/positions/{position_id}",
+        lambda w, t: f"/positions/{w.of(t).position.pk}",
+        lambda w, t: {"strength": 5},
+    ),
+    Call(
+        "POST",
+        "/positions/{position_id}/end",
+        lambda w, t: f"/positions/{w.of(t).position.pk}/end",
+        lambda w, t: {"left_on": "2026-06-30"},
+    ),
+    # engagement
+    Call(
+        "GET",
+        "/accounts/{account_id}/interactions",
+        lambda w, t: f"/accounts/{_acc(w, t)}/interactions",
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/interactions",
+        lambda w, t: f"/accounts/{_acc(w, t)}/interactions",
+        lambda w, t: {
+            "occurred_at": "2026-02-02T10:00:00+01:00",
+            "kind": "call",
+            "summary": "Agreed the spring order.",
+            "contact_ids": [w.of(t).position.contact_id],
+        },
+        ok=201,
+    ),
+    Call(
+        "GET",
+        "/interactions/{interaction_id}",
+        lambda w, t: f"/interactions/{w.of(t).interaction.pk}",
+    ),
+    Call(
+        "GET",
+        "/accounts/{account_id}/touchpoints",
+        lambda w, t: f"/accounts/{_acc(w, t)}/touchpoints",
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/touchpoints",
+        lambda w, t: f"/accounts/{_acc(w, t)}/touchpoints",
+        lambda w, t: {"scheduled_on": "2026-05-04", "kind": "review", "title": "QBR"},
+        ok=201,
+    ),
+    Call(
+        "GET", "/touchpoints/{touchpoint_id}", lambda w, t: f"/touchpoints/{w.of(t).touchpoint.pk}"
+    ),
+    Call(
+        "POST",
+        "/touchpoints/{touchpoint_id}/complete",
+        lambda w, t: f"/touchpoints/{w.of(t).touchpoint.pk}/complete",
+        lambda w, t: {"interaction_id": w.of(t).interaction.pk},
+    ),
+    Call(
+        "POST",
+        "/touchpoints/{touchpoint_id}/skip",
+        lambda w, t: f"/touchpoints/{w.of(t).touchpoint.pk}/skip",
+        lambda w, t: {},
+    ),
+    # planning
+    Call("GET", "/accounts/{account_id}/plans", lambda w, t: f"/accounts/{_acc(w, t)}/plans"),
+    Call(
+        "POST",
+        "/accounts/{account_id}/plans",
+        lambda w, t: f"/accounts/{_acc(w, t)}/plans",
+        lambda w, t: {"title": "Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"},
+        ok=201,
+    ),
+    Call("GET", "/plans/{plan_id}", lambda w, t: f"/plans/{w.of(t).plan.pk}"),
+    Call(
+        "POST",
+        "/plans/{plan_id}/close",
+        lambda w, t: f"/plans/{w.of(t).plan.pk}/close",
+        lambda w, t: {"outcome": "Kept the account.", "closed_on": "2026-03-31"},
+    ),
+    Call(
+        "POST",
+        "/plans/{plan_id}/objectives",
+        lambda w, t: f"/plans/{w.of(t).plan.pk}/objectives",
+        lambda w, t: {"kind": "develop", "title": "Sell the new line"},
+        ok=201,
+    ),
+    Call(
+        "POST",
+        "/objectives/{objective_id}/goals",
+        lambda w, t: f"/objectives/{w.of(t).objective.pk}/goals",
+        lambda w, t: {"kpi": "Orders", "baseline": "1", "target": "4", "due_on": "2026-03-15"},
+        ok=201,
+    ),
+    Call(
+        "POST",
+        "/goals/{goal_id}/progress",
+        lambda w, t: f"/goals/{w.of(t).goal.pk}/progress",
+        lambda w, t: {"current": "15.5"},
+    ),
+    Call(
+        "POST",
+        "/plans/{plan_id}/actions",
+        lambda w, t: f"/plans/{w.of(t).plan.pk}/actions",
+        lambda w, t: {"title": "Visit the plant", "due_on": "2026-02-20"},
+        ok=201,
+    ),
+    Call(
+        "POST",
+        "/actions/{action_id}/finish",
+        lambda w, t: f"/actions/{w.action[t].pk}/finish",
+        lambda w, t: {"status": "done", "on": "2026-02-01"},
+    ),
+    Call(
+        "GET",
+        "/accounts/{account_id}/milestones",
+        lambda w, t: f"/accounts/{_acc(w, t)}/milestones",
+    ),
+    Call(
+        "POST",
+        "/accounts/{account_id}/milestones",
+        lambda w, t: f"/accounts/{_acc(w, t)}/milestones",
+        lambda w, t: {"kind": "success", "title": "Won the tender", "occurred_on": "2026-02-03"},
+        ok=201,
+    ),
+    Call("GET", "/milestones/{milestone_id}", lambda w, t: f"/milestones/{w.of(t).milestone.pk}"),
+    Call(
+        "POST",
+        "/milestones/{milestone_id}/resolve",
+        lambda w, t: f"/milestones/{w.of(t).milestone.pk}/resolve",
+        lambda w, t: {"resolved_on": "2026-02-10"},
+    ),
+    # scores and portfolio
+    Call("GET", "/scores", lambda w, t: "/scores", scope="global"),
+    Call("GET", "/scores/decisions", lambda w, t: "/scores/decisions", scope="global"),
+    Call("GET", "/accounts/{account_id}/score", lambda w, t: f"/accounts/{_acc(w, t)}/score"),
+    Call("GET", "/accounts/{account_id}/scores", lambda w, t: f"/accounts/{_acc(w, t)}/scores"),
+    Call("GET", "/portfolio", lambda w, t: "/portfolio", scope="global"),
+    # surveys
+    Call("GET", "/surveys/campaigns", lambda w, t: "/surveys/campaigns", scope="global"),
+    Call(
+        "GET",
+        "/surveys/campaigns/{campaign_id}",
+        lambda w, t: f"/surveys/campaigns/{w.campaign[t].pk}",
+    ),
+    Call("GET", "/surveys/figures", lambda w, t: f"/surveys/figures?account={_acc(w, t)}"),
+    Call("GET", "/surveys/responses", lambda w, t: f"/surveys/responses?account={_acc(w, t)}"),
+]
+
+
+def expected_status(actor: str, call: Call, target: str) -> int:
+    """What ``actor`` should get for ``call`` on the ``target`` account (docs/roles.md)."""
+    if call.scope == "global":
+        if call.is_read or actor in call.writers:
+            return call.ok
+        return 403
+    if actor == "kam_restricted" and target == "other":
+        return 404  # hidden: reported missing, never forbidden
+    if call.is_read:
+        return call.ok
+    if actor == "analyst":
+        return 403
+    if call.directors_only and actor not in DIRECTORS:
+        return 403
+    if actor in {"kam", "kam_restricted"} and target == "other":
+        return 403
+    return call.ok

@@ -1,0 +1,124 @@
+"""API authentication: bearer tokens for scripts, the session (with CSRF) for the browser,
+401 for everything else, and a limit on failed tokens per address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tenure.access.choices import Role
+from tenure.access.models import ApiToken
+from tenure.access.services import token_create, token_revoke
+from tests.accounts.factories import AccountFactory
+from tests.api.conftest import ApiClient, make_user
+
+
+def _error(response) -> dict:
+    return response.json()["error"]
+
+
+def test_no_credentials_get_401_json_not_a_login_redirect(db):
+    response = Client().get("/api/v1/accounts")
+    assert response.status_code == 401
+    assert _error(response)["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_token_authenticates_and_records_its_use(director):
+    issued = token_create(user=director, name="script")
+    response = ApiClient(issued.secret).get("/accounts")
+    assert response.status_code == 200
+    issued.token.refresh_from_db()
+    assert issued.token.last_used_at is not None
+
+
+@pytest.mark.parametrize("case", ["revoked", "expired", "unknown", "malformed", "empty"])
+def test_a_bad_token_gets_401(director, case):
+    issued = token_create(user=director, name="script")
+    secret = issued.secret
+    if case == "revoked":
+        token_revoke(token=issued.token)
+    elif case == "expired":
+        ApiToken.objects.filter(pk=issued.token.pk).update(
+            expires_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+    elif case == "unknown":
+        secret = token_create(user=director, name="other").secret[:-2] + "xx"
+    elif case == "malformed":
+        secret = "hunter2"
+    elif case == "empty":
+        secret = ""
+    response = Client().get("/api/v1/accounts", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401
+    assert _error(response) == {
+        "code": "unauthenticated",
+        "message": "the API token is unknown, revoked or expired",
+        "field": None,
+    }
+
+
+def test_a_bad_token_does_not_fall_back_to_the_session(director):
+    client = Client()
+    client.force_login(director)
+    assert client.get("/api/v1/accounts").status_code == 200
+    bad = client.get("/api/v1/accounts", headers={"Authorization": "Bearer tnr_" + "x" * 43})
+    assert bad.status_code == 401
+
+
+def test_the_session_reads_and_writes_with_csrf(director):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(director)
+    assert client.get("/api/v1/accounts").status_code == 200
+    body = json.dumps({"name": "Session Ltd"})
+    refused = client.post("/api/v1/accounts", body, content_type="application/json")
+    assert refused.status_code == 403
+    assert "CSRF" in _error(refused)["message"]
+    client.get("/me/tokens/")  # any page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    created = client.post(
+        "/api/v1/accounts", body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert created.status_code == 201
+
+
+def test_tokens_need_no_csrf(api):
+    assert api.post("/accounts", {"name": "Script Ltd"}).status_code == 201
+
+
+def test_repeated_bad_tokens_from_one_address_are_throttled(director, settings):
+    settings.TENURE_LOGIN_RATE_LIMITS = {"token_ip": (3, 900)}
+    good = token_create(user=director, name="good").secret
+    bad = {"Authorization": "Bearer tnr_" + "y" * 43}
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for _ in range(3):
+        assert client.get("/api/v1/accounts", headers=bad).status_code == 401
+    throttled = client.get("/api/v1/accounts", headers={"Authorization": f"Bearer {good}"})
+    assert throttled.status_code == 429
+    assert _error(throttled)["code"] == "throttled"
+    assert int(throttled["Retry-After"]) > 0
+    elsewhere = Client(REMOTE_ADDR="10.1.1.2")
+    assert (
+        elsewhere.get("/api/v1/accounts", headers={"Authorization": f"Bearer {good}"}).status_code
+        == 200
+    )
+
+
+def test_a_users_role_applies_through_their_token(db):
+    AccountFactory()
+    analyst = ApiClient(token_create(user=make_user(Role.ANALYST), name="t").secret)
+    assert analyst.get("/accounts").status_code == 200
+    assert analyst.post("/accounts", {"name": "Nope"}).status_code == 403
+
+
+def test_the_schema_needs_credentials_and_the_docs_a_log_in(director):
+    assert Client().get("/api/v1/openapi.json").status_code == 401
+    token = token_create(user=director, name="t").secret
+    schema = Client().get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {token}"})
+    assert schema.status_code == 200
+    assert "/api/v1/accounts" in schema.json()["paths"]
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 302 and "/login/" in docs["Location"]

@@ -1,0 +1,110 @@
+"""Contacts, positions and interactions through the API, and personal data per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tenure.access.choices import Role
+from tenure.accounts.models import Contact
+from tests.accounts.factories import AccountFactory, PositionFactory
+from tests.api.conftest import client_for, make_user
+from tests.api.world import account_world
+
+
+@pytest.fixture
+def world(db):
+    return account_world()
+
+
+def test_an_analyst_sees_people_without_their_personal_data(world):
+    analyst = client_for(make_user(Role.ANALYST))
+    contact = analyst.get(f"/contacts/{world.position.contact_id}").json()
+    assert contact["last_name"] == world.position.contact.last_name
+    assert (contact["email"], contact["phone"], contact["birthday"]) == (None, None, None)
+    listed = analyst.get("/contacts").json()["items"]
+    assert {c["email"] for c in listed} == {None}
+    interaction = analyst.get(f"/interactions/{world.interaction.pk}").json()
+    assert (interaction["summary"], interaction["outcome"], interaction["next_step"]) == (
+        None,
+        None,
+        None,
+    )
+    touchpoints = analyst.get(f"/accounts/{world.account.pk}/touchpoints").json()["items"]
+    assert "birthday" not in {t["kind"] for t in touchpoints}
+    assert analyst.get(f"/touchpoints/{world.birthday.pk}").status_code == 404
+
+
+def test_analysts_see_personal_data_when_the_setting_allows(world, settings):
+    settings.TENURE_ANALYST_PERSONAL_DATA = True
+    analyst = client_for(make_user(Role.ANALYST))
+    contact = analyst.get(f"/contacts/{world.position.contact_id}").json()
+    assert contact["email"] == world.position.contact.email
+    summary = analyst.get(f"/interactions/{world.interaction.pk}").json()["summary"]
+    assert summary == world.interaction.summary
+
+
+def test_a_manager_sees_personal_data(world):
+    manager = client_for(world.account.team.get().user)
+    contact = manager.get(f"/contacts/{world.position.contact_id}").json()
+    assert contact["email"] == world.position.contact.email
+
+
+def test_search_by_email_only_for_those_who_may_see_emails(api, world):
+    email = world.position.contact.email
+    assert api.get("/contacts", search=email.upper()).json()["total"] == 1
+    analyst = client_for(make_user(Role.ANALYST))
+    assert analyst.get("/contacts", search=email).json()["total"] == 0
+
+
+def test_a_stakeholder_with_a_known_email_reuses_the_person(api, world):
+    elsewhere = AccountFactory()
+    response = api.post(
+        f"/accounts/{elsewhere.pk}/stakeholders",
+        {
+            "person": {"first_name": "K", "last_name": "B", "email": world.position.contact.email},
+            "position": {"title": "Buyer", "strength": 4},
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["contact_id"] == world.position.contact_id
+    assert Contact.objects.count() == 1
+
+
+def test_a_position_ends_once(api, world):
+    path = f"/positions/{world.position.pk}/end"
+    assert api.post(path, {"left_on": "2026-05-01"}).json()["is_active"] is False
+    again = api.post(path, {"left_on": "2026-05-02"})
+    assert again.status_code == 400
+    assert again.json()["error"]["field"] == "left_on"
+
+
+def test_logging_an_interaction_records_who_and_checks_the_people(api, director, world):
+    path = f"/accounts/{world.account.pk}/interactions"
+    body = {
+        "occurred_at": "2026-02-02T10:00:00+01:00",
+        "kind": "meeting",
+        "summary": "Plant visit.",
+        "is_strategic": True,
+        "contact_ids": [world.position.contact_id],
+        "touchpoint_id": world.touchpoint.pk,
+    }
+    created = api.post(path, body)
+    assert created.status_code == 201, created.content
+    item = created.json()
+    assert item["logged_by_id"] == director.pk and item["team_member_ids"] == [director.pk]
+    assert api.get(f"/touchpoints/{world.touchpoint.pk}").json()["status"] == "done"
+    stranger = PositionFactory().contact
+    refused = api.post(path, {**body, "touchpoint_id": None, "contact_ids": [stranger.pk]})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "contacts"
+    naive = api.post(path, {**body, "touchpoint_id": None, "occurred_at": "2026-02-02T10:00:00"})
+    assert naive.status_code == 400
+    assert naive.json()["error"]["field"] == "occurred_at"
+
+
+def test_interaction_lists_take_a_fixed_number_of_queries(api, world, django_assert_num_queries):
+    path = f"/accounts/{world.account.pk}/interactions"
+    api.get(path)
+    # token + role, account, count, page, contacts, team members
+    with django_assert_num_queries(6):
+        assert api.get(path).json()["total"] == 1

@@ -1,0 +1,73 @@
+"""Every list endpoint takes a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tenure.scoring.models import KeyListDecision
+from tests.accounts.factories import PositionFactory, TeamMembershipFactory, UserFactory
+from tests.api.world import account_world
+from tests.engagement.factories import InteractionFactory, TouchpointFactory
+from tests.feedback.factories import open_campaign, respond
+from tests.planning.factories import AccountPlanFactory, MilestoneFactory
+
+#: Queries per list, the first being the token with its user and role. Per-account lists
+#: also read the account; ``/surveys/*`` read answers and invitations in one query each.
+LISTS = {
+    "/accounts": 3,
+    "/contacts": 3,
+    "/scores": 3,
+    "/scores/decisions": 3,
+    "/surveys/campaigns": 3,
+    "/surveys/figures": 3,
+    "/surveys/responses": 2,
+    "/portfolio": 4,
+    "/accounts/{account}/team": 3,
+    "/accounts/{account}/positions": 4,
+    "/accounts/{account}/interactions": 6,
+    "/accounts/{account}/touchpoints": 4,
+    "/accounts/{account}/plans": 4,
+    "/accounts/{account}/milestones": 4,
+    "/accounts/{account}/scores": 4,
+}
+
+
+def _populate(world) -> None:
+    """Give the account one more of everything a list shows."""
+    respond(open_campaign(account=world.account), score=8, consent=True, better="ok")
+    contacts = [p.contact for p in PositionFactory.create_batch(2, account=world.account)]
+    InteractionFactory(account=world.account).contacts.set(contacts)
+    TouchpointFactory(account=world.account)
+    MilestoneFactory(account=world.account)
+    AccountPlanFactory(account=world.account)
+    TeamMembershipFactory(account=world.account, role="support")
+    KeyListDecision.objects.create(
+        account=world.account,
+        action="promote",
+        outcome="rejected",
+        decided_by=UserFactory(),
+        reason="Not yet.",
+    )
+
+
+def _count(api, path: str) -> int:
+    api.get(path)  # the token's last use is written at most once a minute
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(path, page_size=100)
+    assert response.status_code == 200, response.content
+    return len(captured)
+
+
+@pytest.mark.parametrize("template", list(LISTS))
+def test_list_query_count_does_not_grow_with_rows(api, db, template):
+    world = account_world()
+    _populate(world)
+    path = template.format(account=world.account.pk)
+    few = _count(api, path)
+    manager = world.account.team.get(role="kam").user
+    for _ in range(3):
+        _populate(account_world(manager=manager))
+    _populate(world)
+    assert (few, _count(api, path)) == (LISTS[template], LISTS[template])
