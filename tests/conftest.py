@@ -17,10 +17,14 @@ def _plain_http(settings):
 
 @pytest.fixture
 def user(db):
+    """A director: sees and changes every account (role tests narrow this down)."""
     # Imported here so tests of the Django-free insights can run without Django.
+    from tenure.access.services import role_assign
     from tests.accounts.factories import UserFactory
 
-    return UserFactory()
+    user = UserFactory()
+    role_assign(user=user, role="director")
+    return user
 
 
 @pytest.fixture

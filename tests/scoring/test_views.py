@@ -55,9 +55,10 @@ def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_m
         director_client.get(reverse("scoring:portfolio"))
 
 
-def test_a_manager_cannot_decide(logged_in_client, scored):
+def test_a_manager_cannot_decide(client, scored):
     account = Account.objects.get(external_id="K1")
-    response = logged_in_client.post(
+    client.force_login(UserFactory())  # no role, not staff: a key account manager
+    response = client.post(
         reverse("scoring:decide", args=[account.pk]),
         {"action": "promote", "outcome": "accepted", "reason": "x"},
     )

@@ -8,8 +8,14 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tenure.access.permissions import (
+    account_guard,
+    can_see_personal_data,
+    visible_account_q,
+    visible_contacts,
+)
 from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
-from tenure.accounts.models import Account, Contact, Position
+from tenure.accounts.models import Account, Position
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 
@@ -20,6 +26,7 @@ POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength"
 def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a person to an account."""
     account = get_object_or_404(Account, pk=pk)
+    account_guard(request, account, write=True)
     form = StakeholderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,6 +50,7 @@ def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
 def position_left(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and record that a person left an account."""
     position = get_object_or_404(Position.objects.select_related("contact", "account"), pk=pk)
+    account_guard(request, position.account, write=True)
     if position.left_on is not None:
         raise Http404("This person already left.")
     form = LeftForm(request.POST or None)
@@ -62,9 +70,12 @@ def position_left(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_index(request: HttpRequest) -> HttpResponse:
     """Everyone we know, searchable by name, email or company."""
     form = ContactSearchForm(request.GET or None)
-    contacts = Contact.objects.prefetch_related(
-        Prefetch("positions", queryset=Position.objects.select_related("account"))
-    ).order_by("last_name", "first_name", "id")
+    visible = Position.objects.filter(visible_account_q(request.user, "account__"))
+    contacts = (
+        visible_contacts(request.user)
+        .prefetch_related(Prefetch("positions", queryset=visible.select_related("account")))
+        .order_by("last_name", "first_name", "id")
+    )
     term = request.GET.get("q", "").strip()
     if term:
         contacts = contacts.filter(
@@ -74,18 +85,28 @@ def contact_index(request: HttpRequest) -> HttpResponse:
             | Q(positions__account__name__icontains=term)
         ).distinct()
     page = Paginator(contacts, 25).get_page(request.GET.get("page"))
-    return render(request, "accounts/contacts.html", {"form": form, "page": page, "q": term})
+    redact = not can_see_personal_data(request.user)
+    context = {"form": form, "page": page, "q": term, "redact": redact}
+    return render(request, "accounts/contacts.html", context)
 
 
 def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """One person across every account they have been at."""
+    """One person across every account they have been at (that the user may see)."""
+    visible = Position.objects.filter(visible_account_q(request.user, "account__"))
     contact = get_object_or_404(
-        Contact.objects.prefetch_related(
-            Prefetch("positions", queryset=Position.objects.select_related("account"))
+        visible_contacts(request.user).prefetch_related(
+            Prefetch("positions", queryset=visible.select_related("account"))
         ),
         pk=pk,
     )
-    interactions = contact.interactions.select_related("account").order_by("-occurred_at")[:20]
-    return render(
-        request, "accounts/contact.html", {"contact": contact, "interactions": interactions}
+    interactions = (
+        contact.interactions.filter(visible_account_q(request.user, "account__"))
+        .select_related("account")
+        .order_by("-occurred_at")[:20]
     )
+    context = {
+        "contact": contact,
+        "interactions": interactions,
+        "redact": not can_see_personal_data(request.user),
+    }
+    return render(request, "accounts/contact.html", context)

@@ -6,6 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tenure.access.permissions import (
+    account_guard,
+    can_edit_account,
+    can_see_personal_data,
+    visible_account_q,
+)
 from tenure.accounts.choices import AccountStatus, Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import (
@@ -45,9 +51,8 @@ def account_index(request: HttpRequest) -> HttpResponse:
     sort = params.get("sort", "name")
     if sort not in ACCOUNT_SORTS:
         sort = "name"
-    page = Paginator(account_list(filters=filters, sort=sort), PAGE_SIZE).get_page(
-        params.get("page")
-    )
+    accounts = account_list(filters=filters, sort=sort).filter(visible_account_q(request.user))
+    page = Paginator(accounts, PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     context = {
@@ -70,6 +75,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         account = account_detail(pk=pk)
     except Account.DoesNotExist as missing:
         raise Http404("No such account") from missing
+    account_guard(request, account, write=False)
     interactions = Paginator(account_interactions(account=account), 20).get_page(
         request.GET.get("page")
     )
@@ -97,6 +103,8 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "wallet": account_wallet(account_id=account.pk),
         "opportunities": list(account_opportunities(account_id=account.pk)),
         "form": InteractionForm(account=account),
+        "can_edit": can_edit_account(request.user, account),
+        "redact": not can_see_personal_data(request.user),
         "revenue_chart": chart,
     }
     return render(request, "accounts/detail.html", context)

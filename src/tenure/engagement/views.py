@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from tenure.access.permissions import account_guard
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import account_interactions, last_strategic_contact
 from tenure.core.errors import DomainError
@@ -24,6 +25,7 @@ def _account(pk: int) -> Account:
 def interaction_new(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show and take the log-an-interaction form for one account."""
     account = _account(account_id)
+    account_guard(request, account, write=True)
     form = InteractionForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account
@@ -43,11 +42,11 @@ class WhitespaceGrid:
 
 
 def whitespace_grid(
-    *, user: AbstractBaseUser | None = None, manager_id: int | None = None, limit: int = 100
+    *, manager_id: int | None = None, visible: Q | None = None, limit: int = 100
 ) -> WhitespaceGrid:
     """Accounts × categories for a manager's portfolio (or the key accounts): what each buys,
     and what its peers buy that it does not (only suggestions strong enough to show)."""
-    accounts = Account.objects.exclude(status="churned")
+    accounts = Account.objects.exclude(status="churned").filter(visible or Q())
     if manager_id:
         accounts = accounts.filter(
             team__user_id=manager_id, team__role=TeamRole.KEY_ACCOUNT_MANAGER

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tenure.access.permissions import account_guard, sees_all_accounts, visible_account_q
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.errors import DomainError
 from tenure.growth import services
@@ -18,6 +19,7 @@ from tenure.growth.selectors import whitespace_grid
 def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a suggestion to the plan, or record that it was offered, accepted or declined."""
     opportunity = get_object_or_404(Opportunity.objects.select_related("account"), pk=pk)
+    account_guard(request, opportunity.account, write=True)
     step = request.POST.get("step", "")
     try:
         if step == "plan":
@@ -35,9 +37,9 @@ def whitespace(request: HttpRequest) -> HttpResponse:
     """Accounts × product categories: bought, or bought by similar accounts."""
     raw = request.GET.get("manager", "")
     manager_id = int(raw) if raw.isdigit() else None
-    if manager_id is None and not request.user.is_staff:
+    if manager_id is None and not sees_all_accounts(request.user):
         manager_id = request.user.pk
-    grid = whitespace_grid(manager_id=manager_id)
+    grid = whitespace_grid(manager_id=manager_id, visible=visible_account_q(request.user))
     return render(
         request,
         "growth/whitespace.html",

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tenure.access.permissions import account_guard, can_edit_account
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.planning import services
@@ -41,6 +42,7 @@ def _attempt(form: Form, write: Callable[[], T]) -> T | None:
 
 def plan_new(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_id)
+    account_guard(request, account, write=True)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         plan = _attempt(
@@ -64,6 +66,7 @@ def _plan(pk: int) -> AccountPlan:
 
 def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
+    account_guard(request, plan.account, write=request.method == "POST")
     objectives = list(plan.objectives.all())
     forms = {
         "objective_form": ObjectiveForm(prefix="objective"),
@@ -84,7 +87,13 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             if done:
                 return redirect("planning:plan", pk=plan.pk)
             forms[f"{step}_form"] = form
-    context = {"plan": plan, "objectives": objectives, "actions": list(plan.actions.all()), **forms}
+    context = {
+        "plan": plan,
+        "objectives": objectives,
+        "actions": list(plan.actions.all()),
+        "can_edit": can_edit_account(request.user, plan.account),
+        **forms,
+    }
     return render(request, "planning/plan.html", context)
 
 
@@ -140,7 +149,8 @@ def _close(
 
 @require_POST
 def action_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(Action.objects.select_related("plan"), pk=pk)
+    action = get_object_or_404(Action.objects.select_related("plan__account"), pk=pk)
+    account_guard(request, action.plan.account, write=True)
     status = request.POST.get("status", ActionStatus.DONE)
     try:
         services.action_finish(action=action, status=status, on=timezone.localdate())
@@ -153,6 +163,7 @@ def action_finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def milestone_new(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_id)
+    account_guard(request, account, write=True)
     form = MilestoneForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
     if (
         request.method == "POST"
@@ -171,6 +182,7 @@ def milestone_new(request: HttpRequest, account_id: int) -> HttpResponse:
 
 def milestone_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("account"), pk=pk)
+    account_guard(request, milestone.account, write=True)
     form = ResolveForm(request.POST or None, initial={"resolved_on": timezone.localdate()})
     if (
         request.method == "POST"

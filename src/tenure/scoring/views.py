@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tenure.access.permissions import can_assign_managers, sees_all_accounts
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
@@ -31,6 +32,8 @@ TOP_SHARES = (
 
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Leadership's view of the portfolio as of the latest scoring run."""
+    if not sees_all_accounts(request.user):
+        raise PermissionDenied("The portfolio is for those who see every account.")
     latest = portfolio_latest()
     if latest is None:
         return render(request, "scoring/portfolio.html", {"portfolio": None})
@@ -48,7 +51,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "promotions": [c for c in candidates if c.keylist_action == KeyListAction.PROMOTE],
         "demotions": [c for c in candidates if c.keylist_action == KeyListAction.DEMOTE],
         "decisions": list(recent_decisions()),
-        "can_decide": request.user.is_staff,
+        "can_decide": can_assign_managers(request.user),
     }
     return render(request, "scoring/portfolio.html", context)
 
@@ -56,7 +59,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, account_id: int) -> HttpResponse:
     """Accept or reject a proposed key-list change; a reason is required."""
-    if not request.user.is_staff:
+    if not can_assign_managers(request.user):
         raise PermissionDenied("Only a director decides on the key-account list.")
     account = get_object_or_404(Account, pk=account_id)
     action = request.POST.get("action", "")

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.engagement.selectors import AttentionFilters, attention_list
@@ -32,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
         manager_id=_int_or_none(params.get("manager")),
         search=params.get("q", "").strip(),
     )
-    accounts = attention_list(user=request.user, today=today, filters=filters)
+    accounts = attention_list(user=request.user, today=today, filters=filters).filter(
+        visible_account_q(request.user)
+    )
     page = Paginator(accounts, 25).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
