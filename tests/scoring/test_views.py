@@ -51,7 +51,8 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client, scor
 
 
 def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    # figures, tiers and proposals, retention (1), workload (3), NPS (2): none grow with rows
+    with django_assert_max_num_queries(13):
         director_client.get(reverse("scoring:portfolio"))
 
 
@@ -95,3 +96,52 @@ def test_account_page_shows_revenue_chart_and_tier_once_scored(logged_in_client,
     page = logged_in_client.get(account.get_absolute_url()).content.decode()
     assert "Trailing 12 months" in page and "Monthly revenue of Account K2" in page
     assert "Not scored yet" not in page
+
+
+def test_retention_counts_customers_lost_and_net_revenue_retention(director_client, portfolio):
+    from tenure.scoring.selectors import portfolio_retention
+    from tests.scoring.test_scoring_run import AS_OF as DAY
+
+    revenue = {**portfolio, "K5": 0.0}
+    features = features_for(revenue, prev={**portfolio, "K1": 400_000.0})
+    services.scoring_run(as_of=DAY, features=features, monthly=monthly_for(revenue))
+    retention = portfolio_retention(as_of=DAY)
+    assert (retention.customers_before, retention.customers_kept, retention.customers_lost) == (
+        5,
+        4,
+        1,
+    )
+    assert retention.churn_rate == pytest.approx(0.2)
+    before = 400_000 + 100_000 + 60_000 + 30_000 + 10_000
+    assert retention.net_revenue_retention == pytest.approx(990_000 / before)
+    page = director_client.get(reverse("scoring:portfolio")).content.decode()
+    assert "Net revenue retention" in page and "Workload per manager" in page
+
+
+def test_workload_counts_key_accounts_overdue_actions_and_contacts(director_client, scored):
+    import datetime as dt
+
+    from tenure.engagement.services import interaction_log
+    from tenure.planning.models import AccountPlan, Action
+    from tenure.scoring.selectors import manager_workload
+
+    account = Account.objects.get(external_id="K1")
+    membership = TeamMembershipFactory(account=account)
+    Account.objects.filter(pk=account.pk).update(is_key_account=True)
+    manager = membership.user
+    plan = AccountPlan.objects.create(
+        account=account, title="P", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 3, 31)
+    )
+    Action.objects.create(plan=plan, title="late", owner=manager, due_on=dt.date(2026, 2, 1))
+    for day in (1, 8):
+        interaction_log(
+            account=account,
+            occurred_at=dt.datetime(2026, 6, day, 10, tzinfo=dt.UTC),
+            kind="call",
+            summary="x",
+            logged_by=manager,
+        )
+    rows = manager_workload(today=dt.date(2026, 6, 20))
+    row = next(r for r in rows if r["manager"] == manager)
+    assert (row["accounts"], row["key_accounts"], row["overdue_actions"]) == (1, 1, 1)
+    assert row["contacts_per_week"] == 0.5

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
 
+from tenure.accounts.choices import TeamRole
+from tenure.engagement.models import Interaction
+from tenure.planning.choices import ActionStatus
+from tenure.planning.models import Action
 from tenure.scoring.models import AccountSnapshot, KeyListDecision, PortfolioSnapshot, RevenueSeries
 
 
@@ -43,3 +49,94 @@ def account_series(*, account_id: int) -> RevenueSeries | None:
 
 def recent_decisions(limit: int = 20) -> QuerySet[KeyListDecision]:
     return KeyListDecision.objects.select_related("account", "decided_by")[:limit]
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Customers and revenue kept from the 12 months before to the trailing 12 months."""
+
+    customers_before: int
+    customers_kept: int
+    customers_lost: int
+    revenue_before: float
+    revenue_kept: float
+
+    @property
+    def customer_retention(self) -> float | None:
+        return self.customers_kept / self.customers_before if self.customers_before else None
+
+    @property
+    def churn_rate(self) -> float | None:
+        return self.customers_lost / self.customers_before if self.customers_before else None
+
+    @property
+    def net_revenue_retention(self) -> float | None:
+        """This year's revenue from last year's customers over their revenue last year."""
+        return self.revenue_kept / self.revenue_before if self.revenue_before else None
+
+
+def portfolio_retention(*, as_of: dt.date) -> Retention:
+    """Revenue-based retention: a customer of the 12 months before who bought nothing in the
+    trailing 12 months is lost. One aggregate query."""
+    before = Q(revenue_prev12m__gt=0)
+    figures = AccountSnapshot.objects.filter(as_of=as_of).aggregate(
+        customers_before=Count("pk", filter=before),
+        customers_kept=Count("pk", filter=before & Q(revenue_t12m__gt=0)),
+        revenue_before=Sum("revenue_prev12m", filter=before),
+        revenue_kept=Sum("revenue_t12m", filter=before),
+    )
+    kept = figures["customers_kept"]
+    return Retention(
+        customers_before=figures["customers_before"],
+        customers_kept=kept,
+        customers_lost=figures["customers_before"] - kept,
+        revenue_before=float(figures["revenue_before"] or 0),
+        revenue_kept=float(figures["revenue_kept"] or 0),
+    )
+
+
+def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object]]:
+    """Per key account manager: accounts, key accounts, overdue actions, contacts per week."""
+    since = today - dt.timedelta(weeks=weeks)
+    managers = (
+        get_user_model()
+        .objects.filter(account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER)
+        .annotate(
+            accounts=Count(
+                "account_roles",
+                filter=Q(account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER),
+                distinct=True,
+            ),
+            key_accounts=Count(
+                "account_roles",
+                filter=Q(
+                    account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER,
+                    account_roles__account__is_key_account=True,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("username")
+    )
+    overdue = dict(
+        Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=today)
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .values_list("owner_id", "n")
+    )
+    contacts = dict(
+        Interaction.objects.filter(occurred_at__date__gte=since, logged_by__isnull=False)
+        .values("logged_by_id")
+        .annotate(n=Count("pk"))
+        .values_list("logged_by_id", "n")
+    )
+    return [
+        {
+            "manager": m,
+            "accounts": m.accounts,
+            "key_accounts": m.key_accounts,
+            "overdue_actions": overdue.get(m.pk, 0),
+            "contacts_per_week": round(contacts.get(m.pk, 0) / weeks, 1),
+        }
+        for m in managers
+    ]

@@ -12,11 +12,14 @@ from django.views.decorators.http import require_POST
 from tenure.access.permissions import can_assign_managers, sees_all_accounts
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
+from tenure.feedback.figures import survey_figures
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
 from tenure.scoring.selectors import (
     key_accounts,
     keylist_candidates,
+    manager_workload,
     portfolio_latest,
+    portfolio_retention,
     recent_decisions,
 )
 from tenure.scoring.services import keylist_decide
@@ -51,6 +54,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "promotions": [c for c in candidates if c.keylist_action == KeyListAction.PROMOTE],
         "demotions": [c for c in candidates if c.keylist_action == KeyListAction.DEMOTE],
         "decisions": list(recent_decisions()),
+        "retention": portfolio_retention(as_of=latest.as_of),
+        "workload": manager_workload(today=timezone.localdate()),
+        "nps": survey_figures().portfolio,
         "can_decide": can_assign_managers(request.user),
     }
     return render(request, "scoring/portfolio.html", context)
