@@ -18,6 +18,8 @@ TENURE_COMMANDS = {
     "import": "import order lines, accounts or contacts (tenure import orders FILE)",
     "score": "read the ledger, segment the portfolio and write snapshots",
     "segment": "print the concentration summary and tier table (--report, --csv FILE)",
+    "seasonality": "seasonal profiles and the forecast backtest (--backtest)",
+    "touchpoints": "plan seasonal preparation touchpoints before each peak (--seasonal)",
     "survey": "send, remind, close survey campaigns; import answers collected elsewhere",
 }
 

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from tenure.engagement.models import Interaction, Touchpoint
+from tenure.engagement.models import (
+    CadencePolicy,
+    Interaction,
+    SeasonalPreparation,
+    Touchpoint,
+)
 
 
 @admin.register(Interaction)
@@ -19,3 +24,24 @@ class TouchpointAdmin(admin.ModelAdmin):
     search_fields = ["account__name", "title"]
     autocomplete_fields = ["account", "contact", "owner"]
     raw_id_fields = ["interaction"]
+
+
+@admin.register(CadencePolicy)
+class CadencePolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "contact_every_days",
+        "strategic_every_days",
+        "max_contacts",
+        "max_contacts_per_person",
+        "period_days",
+        "min_strategic_percent",
+    ]
+    autocomplete_fields = ["account"]
+
+
+@admin.register(SeasonalPreparation)
+class SeasonalPreparationAdmin(admin.ModelAdmin):
+    list_display = ["account", "peak_starts_on", "peak_label", "touchpoint"]
+    search_fields = ["account__name"]
+    raw_id_fields = ["touchpoint"]

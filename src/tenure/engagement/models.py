@@ -157,3 +157,160 @@ class WeeklyFocus(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} focuses on {self.account} in the week of {self.week_start}"
+
+
+class CadenceSegment(models.TextChoices):
+    """Which accounts a cadence policy is the default for."""
+
+    KEY = "key", "Key accounts"
+    A = "A", "Tier A"
+    B = "B", "Tier B"
+    C = "C", "Tier C"
+    OTHER = "other", "Accounts without a tier"
+
+
+class CadencePolicy(TimeStampedModel):
+    """How often an account should hear from us, and how often is too often.
+
+    One row per segment (key accounts, tiers A/B/C, untiered accounts) holds the default;
+    a row with ``account`` set overrides it for that account, whole. Blank limits mean
+    "no limit". The person budget (``max_contacts_per_person``) counts every channel:
+    interactions, planned touchpoints and what other apps register (survey invitations).
+    """
+
+    segment = models.CharField(
+        max_length=5, choices=CadenceSegment.choices, blank=True, help_text="Blank for an override."
+    )
+    account = models.OneToOneField(
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cadence_policy",
+        help_text="The account this policy overrides its segment's policy for.",
+    )
+    contact_every_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="At least one contact every this many days."
+    )
+    strategic_every_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="At least one strategic contact every this many days."
+    )
+    period_days = models.PositiveSmallIntegerField(
+        default=30, help_text="The period the maximum contacts are counted over."
+    )
+    max_contacts = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="At most this many contacts with the account per period."
+    )
+    max_contacts_per_person = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="At most this many contacts with one person per period, all channels counted.",
+    )
+    min_strategic_percent = models.PositiveSmallIntegerField(
+        default=0, help_text="Share of contacts that must be strategic, in per cent."
+    )
+    share_window_days = models.PositiveSmallIntegerField(
+        default=180, help_text="The look-back over which the strategic share is measured."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why this account differs.")
+
+    class Meta:
+        ordering = ["segment", "account_id"]
+        verbose_name_plural = "cadence policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(segment="") & Q(account__isnull=False))
+                | (~Q(segment="") & Q(account__isnull=True)),
+                name="cadence_segment_or_account",
+                violation_error_message="a cadence policy is for a segment or for one account",
+            ),
+            models.UniqueConstraint(
+                fields=["segment"],
+                condition=~Q(segment=""),
+                name="cadence_one_per_segment",
+                violation_error_message="this segment already has a cadence policy",
+            ),
+            models.CheckConstraint(
+                condition=Q(segment__in=[*CadenceSegment.values, ""]),
+                name="cadence_segment_valid",
+                violation_error_message="unknown segment",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_strategic_percent__lte=100),
+                name="cadence_percent_0_to_100",
+                violation_error_message="the strategic share is a percentage from 0 to 100",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_days__gte=1) & Q(share_window_days__gte=1),
+                name="cadence_periods_positive",
+                violation_error_message="periods are at least one day long",
+            ),
+            models.CheckConstraint(
+                condition=(Q(contact_every_days__isnull=True) | Q(contact_every_days__gte=1))
+                & (Q(strategic_every_days__isnull=True) | Q(strategic_every_days__gte=1)),
+                name="cadence_rhythm_positive",
+                violation_error_message="a contact rhythm is at least one day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.account_id is not None:
+            return f"Cadence for {self.account}"
+        return f"Cadence for {self.get_segment_display().lower()}"
+
+
+class CalendarFeedToken(TimeStampedModel):
+    """The secret behind a manager's iCalendar feed URL, stored only as its SHA-256.
+
+    The raw token is shown once, when it is made; replacing it cuts off every calendar
+    subscribed with the old URL.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+
+class SeasonalPreparation(TimeStampedModel):
+    """The record that one peak of one account has had its preparation touchpoint planned.
+
+    Keyed by the peak (its first day), not by the touchpoint's date: re-runs, a changed
+    lead time or a rescheduled touchpoint never plan a second one for the same peak, and
+    deleting the touchpoint (``touchpoint`` becomes null) means "not for this peak".
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="seasonal_preparations"
+    )
+    peak_starts_on = models.DateField(help_text="The first day of the peak's first month.")
+    peak_label = models.CharField(max_length=40, help_text='E.g. "August–October".')
+    touchpoint = models.OneToOneField(
+        Touchpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seasonal_preparation",
+    )
+
+    class Meta:
+        ordering = ["account_id", "peak_starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "peak_starts_on"],
+                name="seasonal_one_per_account_and_peak",
+                violation_error_message="this peak already has a preparation touchpoint",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Preparation of {self.account} for the {self.peak_label} peak {self.peak_starts_on:%Y}"
+        )

@@ -115,3 +115,13 @@ def attention_list(
             "name",
         )
     )
+
+
+def my_accounts(*, user: AbstractBaseUser) -> QuerySet[Account]:
+    """The accounts a user works on (any team role), or every key account for someone
+    without accounts (a director); churned accounts left out. Ordered by name."""
+    accounts = Account.objects.exclude(status="churned")
+    mine = TeamMembership.objects.filter(user=user)
+    if mine.exists():
+        return accounts.filter(pk__in=mine.values("account_id")).order_by("name", "pk")
+    return accounts.filter(is_key_account=True).order_by("name", "pk")

@@ -13,8 +13,9 @@ from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
+from tenure.engagement.cadence.policies import segment_of
 from tenure.engagement.choices import Sentiment, TouchpointStatus
-from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
+from tenure.engagement.models import CadencePolicy, Interaction, Touchpoint, WeeklyFocus
 from tenure.engagement.selectors import attention_list
 
 
@@ -250,3 +251,59 @@ def focus_for_week(*, user: AbstractBaseUser, today: dt.date) -> WeeklyFocus | N
         defaults={"account": account, "reason": "; ".join(reasons)},
     )
     return focus
+
+
+_CADENCE_TERMS = (
+    "contact_every_days",
+    "strategic_every_days",
+    "period_days",
+    "max_contacts",
+    "max_contacts_per_person",
+    "min_strategic_percent",
+    "share_window_days",
+)
+
+
+@transaction.atomic
+def cadence_override_set(*, account: Account, note: str = "", **terms: int | None) -> CadencePolicy:
+    """Give one account its own cadence, starting from its segment's and changing ``terms``.
+
+    ``terms`` are ``CadencePolicy`` fields (``max_contacts=2``…); ``None`` means "no limit".
+    Calling it again changes the existing override.
+    """
+    unknown = set(terms) - set(_CADENCE_TERMS)
+    if unknown:
+        raise DomainError(f"unknown cadence term(s): {', '.join(sorted(unknown))}")
+    policy = CadencePolicy.objects.filter(account=account).first()
+    if policy is None:
+        base = CadencePolicy.objects.filter(segment=segment_of(account)).first()
+        policy = CadencePolicy(account=account)
+        if base is not None:
+            for name in _CADENCE_TERMS:
+                setattr(policy, name, getattr(base, name))
+    for name, value in terms.items():
+        setattr(policy, name, value)
+    policy.note = note.strip()
+    validate_and_save(policy)
+    return policy
+
+
+@transaction.atomic
+def cadence_override_clear(*, account: Account) -> bool:
+    """Put an account back on its segment's cadence; ``False`` if it had no override."""
+    deleted, _ = CadencePolicy.objects.filter(account=account).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def cadence_policy_set(*, segment: str, **terms: int | None) -> CadencePolicy:
+    """Change (or create) the default cadence of a segment (``key``, ``A``, ``B``, ``C``,
+    ``other``)."""
+    unknown = set(terms) - set(_CADENCE_TERMS)
+    if unknown:
+        raise DomainError(f"unknown cadence term(s): {', '.join(sorted(unknown))}")
+    policy = CadencePolicy.objects.filter(segment=segment).first() or CadencePolicy(segment=segment)
+    for name, value in terms.items():
+        setattr(policy, name, value)
+    validate_and_save(policy)
+    return policy

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+import datetime as dt
+from collections import Counter
 
-from tenure.access.permissions import account_guard
-from tenure.accounts.models import Account
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from tenure.access.permissions import account_guard, can_see_personal_data, visible_account_q
+from tenure.accounts.models import Account, Contact
 from tenure.accounts.selectors import account_interactions, last_strategic_contact
 from tenure.core.errors import DomainError
+from tenure.engagement.cadence import CadenceState, cadence_check, cadence_status, cadence_statuses
+from tenure.engagement.calendar import (
+    CALENDAR_DAYS,
+    FEED_PAST_DAYS,
+    CalendarEntry,
+    account_calendar,
+    feed_token_renew,
+    feed_user,
+    ics_feed,
+    manager_calendar,
+)
 from tenure.engagement.forms import InteractionForm
+from tenure.engagement.models import CadencePolicy, CalendarFeedToken
+from tenure.engagement.selectors import my_accounts
 from tenure.engagement.services import interaction_log
 
 
@@ -71,3 +92,150 @@ def _logged_response(request: HttpRequest, account: Account) -> HttpResponse:
         "logged": True,
     }
     return render(request, "engagement/_logged.html", context)
+
+
+# --- cadence ------------------------------------------------------------------------------
+
+
+def cadence_page(request: HttpRequest) -> HttpResponse:
+    """My accounts against their cadence: overdue, over-contacted, on rhythm, with numbers."""
+    today = timezone.localdate()
+    accounts = list(my_accounts(user=request.user).filter(visible_account_q(request.user)))
+    statuses = cadence_statuses(accounts, today=today)
+    wanted = request.GET.get("state", "")
+    rows = [
+        (account, statuses[account.pk])
+        for account in accounts
+        if not wanted or statuses[account.pk].state == wanted
+    ]
+    order = {CadenceState.OVER_CONTACTED: 0, CadenceState.OVERDUE: 1, CadenceState.ON_RHYTHM: 2}
+    rows.sort(key=lambda row: (order[row[1].state], row[0].name))
+    counts = Counter(s.state for s in statuses.values())
+    context = {
+        "rows": rows,
+        "state": wanted,
+        "states": [(s.value, s.label, counts.get(s, 0)) for s in CadenceState],
+        "policies": CadencePolicy.objects.filter(account__isnull=True),
+        "overrides": CadencePolicy.objects.filter(account__in=accounts).select_related("account"),
+        "today": today,
+    }
+    return render(request, "engagement/cadence.html", context)
+
+
+def _day_of(raw: str) -> dt.date | None:
+    """The date of a ``datetime-local`` or ISO date input, or None when it does not parse."""
+    try:
+        return dt.datetime.fromisoformat(raw).date() if raw else None
+    except ValueError:
+        return None
+
+
+def cadence_warnings(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The over-contact warnings for the interaction being typed (htmx, never blocking)."""
+    account = _account(account_id)
+    account_guard(request, account, write=False)
+    on = _day_of(request.GET.get("occurred_at", "")) or timezone.localdate()
+    ids = [int(v) for v in request.GET.getlist("contacts") if v.isdigit()]
+    people = Contact.objects.filter(pk__in=ids, positions__account=account).distinct()
+    warnings = cadence_check(account=account, contacts=people, on=on)
+    return render(request, "engagement/_cadence_warnings.html", {"warnings": warnings})
+
+
+def account_upcoming(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The account page's section: its cadence status and the next 90 days' touchpoints."""
+    account = _account(account_id)
+    account_guard(request, account, write=False)
+    today = timezone.localdate()
+    entries = account_calendar(
+        account=account,
+        start=today,
+        end=today + dt.timedelta(days=CALENDAR_DAYS),
+        birthdays=can_see_personal_data(request.user),
+    )
+    context = {
+        "account": account,
+        "cadence": cadence_status(account, today=today),
+        "entries": entries,
+        "days": CALENDAR_DAYS,
+    }
+    return render(request, "engagement/_account_upcoming_body.html", context)
+
+
+# --- the touchpoint calendar and its feed ---------------------------------------------------
+
+
+def _calendar_context(request: HttpRequest) -> dict[str, object]:
+    today = timezone.localdate()
+    entries = manager_calendar(
+        user=request.user,
+        start=today,
+        end=today + dt.timedelta(days=CALENDAR_DAYS),
+        birthdays=can_see_personal_data(request.user),
+    )
+    months: dict[dt.date, list[CalendarEntry]] = {}
+    for entry in entries:
+        months.setdefault(entry.on.replace(day=1), []).append(entry)
+    return {
+        "months": sorted(months.items()),
+        "today": today,
+        "days": CALENDAR_DAYS,
+        "token": CalendarFeedToken.objects.filter(user=request.user).first(),
+    }
+
+
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """My touchpoints and my accounts' birthdays for the next 90 days, and the feed link."""
+    return render(request, "engagement/calendar.html", _calendar_context(request))
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_feed_link(request: HttpRequest) -> HttpResponse:
+    """Make (or, once confirmed, replace) my feed URL and show it, this once."""
+    existing = CalendarFeedToken.objects.filter(user=request.user).exists()
+    if request.method == "GET" or (existing and request.POST.get("confirm") != "yes"):
+        return render(request, "engagement/calendar_feed_confirm.html", {"existing": existing})
+    raw = feed_token_renew(user=request.user)
+    context = _calendar_context(request)
+    context["feed_url"] = request.build_absolute_uri(
+        reverse("engagement:calendar_feed", args=[raw])
+    )
+    response = render(request, "engagement/calendar.html", context)
+    # The secret is in this page: never keep it in a cache.
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The manager's calendar as iCalendar, for calendar apps; the token is the only key.
+
+    Malformed, unknown and replaced tokens get the same bare 404.
+    """
+    user = feed_user(token)
+    if user is None:
+        missing = HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
+        missing["X-Robots-Tag"] = "noindex, nofollow"
+        return missing
+    today = timezone.localdate()
+    entries = manager_calendar(
+        user=user,
+        start=today - dt.timedelta(days=FEED_PAST_DAYS),
+        end=today + dt.timedelta(days=CALENDAR_DAYS),
+        include_done=True,
+        birthdays=can_see_personal_data(user),
+    )
+    name = user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    body = ics_feed(
+        entries,
+        name=f"Tenure — {name}",
+        host=request.get_host().split(":")[0],
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="tenure-touchpoints.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,62 @@
+"""The cadence page, and the over-contact warning on the log form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.accounts.factories import AccountFactory, PositionFactory, TeamMembershipFactory
+from tests.engagement.factories import InteractionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _contacts(account, count: int, *, people=()):
+    now = timezone.now()
+    for n in range(count):
+        interaction = InteractionFactory(account=account, occurred_at=now - dt.timedelta(days=n))
+        interaction.contacts.set(people)
+
+
+def test_the_cadence_page_lists_my_accounts_worst_first_and_filters(logged_in_client, user):
+    busy = TeamMembershipFactory(user=user, account=AccountFactory(name="Busy", tier="C")).account
+    TeamMembershipFactory(user=user, account=AccountFactory(name="Quiet", tier="A"))
+    _contacts(busy, 4)  # tier C: at most 3 in 30 days
+    page = logged_in_client.get("/cadence/").content.decode()
+    assert page.index("Busy") < page.index("Quiet")
+    assert "Over-contacted" in page and "Overdue" in page
+    assert "4 contacts in the last 30 days (at most 3)" in page
+    assert "Key accounts" in page  # the policies table
+    only = logged_in_client.get("/cadence/?state=overdue").content.decode()
+    assert "Quiet" in only and "Busy" not in only
+
+
+def test_the_log_form_asks_for_warnings_as_it_is_filled_in(logged_in_client):
+    account = AccountFactory()
+    page = logged_in_client.get(f"/accounts/{account.pk}/log/").content.decode()
+    assert f'hx-get="/accounts/{account.pk}/cadence-check/"' in page
+    assert 'hx-include="closest form"' in page
+
+
+def test_the_warning_names_the_person_over_budget_and_stays_empty_otherwise(logged_in_client):
+    position = PositionFactory(account=AccountFactory(tier="B"), contact__first_name="Ada")
+    url = f"/accounts/{position.account_id}/cadence-check/"
+    params = {"occurred_at": timezone.localdate().isoformat() + "T10:00"}
+    quiet = logged_in_client.get(url, {**params, "contacts": [position.contact_id]})
+    assert quiet.status_code == 200 and quiet.content.decode().strip() == ""
+    _contacts(position.account, 2, people=[position.contact])
+    body = logged_in_client.get(url, {**params, "contacts": [position.contact_id]}).content
+    assert "Ada" in body.decode() and "would be the 3rd within 30 days" in body.decode()
+    assert "does not forbid" in body.decode()
+
+
+def test_the_warning_ignores_people_from_other_accounts_and_bad_dates(logged_in_client):
+    account = AccountFactory()
+    stranger = PositionFactory().contact
+    response = logged_in_client.get(
+        f"/accounts/{account.pk}/cadence-check/",
+        {"occurred_at": "not a date", "contacts": [stranger.pk, "x"]},
+    )
+    assert response.status_code == 200
