@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +42,45 @@ def account(db):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def _live_server_speaks_http():
+    from django.conf import settings
+
+    if settings.SECURE_SSL_REDIRECT:
+        pytest.fail("browser tests need TENURE_HTTPS=0 (make test-browser sets it)")
+
+
+@pytest.fixture(scope="session")
+def browser(_live_server_speaks_http):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself (fixtures, assertions) are still synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    def _login(username: str, password: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    return _login

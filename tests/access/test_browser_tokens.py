@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from tests.accounts.factories import AccountFactory, UserFactory
-from tests.browser.conftest import SCREENSHOTS, browser, chromium_path, login, page  # noqa: F401
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"
@@ -26,7 +26,7 @@ def _api_status(url: str, token: str) -> int:
         return error.code
 
 
-def test_create_use_and_revoke_a_token(page, login, live_server, settings):  # noqa: F811
+def test_create_use_and_revoke_a_token(page, login, live_server, settings):
     settings.SECURE_SSL_REDIRECT = False
     user = UserFactory(username="pat", is_staff=True)
     AccountFactory(name="Acme")
@@ -50,7 +50,7 @@ def test_create_use_and_revoke_a_token(page, login, live_server, settings):  # n
     assert _api_status(f"{live_server.url}/api/v1/accounts", secret) == 401
 
 
-def test_the_api_reference_renders_from_local_files(page, login, live_server):  # noqa: F811
+def test_the_api_reference_renders_from_local_files(page, login, live_server):
     user = UserFactory(username="sam")
     outside = []
     page.on(

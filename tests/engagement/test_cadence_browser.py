@@ -8,25 +8,33 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tenure.engagement.models import CadencePolicy
 from tests.accounts.factories import (
     AccountFactory,
     PositionFactory,
     TeamMembershipFactory,
     UserFactory,
 )
-from tests.browser import conftest as chromium
 from tests.engagement.factories import InteractionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The browser fixtures live with the browser tests' conftest; bound here to be usable.
-_live_server_speaks_http = chromium._live_server_speaks_http
-browser = chromium.browser
-page = chromium.page
-login = chromium.login
 PASSWORD = "correct horse battery"
 
 
 def test_ticking_a_person_already_contacted_twice_shows_a_warning(page, login, live_server):
+    # Transactional tests flush the tables, the seeded default policies with them.
+    CadencePolicy.objects.update_or_create(
+        segment="B",
+        account=None,
+        defaults={
+            "contact_every_days": 45,
+            "strategic_every_days": 120,
+            "period_days": 30,
+            "max_contacts": 4,
+            "max_contacts_per_person": 2,
+            "min_strategic_percent": 15,
+        },
+    )
     account = AccountFactory(name="Harbour Foods", tier="B")
     TeamMembershipFactory(user=UserFactory(username="kim"), account=account)
     position = PositionFactory(
