@@ -90,12 +90,15 @@ def build_order_lines(world: World) -> pl.DataFrame:
     category_index = {c: i for i, c in enumerate(names.CATEGORIES)}
     width = max(len(a.categories) for a in world.accounts)
     cat_matrix = np.zeros((n_accounts, width), dtype=int)
-    cat_count = np.zeros(n_accounts, dtype=int)
+    # How many of an account's categories it buys by each month (adopted in order).
+    adopted = np.zeros((n_accounts, months), dtype=int)
     for row, account in enumerate(world.accounts):
-        cat_count[row] = len(account.categories)
         cat_matrix[row, : len(account.categories)] = [category_index[c] for c in account.categories]
+        first = np.array(account.category_months or [0] * len(account.categories))
+        adopted[row] = np.maximum((first[:, None] <= np.arange(months)[None, :]).sum(axis=0), 1)
     line_account = order_account[line_order]
-    pick = (rng.random(line_order.size) * cat_count[line_account]).astype(int)
+    line_month = order_month[line_order]
+    pick = (rng.random(line_order.size) * adopted[line_account, line_month]).astype(int)
     category = cat_matrix[line_account, pick]
     product = rng.integers(0, PRODUCTS_PER_CATEGORY, line_order.size)
     unit_price = prices[category, product]

@@ -97,6 +97,8 @@ class AccountSpec:
     manager: int
     orders_per_month: float
     categories: tuple[str, ...]
+    #: The month each category is first bought, aligned with ``categories`` (sorted by it).
+    category_months: tuple[int, ...] = ()
     events: list[tuple[int, str]] = field(default_factory=list)
     churn_month: int | None = None
     churn_cause: str | None = None
@@ -158,6 +160,11 @@ def build_world(config: DemoConfig) -> World:
     season_names = list(SEASON_WEIGHTS)
     season_p = np.array([SEASON_WEIGHTS[s] for s in season_names])
     account_names = _unique_names(rng, n)
+    # Each industry favours some categories: peers predict what an account will buy next.
+    taste = {
+        industry: rng.dirichlet(np.full(len(names.CATEGORIES), 0.4))
+        for industry in names.INDUSTRIES
+    }
 
     accounts: list[AccountSpec] = []
     for rank, i in enumerate(order):
@@ -172,9 +179,18 @@ def build_world(config: DemoConfig) -> World:
         # A tenth of the accounts join during the history; the rest were customers before.
         start_month = int(rng.integers(1, config.months - 12)) if rng.random() < 0.1 else 0
         category_count = int(np.clip(rng.poisson(2 + np.log10(revenue) - 3), 1, 9))
-        categories = tuple(
-            sorted(rng.choice(names.CATEGORIES, size=category_count, replace=False).tolist())
+        chosen = rng.choice(
+            len(names.CATEGORIES), size=category_count, replace=False, p=taste[industry]
         )
+        # Most categories are bought from the start; the others are adopted later, which is
+        # what a whitespace suggestion tries to anticipate.
+        months = [start_month] + [
+            start_month if rng.random() < 0.6 else int(rng.integers(start_month + 1, config.months))
+            for _ in chosen[1:]
+        ]
+        adoption = sorted(zip(months, (names.CATEGORIES[c] for c in chosen), strict=True))
+        categories = tuple(category for _, category in adoption)
+        category_months = tuple(month for month, _ in adoption)
         accounts.append(
             AccountSpec(
                 index=rank,
@@ -191,6 +207,7 @@ def build_world(config: DemoConfig) -> World:
                 manager=int(rng.integers(0, manager_count)),
                 orders_per_month=float(np.clip(np.sqrt(revenue) / 60.0, 0.35, 25.0)),
                 categories=categories,
+                category_months=category_months,
             )
         )
     for account in accounts:
