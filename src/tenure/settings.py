@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "tenure.planning",
     "tenure.feedback",
     "tenure.scoring",
+    "tenure.audit",
     "tenure.access",
     "tenure.api",
     "tenure.growth",
@@ -126,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenure.audit.middleware.AuditActorMiddleware",
     # Every page needs a login unless its view says otherwise (survey links, login).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -23,6 +23,7 @@ from tenure.accounts.selectors import (
     key_account_managers,
     last_strategic_contact,
 )
+from tenure.audit.selectors import account_audit
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.selectors import account_latest_snapshot, account_series
@@ -101,6 +102,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "snapshot": snapshot,
         "last_strategic": last_strategic_contact(account=account),
         "wallet": account_wallet(account_id=account.pk),
+        "audit_events": account_audit(account.pk),
         "opportunities": list(account_opportunities(account_id=account.pk)),
         "form": InteractionForm(account=account),
         "can_edit": can_edit_account(request.user, account),
