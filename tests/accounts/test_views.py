@@ -85,7 +85,7 @@ def test_account_page_shows_everything_in_fixed_queries(
         InteractionFactory(account=account, is_strategic=True, summary="QBR held")
     MilestoneFactory(account=account, title="Broken pallets")
     ObjectiveFactory(plan__account=account, plan__title="Protect the core")
-    with django_assert_max_num_queries(26) as captured:
+    with django_assert_max_num_queries(27) as captured:
         response = logged_in_client.get(account.get_absolute_url())
     page = response.content.decode()
     for text in ("Birch Foods", "Ina", "QBR held", "Broken pallets", "Protect the core"):

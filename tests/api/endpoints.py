@@ -263,6 +263,13 @@ CALLS = [
     Call("GET", "/scores/decisions", lambda w, t: "/scores/decisions", scope="global"),
     Call("GET", "/accounts/{account_id}/score", lambda w, t: f"/accounts/{_acc(w, t)}/score"),
     Call("GET", "/accounts/{account_id}/scores", lambda w, t: f"/accounts/{_acc(w, t)}/scores"),
+    # growth
+    Call("GET", "/accounts/{account_id}/wallet", lambda w, t: f"/accounts/{_acc(w, t)}/wallet"),
+    Call(
+        "GET",
+        "/accounts/{account_id}/opportunities",
+        lambda w, t: f"/accounts/{_acc(w, t)}/opportunities",
+    ),
     Call("GET", "/portfolio", lambda w, t: "/portfolio", scope="global"),
     # surveys
     Call("GET", "/surveys/campaigns", lambda w, t: "/surveys/campaigns", scope="global"),

@@ -51,8 +51,8 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client, scor
 
 
 def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_max_num_queries):
-    # figures, tiers and proposals, retention (1), workload (3), NPS (2): none grow with rows
-    with django_assert_max_num_queries(13):
+    # figures, proposals, retention (1), workload (3), NPS (2), at risk (1): none grow with rows
+    with django_assert_max_num_queries(14):
         director_client.get(reverse("scoring:portfolio"))
 
 

@@ -15,9 +15,10 @@ from tenure.access.permissions import (
     visible_contacts,
 )
 from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
-from tenure.accounts.models import Account, Position
+from tenure.accounts.models import Account, Contact, Position
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
+from tenure.scoring.health_selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
 POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
@@ -110,3 +111,16 @@ def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
         "redact": not can_see_personal_data(request.user),
     }
     return render(request, "accounts/contact.html", context)
+
+
+def what_if_left(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+    """The health and risk the account would have without this contact."""
+    account = get_object_or_404(Account, pk=pk)
+    account_guard(request, account, write=False)
+    contact = get_object_or_404(Contact, pk=contact_id, positions__account=account)
+    context = {
+        "account": account,
+        "contact": contact,
+        "what_if": what_if_contact_left(account, contact),
+    }
+    return render(request, "accounts/what_if.html", context)

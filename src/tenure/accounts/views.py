@@ -26,6 +26,7 @@ from tenure.accounts.selectors import (
 from tenure.audit.selectors import account_audit
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
+from tenure.scoring.health_selectors import account_health_panel
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
 
@@ -102,6 +103,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
         "snapshot": snapshot,
         "last_strategic": last_strategic_contact(account=account),
         "wallet": account_wallet(account_id=account.pk),
+        "health_panel": account_health_panel(account.pk),
         "audit_events": account_audit(account.pk),
         "opportunities": list(account_opportunities(account_id=account.pk)),
         "form": InteractionForm(account=account),

@@ -16,7 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from tenure.api import accounts, contacts, engagement, feedback, planning, portfolio, scores
+from tenure.api import (
+    accounts,
+    contacts,
+    engagement,
+    feedback,
+    growth,
+    planning,
+    portfolio,
+    scores,
+)
 from tenure.api.auth import api_auth
 from tenure.api.docs import LocalSwagger
 from tenure.api.errors import error_response, install_error_handlers
@@ -72,5 +81,5 @@ api = TenureAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
-for module in (accounts, contacts, engagement, planning, scores, portfolio, feedback):
+for module in (accounts, contacts, engagement, planning, scores, portfolio, feedback, growth):
     api.add_router("/", module.router)

@@ -75,3 +75,6 @@ class QualificationRatingAdmin(admin.ModelAdmin):
 @admin.register(ScoringSettings)
 class ScoringSettingsAdmin(admin.ModelAdmin):
     list_display = ["created_at", "a_share", "b_share", "max_key_accounts"]
+
+
+from tenure.scoring import health_admin  # noqa: E402, F401  (registers health and risk)

@@ -247,3 +247,6 @@ class ScoringSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Scoring settings of {self.created_at:%Y-%m-%d}"
+
+
+from tenure.scoring.health_models import *  # noqa: E402, F403

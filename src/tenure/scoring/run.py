@@ -9,8 +9,17 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+import polars as pl
+from django.db.models import Q
+from ibis.expr.types import Table
+
+from tenure.engagement.seasonal import seasonal_touchpoints_plan
+from tenure.growth.ledger_inputs import crm_accounts, revenue_by_account, spend_by_account
+from tenure.growth.services import growth_refresh, growth_settings_current
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
+from tenure.scoring.health_models import AccountHealth
+from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.services import scoring_run
 
@@ -21,7 +30,11 @@ SERIES_MONTHS = 36
 def run_scoring(
     *, as_of: dt.date, ledger_url: str | None = None, progress: Callable[[str], None] = print
 ) -> ScoringRun:
-    """Compute revenue features in the ledger, then segment and snapshot the portfolio."""
+    """Compute revenue features in the ledger, then segment and snapshot the portfolio.
+
+    Health, churn risk and CLV are prepared before the snapshots' transaction opens (the
+    fitting and training take the time) and written inside it.
+    """
     started = time.perf_counter()
     con = store.connect(ledger_url)
     lines = store.order_lines(con)
@@ -32,6 +45,36 @@ def run_scoring(
     progress(
         f"Ledger features for {features.height:,} accounts in {time.perf_counter() - started:.1f} s"
     )
-    run = scoring_run(as_of=as_of, features=features, monthly=monthly, progress=progress)
+    health = prepare_health_and_risk(as_of=as_of, lines=lines, features=features, progress=progress)
+    run = scoring_run(
+        as_of=as_of, features=features, monthly=monthly, progress=progress, health=health
+    )
+    _refresh_growth(lines, as_of, progress)
+    plan = seasonal_touchpoints_plan(today=as_of)
+    progress(
+        f"  seasonal preparation: {plan.planned} touchpoints planned for "
+        f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
+    )
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
+
+
+def _refresh_growth(lines: Table, as_of: dt.date, progress: Callable[[str], None]) -> None:
+    """Share of wallet and suggestions; none where the relationship needs repair first."""
+    settings = growth_settings_current()
+    spend = spend_by_account(lines, as_of=as_of)
+    weak = AccountHealth.objects.filter(as_of=as_of).filter(
+        Q(health_score__lt=settings.repair_below_health) | Q(risk__gt=settings.repair_above_risk)
+    )
+    repair = pl.DataFrame(
+        [
+            (h.account_id, f"health {h.health_score or 0:.0f} of 100, churn risk {h.risk or 0:.0%}")
+            for h in weak.only("account_id", "health_score", "risk")
+        ],
+        schema={"account_id": pl.Int64, "why": pl.String},
+        orient="row",
+    )
+    shown = growth_refresh(
+        as_of=as_of, accounts=revenue_by_account(spend, crm_accounts()), spend=spend, repair=repair
+    )
+    progress(f"  {shown:,} growth suggestions strong enough to show")

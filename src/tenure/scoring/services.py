@@ -19,6 +19,7 @@ from tenure.core.errors import DomainError
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
+from tenure.scoring.health_risk import HealthRiskResult, score_health_and_risk
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -114,10 +115,13 @@ def scoring_run(
     features: pl.DataFrame,
     monthly: pl.DataFrame,
     progress: Progress = lambda _: None,
+    health: HealthRiskResult | None = None,
 ) -> ScoringRun:
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
 
     Re-running for the same date replaces that date's snapshots; it never duplicates them.
+    ``health`` is the prepared health, risk and CLV of the date (computed from the frames
+    and the CRM when not given).
     """
     settings = scoring_settings_current()
     scorecard_row, scorecard = scorecard_current()
@@ -162,6 +166,9 @@ def scoring_run(
             concentration=_clean(result.concentration.as_dict()),
             tiers=result.tier_table,
             pareto=result.pareto,
+        )
+        score_health_and_risk(
+            run=run, features=features, monthly=monthly, progress=progress, prepared=health
         )
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()

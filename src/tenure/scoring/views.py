@@ -14,6 +14,7 @@ from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.feedback.figures import survey_figures
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
+from tenure.scoring.health_selectors import by_value_at_risk
 from tenure.scoring.selectors import (
     key_accounts,
     keylist_candidates,
@@ -57,6 +58,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "retention": portfolio_retention(as_of=latest.as_of),
         "workload": manager_workload(today=timezone.localdate()),
         "nps": survey_figures().portfolio,
+        "at_risk": list(
+            by_value_at_risk(Account.objects.exclude(status="churned")).filter(churn_risk__gte=0.2)[
+                :10
+            ]
+        ),
         "can_decide": can_assign_managers(request.user),
     }
     return render(request, "scoring/portfolio.html", context)

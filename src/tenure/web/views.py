@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +15,8 @@ from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
+from tenure.scoring.health_models import AccountHealth
+from tenure.scoring.health_selectors import with_health
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -36,6 +39,12 @@ def home(request: HttpRequest) -> HttpResponse:
     accounts = attention_list(user=request.user, today=today, filters=filters).filter(
         visible_account_q(request.user)
     )
+    scored = AccountHealth.objects.exists()
+    # Once risk and value are scored, what needs attention is the value at risk.
+    urgency = accounts.query.order_by
+    accounts = with_health(accounts)
+    if scored:
+        accounts = accounts.order_by(F("value_at_risk").desc(nulls_last=True), *urgency)
     page = Paginator(accounts, 25).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
@@ -47,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "tiers": Tier.choices,
         "managers": key_account_managers(),
         "querystring": query.urlencode(),
+        "scored": scored,
     }
     return render(request, "web/home.html", context)
 

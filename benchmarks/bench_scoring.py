@@ -1,0 +1,269 @@
+"""Benchmark ``tenure score``: segmentation, CLV, health and churn risk on a large portfolio.
+
+Generates a seeded ledger (vectorised NumPy/Polars) of ``--lines`` order lines over three
+years for ``--accounts`` accounts — Pareto-sized, a tenth joining late, a third stopping at
+a random day (so there is churn to learn) — loads it into a DuckDB ledger file, bulk-inserts
+the matching CRM accounts (and, for the largest tenth, two stakeholders and a few dated
+interactions each), then times ``run_scoring`` twice:
+
+- **cold**: no saved churn model, so the run trains one on rolling cut-offs;
+- **warm**: the model saved by the cold run is reused, as in day-to-day runs.
+
+Stage times come from the run's own progress messages, so they time the real code path.
+
+Usage::
+
+    python benchmarks/bench_scoring.py                                   # 200k accounts, 10M lines
+    python benchmarks/bench_scoring.py --accounts 20000 --lines 1000000  # a quick look
+
+Budget: each run under 60 s on 2 cores at 200,000 accounts and 10 million lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+AS_OF = dt.date(2026, 6, 30)
+DAYS = 3 * 365
+BUDGET_SECONDS = 60.0
+
+
+def generate(lines: int, accounts: int, seed: int) -> pl.DataFrame:
+    """Seeded order lines: Pareto-sized accounts, late joiners, a third who stop buying."""
+    rng = np.random.default_rng(seed)
+    weight = rng.pareto(1.2, accounts) + 1.0
+    start = np.where(rng.random(accounts) < 0.1, rng.integers(0, DAYS - 200, accounts), 0)
+    stop = np.where(rng.random(accounts) < 0.33, rng.integers(200, DAYS + 1, accounts), DAYS + 1)
+    stop = np.maximum(stop, start + 60)
+    active = np.minimum(stop, DAYS + 1) - start
+    per_order = np.clip(rng.poisson(1.5, lines) + 1, 1, 8)
+    cumulative = np.cumsum(per_order)
+    n_orders = int(np.searchsorted(cumulative, lines)) + 1
+    per_order = per_order[:n_orders].copy()
+    per_order[-1] -= int(cumulative[n_orders - 1] - lines)
+    # Orders in proportion to size and to the time an account was buying.
+    p = weight * active
+    order_account = rng.choice(accounts, size=n_orders, p=p / p.sum())
+    order_day = start[order_account] + (rng.random(n_orders) * active[order_account]).astype(int)
+    order_day = np.minimum(order_day, DAYS)
+    line_order = np.repeat(np.arange(n_orders), per_order)
+    line_number = np.arange(lines) - np.repeat(np.cumsum(per_order) - per_order, per_order) + 1
+    credit = rng.random(n_orders) < 0.02
+    category = rng.integers(0, 20, lines)
+    quantity = rng.integers(1, 20, lines) * np.where(credit[line_order], -1, 1)
+    cents = rng.lognormal(np.log(2500), 0.8, 20).astype(np.int64) + 50
+    first_day = AS_OF - dt.timedelta(days=DAYS)
+    frame = pl.DataFrame(
+        {
+            "account": order_account[line_order],
+            "order": line_order,
+            "line_number": line_number.astype(np.int32),
+            "day": order_day[line_order].astype(np.int32),
+            "category": category.astype(np.int32),
+            "quantity": quantity,
+            "cents": cents[category],
+        }
+    )
+    amount = (pl.col("cents") * pl.col("quantity")).cast(pl.Decimal(18, 2)) / 100
+    return frame.select(
+        ("C" + pl.col("account").cast(pl.String).str.zfill(6)).alias("account_key"),
+        ("SO" + pl.col("order").cast(pl.String).str.zfill(8)).alias("order_id"),
+        "line_number",
+        (pl.lit(first_day) + pl.duration(days=pl.col("day"))).alias("order_date"),
+        ("P" + pl.col("category").cast(pl.String).str.zfill(2)).alias("product_id"),
+        ("category " + pl.col("category").cast(pl.String).str.zfill(2)).alias("product_category"),
+        pl.col("quantity").cast(pl.Decimal(18, 3)),
+        (pl.col("cents").cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2)).alias("unit_price"),
+        amount.cast(pl.Decimal(18, 2)).alias("amount"),
+        pl.lit("EUR").alias("currency"),
+        pl.lit("bench").alias("source"),
+    )
+
+
+def build_ledger(path: Path, lines: pl.DataFrame) -> None:
+    from tenure.ledger import store
+
+    parquet = path.with_suffix(".parquet")
+    lines.write_parquet(parquet)
+    con = store.connect(f"duckdb://{path}")
+    store.ensure_schema(con)
+    columns = ", ".join(store.STAGED_COLUMNS)
+    con.raw_sql(
+        f"INSERT INTO order_lines ({columns}, imported_at) "
+        f"SELECT {columns}, now() FROM read_parquet('{parquet}')"
+    )
+    con.disconnect()
+    parquet.unlink()
+
+
+def build_crm(accounts: int, seed: int) -> None:
+    """CRM accounts for every ledger key; people and meetings for the largest tenth."""
+    from django.contrib.auth import get_user_model
+
+    from tenure.accounts.models import Account, Contact, Position
+    from tenure.engagement.models import Interaction
+
+    rng = np.random.default_rng(seed + 1)
+    Account.objects.bulk_create(
+        (Account(name=f"Account {i:06d}", external_id=f"C{i:06d}") for i in range(accounts)),
+        batch_size=5000,
+    )
+    manager = get_user_model().objects.create(username="bench-manager")
+    engaged = list(Account.objects.order_by("id").values_list("id", flat=True)[: accounts // 10])
+    Contact.objects.bulk_create(
+        (
+            Contact(first_name="Pat", last_name=f"Person {a}-{k}", email=f"p{a}.{k}@x.example")
+            for a in engaged
+            for k in range(2)
+        ),
+        batch_size=5000,
+    )
+    contacts = list(Contact.objects.order_by("id").values_list("id", flat=True))
+    Position.objects.bulk_create(
+        (
+            Position(
+                account_id=a,
+                contact_id=contacts[2 * i + k],
+                buying_role="decision_maker" if k == 0 else "user",
+                started_on=dt.date(2023, 1, 1),
+            )
+            for i, a in enumerate(engaged)
+            for k in range(2)
+        ),
+        batch_size=5000,
+    )
+    days = rng.integers(0, DAYS, (len(engaged), 5))
+    Interaction.objects.bulk_create(
+        (
+            Interaction(
+                account_id=a,
+                occurred_at=dt.datetime.combine(
+                    AS_OF - dt.timedelta(days=int(d)), dt.time(10), tzinfo=dt.UTC
+                ),
+                kind="meeting",
+                is_strategic=bool(d % 2),
+                summary="Review",
+                logged_by=manager,
+            )
+            for a, row in zip(engaged, days, strict=True)
+            for d in row
+        ),
+        batch_size=5000,
+    )
+    through = Interaction.contacts.through
+    by_account = {a: contacts[2 * i] for i, a in enumerate(engaged)}
+    through.objects.bulk_create(
+        (
+            through(interaction_id=i, contact_id=by_account[a])
+            for i, a in Interaction.objects.values_list("id", "account_id")
+        ),
+        batch_size=5000,
+    )
+
+
+def timed_run(as_of: dt.date) -> dict[str, object]:
+    """Run ``run_scoring`` once; stage times from its progress messages."""
+    from tenure.scoring.run import run_scoring
+
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    cpu = time.process_time()
+    run_scoring(as_of=as_of, progress=lambda message: marks.append((time.perf_counter(), message)))
+    total = time.perf_counter() - started
+
+    def at(*prefixes: str) -> float:
+        return next(t for t, m in marks if m.startswith(prefixes)) - started
+
+    points = [
+        ("ledger features (revenue, monthly)", at("Ledger features")),
+        ("CLV inputs, BG/NBD + Gamma-Gamma, CRM features", at("  CLV and CRM features")),
+        ("churn model (trained, or loaded)", at("  churn model", "  no churn model")),
+        ("health and risk scores, drivers", at("  health and risk for")),
+        ("segmentation + account snapshots written", _after(marks, started, "account snapshots")),
+        ("monthly revenue series written", _after(marks, started, "monthly revenue series")),
+        ("health rows written", _after(marks, started, "health rows")),
+        ("commit", total),
+    ]
+    stages, previous = {}, 0.0
+    for name, moment in points:
+        stages[name] = round(moment - previous, 2)
+        previous = moment
+    return {
+        "total_s": round(total, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "stages_s": stages,
+        "messages": [m.strip() for _, m in marks if "cut-off" not in m],
+    }
+
+
+def _after(marks: list[tuple[float, str]], started: float, text: str) -> float:
+    return next(t for t, m in marks if text in m) - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=200_000)
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, help="keep the files here (a temp dir)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the ledger and CRM already in --workdir"
+    )
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tenure-bench-scoring-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ["TENURE_HOME"] = str(workdir)
+    os.environ["TENURE_LEDGER_URL"] = f"duckdb://{workdir / 'ledger.duckdb'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
+    os.environ.setdefault("TENURE_HTTPS", "0")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if not (args.reuse and (workdir / "ledger.duckdb").exists()):
+        began = time.perf_counter()
+        lines = generate(args.lines, args.accounts, args.seed)
+        build_ledger(workdir / "ledger.duckdb", lines)
+        del lines
+        build_crm(args.accounts, args.seed)
+        setup = time.perf_counter() - began
+        print(f"Setup ({args.lines:,} lines, ledger, CRM): {setup:.1f} s", file=sys.stderr)
+    from tenure.scoring.health_services import risk_model_path
+
+    risk_model_path().unlink(missing_ok=True)  # the cold run trains
+
+    results = {"accounts": args.accounts, "lines": args.lines, "cores": os.cpu_count()}
+    for label in ("cold", "warm"):
+        results[label] = timed_run(AS_OF)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"tenure score on {args.accounts:,} accounts, {args.lines:,} lines")
+        for label in ("cold", "warm"):
+            run = results[label]
+            assert isinstance(run, dict)
+            print(f"\n{label} run: {run['total_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU")
+            for stage, seconds in run["stages_s"].items():
+                print(f"  {stage:<50}{seconds:>7.1f} s")
+        print(f"\npeak memory {results['peak_rss_mb']:,} MB")
+    worst = max(float(results[k]["total_s"]) for k in ("cold", "warm"))  # type: ignore[index]
+    return 0 if worst < BUDGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Growth: each account's share of wallet and the suggestions made for it (read-only).
+
+Suggestions are acted on in the app (add to plan, offered, accepted, declined); the scoring
+run writes estimates and suggestions.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from tenure.api.errors import READ_ERRORS
+from tenure.api.guards import account_for
+from tenure.api.schemas import Id
+from tenure.growth.selectors import account_opportunities, account_wallet
+
+router = Router(tags=["growth"])
+
+
+class WalletEstimateOut(Schema):
+    as_of: dt.date
+    revenue_t12m: Decimal
+    potential_low: Decimal | None
+    potential: Decimal | None
+    potential_high: Decimal | None
+    share_of_wallet: float | None
+    share_low: float | None
+    share_high: float | None
+    n_peers: int
+    peer_label: str
+    reason: str
+    categories: dict[str, float]
+
+
+class WalletOut(Schema):
+    account_id: int
+    potential_entered: Decimal | None
+    potential_entered_source: str
+    potential_entered_as_of: dt.date | None
+    estimate: WalletEstimateOut | None
+
+
+class OpportunityOut(Schema):
+    id: int
+    category: str
+    as_of: dt.date
+    rank: int
+    confidence: float
+    peers: int
+    peers_buying: int
+    peer_median_spend: Decimal | None
+    lift: float | None
+    peer_label: str
+    evidence: str
+    shown: bool
+    held_back: str
+    status: str
+
+
+@router.get("/accounts/{account_id}/wallet", response={200: WalletOut, **READ_ERRORS})
+def wallet_get(request: HttpRequest, account_id: Id) -> Any:
+    """Potential spend as entered by the team and as estimated from peers (with its
+    interval and the peers it rests on); ``estimate`` is null before the first scoring run."""
+    account = account_for(request, account_id)
+    return {
+        "account_id": account.pk,
+        "potential_entered": account.potential_annual_spend,
+        "potential_entered_source": account.potential_spend_source,
+        "potential_entered_as_of": account.potential_spend_as_of,
+        "estimate": account_wallet(account_id=account.pk),
+    }
+
+
+@router.get(
+    "/accounts/{account_id}/opportunities", response={200: list[OpportunityOut], **READ_ERRORS}
+)
+def opportunity_index(request: HttpRequest, account_id: Id, include_hidden: bool = False) -> Any:
+    """Suggestions for the account, best first, with their evidence and outcome; those too
+    weak to show (or held back while the relationship needs repair) only on request."""
+    account = account_for(request, account_id)
+    return list(account_opportunities(account_id=account.pk, include_hidden=include_hidden))

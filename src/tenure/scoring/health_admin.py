@@ -1,0 +1,57 @@
+"""Admin of health and risk: scorecard versions, churn settings, the health rows (read-only).
+
+Imported by ``tenure.scoring.admin`` so the admin site finds it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from tenure.scoring.admin import ReadOnlyAdmin
+from tenure.scoring.health_models import AccountHealth, ChurnSettings, HealthScorecard
+from tenure.scoring.health_services import health_scorecard_publish
+
+
+@admin.register(HealthScorecard)
+class HealthScorecardAdmin(admin.ModelAdmin):
+    """A new version is added (and becomes active); a used version is never edited."""
+
+    list_display = ["version", "is_active", "created_at"]
+    fields = ["version", "definition", "note", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ["version", "definition", "is_active"] if obj is not None else ["is_active"]
+
+    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+        # A new version starts from the active one, so editing means changing a copy.
+        from tenure.scoring.health_services import health_scorecard_current
+
+        row, _ = health_scorecard_current()
+        return {"definition": row.definition, "version": f"{row.version}-next"}
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if change:
+            obj.save(update_fields=["note", "updated_at"])
+            return
+        published = health_scorecard_publish(
+            definition=obj.definition, version=obj.version, note=obj.note
+        )
+        obj.pk, obj.is_active = published.pk, True
+
+
+@admin.register(ChurnSettings)
+class ChurnSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "interval_multiple",
+        "min_silence_days",
+        "revenue_drop",
+        "horizon_days",
+    ]
+
+
+@admin.register(AccountHealth)
+class AccountHealthAdmin(ReadOnlyAdmin):
+    list_display = ["account", "as_of", "health_score", "risk", "clv", "health_version"]
+    list_filter = ["as_of", "health_version", "churned"]
+    search_fields = ["account__name", "account__external_id"]
