@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tenure.access.choices import Role
 from tenure.access.permissions import (
     account_guard,
     can_see_personal_data,
+    role_of,
     visible_account_q,
     visible_contacts,
 )
 from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
 from tenure.accounts.models import Account, Contact, Position
+from tenure.accounts.privacy import contact_erase, contact_export
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.scoring.health_selectors import what_if_contact_left
@@ -109,6 +114,7 @@ def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
         "contact": contact,
         "interactions": interactions,
         "redact": not can_see_personal_data(request.user),
+        "can_manage_personal_data": can_manage_personal_data(request.user),
     }
     return render(request, "accounts/contact.html", context)
 
@@ -124,3 +130,55 @@ def what_if_left(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse
         "what_if": what_if_contact_left(account, contact),
     }
     return render(request, "accounts/what_if.html", context)
+
+
+# --- personal data: export and erasure on request (admins and directors) ----------------
+
+
+def can_manage_personal_data(user: object) -> bool:
+    """Only admins and directors export or erase a person's data."""
+    return role_of(user) in {Role.ADMIN, Role.DIRECTOR}  # type: ignore[arg-type]
+
+
+def _personal_data_contact(request: HttpRequest, pk: int) -> Contact:
+    if not can_manage_personal_data(request.user):
+        raise PermissionDenied("Only administrators and directors manage personal data.")
+    return get_object_or_404(Contact, pk=pk)
+
+
+def contact_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one person, as a JSON download."""
+    contact = _personal_data_contact(request, pk)
+    data = contact_export(contact=contact)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why (e.g. the person's request of 3 March). Kept in the erasure record.",
+    )
+
+
+def contact_erase_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and erase a person: their name and details go, their history stays anonymous."""
+    contact = _personal_data_contact(request, pk)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = contact_erase(
+                contact=contact, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, f"Contact {record.contact_id} was erased.")
+            return redirect("accounts:contact", pk=contact.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/contact_erase.html", {"contact": contact, "form": form}, status=status
+    )

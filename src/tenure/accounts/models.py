@@ -332,3 +332,36 @@ class MergeRecord(TimeStampedModel):
     def __str__(self) -> str:
         count = len(self.merged_ids)
         return f"{count} {self.get_kind_display().lower()}(s) merged into {self.kept_name}"
+
+
+class ErasureRecord(TimeStampedModel):
+    """The trace of a contact erased on request: who, when, why, and how much changed.
+
+    A plain id rather than a foreign key, so the record names the (now anonymous) contact
+    without holding on to it; ``counts`` says how many rows of each kind were changed.
+    It never holds an erased value.
+    """
+
+    contact_id = models.PositiveBigIntegerField("contact id", db_index=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField()
+    counts = models.JSONField(default=dict, help_text="Rows changed, by kind.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="erasure_record_has_reason",
+                violation_error_message="an erasure needs a reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact {self.contact_id} erased on {self.created_at:%Y-%m-%d}"

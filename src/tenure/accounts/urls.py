@@ -11,4 +11,10 @@ urlpatterns = [
     path("<int:pk>/what-if/<int:contact_id>/", contact_views.what_if_left, name="what_if"),
     path("contacts/", contact_views.contact_index, name="contacts"),
     path("contacts/<int:pk>/", contact_views.contact_page, name="contact"),
+    path(
+        "contacts/<int:pk>/export/",
+        contact_views.contact_export_download,
+        name="contact_export",
+    ),
+    path("contacts/<int:pk>/erase/", contact_views.contact_erase_page, name="contact_erase"),
 ]
