@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from tenure.accounts import services as accounts_services
 from tenure.accounts.models import Account
+from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
@@ -194,80 +196,110 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {k: _number(v) if isinstance(v, float) else v for k, v in data.items()}
 
 
+SNAPSHOT_COLUMNS = (
+    "run_id", "account_id", "as_of", "first_order_date", "last_order_date", "orders",
+    "revenue_total", "revenue_t12m", "revenue_prev12m", "growth", "product_breadth",
+    "avg_order_value", "median_interval_days", "returns_share", "days_since_last_order",
+    "tier", "revenue_rank", "revenue_share", "cumulative_share", "qualification_score",
+    "qualification_coverage", "qualification_contributions", "qualification_version",
+    "keylist_action", "keylist_reasons", "keylist_over_cap", "created_at",
+)  # fmt: skip
+
+
+MONEY_TOTALS = ("revenue_total", "revenue_t12m", "revenue_prev12m")
+
+
+def _finite(column: str) -> pl.Expr:
+    value = pl.col(column).cast(pl.Float64)
+    return pl.when(value.is_finite()).then(value).otherwise(None)
+
+
 def _write_snapshots(
     run: ScoringRun, result: PortfolioResult, version: str, progress: Progress
 ) -> None:
+    """One row per account, built column-wise and inserted with ``executemany``."""
     AccountSnapshot.objects.filter(as_of=run.as_of).delete()
-    rows = []
-    for r in result.accounts.iter_rows(named=True):
-        contributions = r["qualification_contributions"] or {}
-        rows.append(
-            AccountSnapshot(
-                run=run,
-                account_id=r["account_id"],
-                as_of=run.as_of,
-                first_order_date=r["first_order_date"],
-                last_order_date=r["last_order_date"],
-                orders=int(r["orders"] or 0),
-                revenue_total=_money(r["revenue_total"]) or Decimal(0),
-                revenue_t12m=_money(r["revenue_t12m"]) or Decimal(0),
-                revenue_prev12m=_money(r["revenue_prev12m"]) or Decimal(0),
-                growth=_number(r["growth"]),
-                product_breadth=int(r["product_breadth"] or 0),
-                avg_order_value=_money(r["avg_order_value"]),
-                median_interval_days=_number(r["median_interval_days"]),
-                returns_share=_number(r["returns_share"]),
-                days_since_last_order=r["days_since_last_order"],
-                tier=r["tier"],
-                revenue_rank=r["revenue_rank"],
-                revenue_share=_number(r["revenue_share"]),
-                cumulative_share=_number(r["cumulative_share"]),
-                qualification_score=_number(r["qualification_score"]),
-                qualification_coverage=_number(r["qualification_coverage"]),
-                qualification_contributions={
-                    k.removeprefix("contribution_"): _number(v) for k, v in contributions.items()
-                },
-                qualification_version=version,
-                keylist_action=r["keylist_action"] or "",
-                keylist_reasons=[*(r["keylist_reasons"] or []), *filter(None, [r["cap_reason"]])],
-                keylist_over_cap=bool(r["keylist_over_cap"]),
-            )
-        )
-    AccountSnapshot.objects.bulk_create(rows, batch_size=BATCH)
-    progress(f"  {len(rows):,} account snapshots as of {run.as_of}")
+    frame = result.accounts
+    contributions = frame["qualification_contributions"].struct.rename_fields(
+        [
+            n.removeprefix("contribution_")
+            for n in frame["qualification_contributions"].struct.fields
+        ]
+    )
+    reasons = pl.concat_list(
+        pl.col("keylist_reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        pl.when(pl.col("cap_reason").is_not_null())
+        .then(pl.concat_list(pl.col("cap_reason")))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+    )
+    now = timezone.now()
+    values = frame.with_columns(contributions.alias("_contributions")).select(
+        pl.lit(run.pk).alias("run_id"),
+        "account_id",
+        pl.lit(run.as_of).alias("as_of"),
+        "first_order_date",
+        "last_order_date",
+        pl.col("orders").fill_null(0).cast(pl.Int64),
+        *(
+            _finite(c).round(2).fill_null(0.0)
+            for c in ("revenue_total", "revenue_t12m", "revenue_prev12m")
+        ),
+        _finite("growth"),
+        pl.col("product_breadth").fill_null(0).cast(pl.Int64),
+        _finite("avg_order_value").round(2),
+        _finite("median_interval_days"),
+        _finite("returns_share"),
+        pl.col("days_since_last_order").cast(pl.Int64),
+        pl.col("tier").fill_null(""),
+        pl.col("revenue_rank").cast(pl.Int64),
+        _finite("revenue_share"),
+        _finite("cumulative_share"),
+        _finite("qualification_score"),
+        _finite("qualification_coverage"),
+        pl.col("_contributions").struct.json_encode(),
+        pl.lit(version),
+        pl.col("keylist_action").fill_null(""),
+        reasons.list.eval(pl.element()).cast(pl.List(pl.String)).alias("_reasons"),
+        pl.col("keylist_over_cap").fill_null(False),
+    )
+    rows = ((*row[:-2], json.dumps(row[-2]), row[-1], now) for row in values.iter_rows())
+    written = insert_rows(
+        AccountSnapshot,
+        SNAPSHOT_COLUMNS,
+        rows,
+        json_columns=frozenset({"qualification_contributions", "keylist_reasons"}),
+    )
+    progress(f"  {written:,} account snapshots as of {run.as_of}")
 
 
 def _write_series(result: PortfolioResult, as_of: dt.date, progress: Progress) -> None:
     monthly = result.monthly
+    RevenueSeries.objects.all().delete()
     if monthly.height == 0:
-        RevenueSeries.objects.all().delete()
         return
     first = monthly["month"].min()
     months = pl.date_range(first, dt.date(as_of.year, as_of.month, 1), "1mo", eager=True)
     grid = (
-        monthly.select("account_id", "month", "revenue")
+        monthly.select("account_id", "month", pl.col("revenue").round(2))
         .pivot(on="month", index="account_id", values="revenue", sort_columns=True)
         .fill_null(0.0)
     )
     names = [str(m) for m in months]
-    for name in names:
-        if name not in grid.columns:
-            grid = grid.with_columns(pl.lit(0.0).alias(name))
-    grid = grid.select("account_id", *names)
-    RevenueSeries.objects.all().delete()
-    RevenueSeries.objects.bulk_create(
-        (
-            RevenueSeries(
-                account_id=row[0],
-                as_of=as_of,
-                first_month=first,
-                values=[round(float(v), 2) for v in row[1:]],
-            )
-            for row in grid.iter_rows()
-        ),
-        batch_size=BATCH,
+    grid = grid.with_columns(pl.lit(0.0).alias(n) for n in names if n not in grid.columns)
+    encoded = grid.select(
+        "account_id", pl.concat_list(names).cast(pl.List(pl.Float64)).alias("values")
     )
-    progress(f"  monthly revenue series for {grid.height:,} accounts")
+    now = timezone.now()
+    written = insert_rows(
+        RevenueSeries,
+        ("account_id", "as_of", "first_month", "values", "updated_at"),
+        (
+            (account_id, as_of, first, json.dumps(values), now)
+            for account_id, values in encoded.iter_rows()
+        ),
+        json_columns=frozenset({"values"}),
+    )
+    progress(f"  monthly revenue series for {written:,} accounts")
 
 
 def _write_tiers(result: PortfolioResult) -> None:
