@@ -12,7 +12,7 @@ from tenure.access.permissions import (
     can_see_personal_data,
     visible_account_q,
 )
-from tenure.accounts.choices import AccountStatus, Tier
+from tenure.accounts.choices import AccountStatus, BuyingRole, Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import (
     ACCOUNT_SORTS,
@@ -31,6 +31,7 @@ from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
 
 PAGE_SIZE = 25
+NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -90,12 +91,24 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     positions = list(account.positions.all())
     active = [p for p in positions if p.left_on is None]
+    covered = {p.buying_role for p in active}
+    # The roles a key relationship needs engaged; the others are nice to have.
+    gaps = [
+        label for role, label in BuyingRole.choices if role in NEEDED_ROLES and role not in covered
+    ]
+    by_role = [
+        (label, [p for p in active if p.buying_role == role])
+        for role, label in [*BuyingRole.choices, ("", "No role recorded")]
+    ]
     context = {
         "account": account,
         "interactions": interactions,
         "active_positions": active,
         "former_positions": [p for p in positions if p.left_on is not None],
         "single_threaded": len(active) == 1,
+        "coverage_gaps": gaps,
+        "stakeholders_by_role": [(label, people) for label, people in by_role if people],
+        "departments": sorted({p.department for p in active if p.department}),
         "team": list(account.team.all()),
         "plans": list(account.plans.all()),
         "milestones": list(account.milestones.all()),
