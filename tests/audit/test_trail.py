@@ -128,3 +128,16 @@ def test_the_database_refuses_to_update_events(event):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.get(pk=event.pk).actor == "system"
+
+
+@pytest.mark.django_db
+def test_bulk_imports_leave_one_summary_event_per_kind_of_change():
+    from tenure.accounts.upserts import account_upsert_many
+    from tenure.audit.models import AuditEvent
+
+    account_upsert_many(
+        rows=[{"external_id": "B1", "name": "One"}, {"external_id": "B2", "name": "Two"}]
+    )
+    account_upsert_many(rows=[{"external_id": "B1", "name": "One renamed"}])
+    events = AuditEvent.objects.filter(model="accounts.account", note="import").order_by("pk")
+    assert [(e.action, e.count) for e in events] == [("bulk_create", 2), ("bulk_update", 1)]

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.audit.services import audit_record_bulk
 from tenure.core.errors import DomainError
 from tenure.core.validation import check_rows, validate_and_save
 
@@ -264,7 +265,9 @@ def account_create_many(*, rows: list[dict[str, Any]]) -> list[Account]:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
         accounts.append(Account(name=name, **normalise_account_fields(fields)))
     check_rows(accounts)
-    return Account.objects.bulk_create(accounts, batch_size=1000)
+    created = Account.objects.bulk_create(accounts, batch_size=1000)
+    audit_record_bulk(model=Account, action="create", count=len(created), note="bulk create")
+    return created
 
 
 @transaction.atomic
@@ -279,7 +282,9 @@ def contact_create_many(*, rows: list[dict[str, Any]]) -> list[Contact]:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
         contacts.append(Contact(**normalise_contact_fields(fields)))
     check_rows(contacts)
-    return Contact.objects.bulk_create(contacts, batch_size=1000)
+    created = Contact.objects.bulk_create(contacts, batch_size=1000)
+    audit_record_bulk(model=Contact, action="create", count=len(created), note="bulk create")
+    return created
 
 
 @transaction.atomic
@@ -296,7 +301,9 @@ def position_add_many(*, rows: list[dict[str, Any]]) -> list[Position]:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
         positions.append(Position(contact=contact, account=account, left_on=left_on, **fields))
     check_rows(positions)
-    return Position.objects.bulk_create(positions, batch_size=1000)
+    created = Position.objects.bulk_create(positions, batch_size=1000)
+    audit_record_bulk(model=Position, action="create", count=len(created), note="bulk create")
+    return created
 
 
 @transaction.atomic

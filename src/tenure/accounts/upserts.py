@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.functions import Lower
 
 from tenure.accounts.models import Account, AccountAlias, Contact, Position
@@ -22,6 +23,7 @@ from tenure.accounts.services import (
     normalise_account_fields,
     normalise_contact_fields,
 )
+from tenure.audit.services import audit_record_bulk
 from tenure.core.bulk import (
     Planned,
     RowProblem,
@@ -132,7 +134,9 @@ def account_upsert_many(*, rows: list[dict[str, Any]]) -> UpsertResult:
         bulk_update_planned(planned.values())
 
     write_or_refuse(write)
-    return upsert_counts(list(planned.values()), notes)
+    result = upsert_counts(list(planned.values()), notes)
+    _audit(Account, result)
+    return result
 
 
 def _plan_account_parents(
@@ -269,7 +273,17 @@ def contact_upsert_many(*, rows: list[dict[str, Any]]) -> UpsertResult:
 
     write_or_refuse(write)
     result = upsert_counts(list(contacts.values()))
-    return dataclasses.replace(result, positions=upsert_counts(positions))
+    result = dataclasses.replace(result, positions=upsert_counts(positions))
+    _audit(Contact, result)
+    if result.positions is not None:
+        _audit(Position, result.positions)
+    return result
+
+
+def _audit(model: type[Model], result: UpsertResult) -> None:
+    """One audit event per kind of change: bulk writes bypass the per-row signals."""
+    audit_record_bulk(model=model, action="create", count=result.created, note="import")
+    audit_record_bulk(model=model, action="update", count=result.updated, note="import")
 
 
 def _plan_positions(

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position
+from tenure.audit.services import audit_record_bulk
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.cadence.policies import segment_of
@@ -199,6 +200,7 @@ def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]
         ],
         batch_size=5000,
     )
+    audit_record_bulk(model=Interaction, action="create", count=len(created), note="bulk log")
     return created
 
 
