@@ -123,7 +123,9 @@ def growth_refresh(
         )
     }
     fresh, changed, keep = [], [], set()
-    for row in ranked.iter_rows(named=True):
+    # Only suggestions strong enough to make are kept (held back or not): at scale the weak
+    # ones would be millions of rows nobody reads.
+    for row in ranked.filter(pl.col("shown")).iter_rows(named=True):
         key = (row["account_id"], row["product_category"])
         reason = held.get(row["account_id"], "")
         fields = {
@@ -152,7 +154,14 @@ def growth_refresh(
             None,
         )
         changed.append(current)
-    Opportunity.objects.filter(status=OpportunityStatus.SUGGESTED).exclude(pk__in=keep).delete()
+    stale = [
+        o.pk
+        for o in existing.values()
+        if o.status == OpportunityStatus.SUGGESTED and o.pk not in keep
+    ]
+    # In chunks: SQLite limits the number of query parameters.
+    for start in range(0, len(stale), 900):
+        Opportunity.objects.filter(pk__in=stale[start : start + 900]).delete()
     Opportunity.objects.bulk_create(fresh, batch_size=2000)
     Opportunity.objects.bulk_update(
         changed,
