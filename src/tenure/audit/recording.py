@@ -52,6 +52,9 @@ NOT_AUDITED = frozenset(
         "scoring.portfoliosnapshot",
         "scoring.accounthealth",
         "growth.walletestimate",
+        # Suggestions are rewritten by every scoring run; what people decide on them is kept
+        # on the suggestion itself (status, decided_by, decided_at, the plan action).
+        "growth.opportunity",
         # Customers' survey answers: shown only under the anonymity rules
         # (feedback/anonymity.py); a per-account history of them would be a side door.
         "feedback.response",
