@@ -24,6 +24,7 @@ from tenure.accounts.selectors import (
     last_strategic_contact,
 )
 from tenure.audit.selectors import account_audit
+from tenure.core.numbers import int_or_none
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.health_selectors import account_health_panel
@@ -34,13 +35,6 @@ PAGE_SIZE = 25
 NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def account_index(request: HttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page."""
     params = request.GET
@@ -48,7 +42,7 @@ def account_index(request: HttpRequest) -> HttpResponse:
         search=params.get("q", "").strip(),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
-        manager_id=_int_or_none(params.get("manager")),
+        manager_id=int_or_none(params.get("manager")),
         status=params.get("status", "") if params.get("status") in AccountStatus.values else "",
     )
     sort = params.get("sort", "name")

@@ -20,6 +20,7 @@ from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.errors import DomainError
+from tenure.core.numbers import int_or_none
 from tenure.feedback import selectors, services, throttle
 from tenure.feedback.forms import CampaignForm, SurveyForm
 from tenure.feedback.models import Campaign, Invitation
@@ -121,19 +122,12 @@ def survey_thanks(request: HttpRequest, token: str, invitation: Invitation) -> H
 # --- figures for the supplier's people --------------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _scope(request: HttpRequest) -> selectors.Scope:
     params = request.GET
     return selectors.Scope(
-        account_id=_int_or_none(params.get("account")),
+        account_id=int_or_none(params.get("account")),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
-        manager_id=_int_or_none(params.get("manager")),
+        manager_id=int_or_none(params.get("manager")),
     )
 
 
@@ -230,7 +224,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Campaign “{campaign.name}” prepared. Send it below.")
                 return redirect("feedback:campaign", pk=campaign.pk)
     else:
-        account = _int_or_none(request.GET.get("account"))
+        account = int_or_none(request.GET.get("account"))
         form = CampaignForm(initial={"account": account} if account else None)
     return render(request, "feedback/campaign_new.html", {"form": form})
 

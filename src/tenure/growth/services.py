@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 import polars as pl
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenure.core.errors import DomainError
+from tenure.core.numbers import finite_or_none, money_or_none
 from tenure.core.validation import validate_and_save
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import GrowthSettings, Opportunity, WalletEstimate
@@ -33,16 +33,6 @@ def growth_settings_current() -> GrowthSettings:
     """The settings in force, saved with their defaults on first use."""
     current = GrowthSettings.objects.first()
     return current if current is not None else GrowthSettings.objects.create()
-
-
-def _money(value: float | None) -> Decimal | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return Decimal(f"{value:.2f}")
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
 
 
 @transaction.atomic
@@ -81,13 +71,13 @@ def growth_refresh(
             WalletEstimate(
                 account_id=row["account_id"],
                 as_of=as_of,
-                revenue_t12m=_money(revenue.get(row["account_id"])) or Decimal(0),
-                potential_low=_money(row["potential_low"]),
-                potential=_money(row["potential"]),
-                potential_high=_money(row["potential_high"]),
-                share_of_wallet=_number(row["share_of_wallet"]),
-                share_low=_number(row["share_low"]),
-                share_high=_number(row["share_high"]),
+                revenue_t12m=money_or_none(revenue.get(row["account_id"])) or Decimal(0),
+                potential_low=money_or_none(row["potential_low"]),
+                potential=money_or_none(row["potential"]),
+                potential_high=money_or_none(row["potential_high"]),
+                share_of_wallet=finite_or_none(row["share_of_wallet"]),
+                share_low=finite_or_none(row["share_low"]),
+                share_high=finite_or_none(row["share_high"]),
                 n_peers=row["n_peers"] or 0,
                 peer_label=row["peer_label"] or "",
                 reason=row["reason"] or "",
@@ -134,8 +124,8 @@ def growth_refresh(
             "confidence": float(row["confidence"]),
             "peers": int(row["peers"]),
             "peers_buying": int(row["peers_buying"]),
-            "peer_median_spend": _money(row["peer_median_spend"]),
-            "lift": _number(row["lift"]),
+            "peer_median_spend": money_or_none(row["peer_median_spend"]),
+            "lift": finite_or_none(row["lift"]),
             "peer_label": row["peer_label"] or "",
             "shown": bool(row["shown"]) and not reason,
             "held_back": f"the relationship needs repair first: {reason}" if reason else "",

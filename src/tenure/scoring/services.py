@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -18,6 +16,7 @@ from tenure.accounts import services as accounts_services
 from tenure.accounts.models import Account
 from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
+from tenure.core.numbers import finite_or_none
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
@@ -180,20 +179,8 @@ def scoring_run(
     return run
 
 
-def _money(value: float | None) -> Decimal | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return Decimal(f"{value:.2f}")
-
-
-def _number(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return float(value)
-
-
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _number(v) if isinstance(v, float) else v for k, v in data.items()}
+    return {k: finite_or_none(v) if isinstance(v, float) else v for k, v in data.items()}
 
 
 SNAPSHOT_COLUMNS = (

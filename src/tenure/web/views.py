@@ -13,17 +13,11 @@ from django.utils import timezone
 from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
+from tenure.core.numbers import int_or_none
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_selectors import with_health
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = AttentionFilters(
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
-        manager_id=_int_or_none(params.get("manager")),
+        manager_id=int_or_none(params.get("manager")),
         search=params.get("q", "").strip(),
     )
     accounts = attention_list(user=request.user, today=today, filters=filters).filter(

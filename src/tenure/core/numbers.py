@@ -1,0 +1,27 @@
+"""Numbers crossing from analytics (floats, NaN) or requests (text) into the CRM store."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``value`` as a float, or None when it is missing, NaN or infinite."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return float(value)
+
+
+def money_or_none(value: float | None) -> Decimal | None:
+    """``value`` rounded to cents as a Decimal (money is never stored as float)."""
+    number = finite_or_none(value)
+    return None if number is None else Decimal(f"{number:.2f}")
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A query parameter as an int; anything else (missing, "abc") is None."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
