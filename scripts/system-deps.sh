@@ -14,6 +14,10 @@ fi
 if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
   need+=(fonts-dejavu-core)
 fi
+# Pango for WeasyPrint's PDF exports (meeting briefs, reviews).
+if ! { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+  need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
 # Java for the Spark ledger tests (pyspark runs Spark in a local JVM).
 if ! command -v java >/dev/null; then
   need+=(default-jre-headless)
