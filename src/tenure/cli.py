@@ -27,6 +27,7 @@ TENURE_COMMANDS = {
     "seasonality": "seasonal profiles and the forecast backtest (--backtest)",
     "touchpoints": "plan seasonal preparation touchpoints before each peak (--seasonal)",
     "survey": "send, remind, close survey campaigns; import answers collected elsewhere",
+    "alerts": "raise tasks from the alert rules, close cleared ones (--digest: email them)",
 }
 
 

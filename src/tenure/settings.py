@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "tenure.access",
     "tenure.api",
     "tenure.growth",
+    "tenure.alerts",
     "tenure.ledger",
     "tenure.web",
     "tenure.demo",
@@ -166,6 +167,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file, not Django's in-memory default: the browser tests' live server answers
+    # requests on several threads, and an in-memory database shared between threads locks
+    # whole tables instead of waiting (htmx requests overlapping a form post failed).
+    _database["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

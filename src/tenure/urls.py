@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
     path("growth/", include("tenure.growth.urls")),
+    path("tasks/", include("tenure.alerts.urls")),
     path("api/v1/", api.urls),
     path("me/", include("tenure.access.urls")),
     path("admin/", admin.site.urls),

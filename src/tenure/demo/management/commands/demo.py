@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tenure.accounts.models import Account
+from tenure.alerts.services import alerts_run
 from tenure.demo.load import DEMO_PASSWORD, DIRECTOR, load_world
 from tenure.demo.world import DemoConfig, build_world
 from tenure.ledger.importing import import_orders
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {report.rows_imported:,} order lines in the ledger")
         run_scoring(as_of=config.as_of, progress=self.stdout.write)
+        alerts = alerts_run(as_of=config.as_of)
+        self.stdout.write(f"Alert rules raised {alerts.raised_total:,} tasks for the managers")
         self.stdout.write(
             f"Loaded and scored {result.accounts} accounts ({result.churned} churned during the "
             f"history, causes in {result.truth_path}) in {time.perf_counter() - started:.1f} s."

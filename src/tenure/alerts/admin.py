@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from tenure.alerts.models import AlertSettings, DigestLog, Task
+
+
+@admin.register(AlertSettings)
+class AlertSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "health_drop_points",
+        "risk_threshold",
+        "no_strategic_days",
+        "peak_weeks",
+        "revenue_drop_percent",
+    )
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "account", "rule", "assignee", "due_on", "status", "raised_on")
+    list_filter = ("status", "rule")
+    search_fields = ("title", "account__name")
+    raw_id_fields = ("account", "assignee", "closed_by")
+    date_hierarchy = "due_on"
+
+
+@admin.register(DigestLog)
+class DigestLogAdmin(admin.ModelAdmin):
+    list_display = ("user", "sent_on", "tasks", "created_at")
+    raw_id_fields = ("user",)

@@ -1,0 +1,96 @@
+"""Reads of tasks for the tasks page, the home page and the digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from tenure.access.permissions import sees_all_accounts, visible_account_q
+from tenure.alerts.choices import AlertRule, TaskStatus
+from tenure.alerts.models import Task
+
+SORTS = {
+    "due": ("due_on", "account__name", "pk"),
+    "raised": ("-raised_on", "due_on", "pk"),
+    "account": ("account__name", "due_on", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    status: str = TaskStatus.OPEN  # a status, "closed", or "" for every task
+    rule: str = ""
+    assignee: str = "me"  # "me", "all", "none" (unassigned) or a user id
+    account_id: int | None = None
+    sort: str = "due"
+
+    @classmethod
+    def from_query(cls, params: Any) -> TaskFilters:
+        status = params.get("status", TaskStatus.OPEN)
+        if status not in {*TaskStatus.values, "closed", ""}:
+            status = TaskStatus.OPEN
+        rule = params.get("rule", "")
+        assignee = params.get("assignee", "me")
+        if assignee not in {"me", "all", "none"} and not assignee.isdigit():
+            assignee = "me"
+        account = params.get("account", "")
+        sort = params.get("sort", "due")
+        return cls(
+            status=status,
+            rule=rule if rule in AlertRule.values else "",
+            assignee=assignee,
+            account_id=int(account) if account.isdigit() else None,
+            sort=sort if sort in SORTS else "due",
+        )
+
+
+def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
+    """The tasks a person may see, filtered and sorted, with account and assignee loaded.
+
+    A person sees tasks on the accounts they may see, and always the tasks given to them.
+    """
+    tasks = Task.objects.all()
+    if not sees_all_accounts(user):
+        # Not ``visible | mine`` for everyone: an empty Q() OR'd with a condition is dropped,
+        # which would hide from directors every task not given to them.
+        tasks = tasks.filter(visible_account_q(user, "account__") | Q(assignee=user))
+    if filters.status == "closed":
+        tasks = tasks.exclude(status=TaskStatus.OPEN)
+    elif filters.status:
+        tasks = tasks.filter(status=filters.status)
+    if filters.rule:
+        tasks = tasks.filter(rule=filters.rule)
+    if filters.assignee == "me":
+        tasks = tasks.filter(assignee=user)
+    elif filters.assignee == "none":
+        tasks = tasks.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        tasks = tasks.filter(assignee_id=int(filters.assignee))
+    if filters.account_id is not None:
+        tasks = tasks.filter(account_id=filters.account_id)
+    return tasks.select_related("account", "assignee", "closed_by").order_by(*SORTS[filters.sort])
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    open: int
+    overdue: int
+
+
+def my_task_counts(*, user: Any, today: dt.date) -> TaskCounts:
+    """How many open tasks a person has, and how many of them are overdue (one query)."""
+    counts = Task.objects.filter(assignee=user, status=TaskStatus.OPEN).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+    return TaskCounts(open=counts["open"], overdue=counts["overdue"])
+
+
+def account_open_tasks(*, account_id: int) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(account_id=account_id, status=TaskStatus.OPEN)
+        .select_related("assignee")
+        .order_by("due_on", "pk")
+    )

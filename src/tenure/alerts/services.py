@@ -1,0 +1,204 @@
+"""Alerts become tasks: raise what newly holds, refresh what still holds, close what cleared."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import TeamMembership
+from tenure.alerts.choices import AlertRule, TaskStatus
+from tenure.alerts.models import AlertSettings, Task
+from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
+from tenure.core.errors import DomainError
+
+_REFRESHED = ("title", "evidence", "evidence_url", "checked_on", "updated_at")
+
+
+def alert_settings_current() -> AlertSettings:
+    """The settings in force, saved with their defaults on first use."""
+    current = AlertSettings.objects.first()
+    return current if current is not None else AlertSettings.objects.create()
+
+
+@dataclass
+class AlertRun:
+    """What one evaluation of the rules did."""
+
+    as_of: dt.date
+    raised: Counter[str] = field(default_factory=Counter)
+    still_open: int = 0
+    cleared: Counter[str] = field(default_factory=Counter)
+    snoozed: int = 0
+    unassigned: int = 0
+    dry_run: bool = False
+
+    @property
+    def raised_total(self) -> int:
+        return sum(self.raised.values())
+
+    @property
+    def cleared_total(self) -> int:
+        return sum(self.cleared.values())
+
+
+@transaction.atomic
+def alerts_run(
+    *,
+    as_of: dt.date,
+    account_ids: Collection[int] | None = None,
+    raise_new: bool = True,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> AlertRun:
+    """Evaluate every enabled rule and bring the tasks in line with what holds on ``as_of``.
+
+    Safe to run any number of times: a cause with an open task is refreshed (its figures
+    and link), never raised again; a cause a person closed within ``snooze_days`` is not
+    raised again; an open task whose cause no longer fires is closed as cleared, saying why.
+
+    ``account_ids`` narrows the run to some accounts (a follow-up after a write);
+    ``raise_new=False`` only refreshes and clears.
+    """
+    settings = alert_settings_current()
+    scope = alert_scope()
+    if account_ids is not None:
+        scope = scope.filter(pk__in=list(account_ids))
+    result = AlertRun(as_of=as_of, dry_run=dry_run)
+
+    open_tasks = Task.objects.filter(status=TaskStatus.OPEN)
+    if account_ids is not None:
+        open_tasks = open_tasks.filter(account_id__in=list(account_ids))
+    by_cause = {(t.account_id, t.rule, t.cause_key): t for t in open_tasks}
+    open_keys: dict[str, set[tuple[int, str]]] = {}
+    for account_id, rule, key in by_cause:
+        open_keys.setdefault(rule, set()).add((account_id, key))
+    ctx = RuleContext(as_of=as_of, settings=settings, accounts=scope, open_keys=open_keys)
+
+    firings: dict[tuple[int, str, str], Firing] = {}
+    for rule, evaluate in RULES.items():
+        if not settings.enabled(rule):
+            continue
+        count = 0
+        for firing in evaluate(ctx):
+            firings[(firing.account_id, firing.rule, firing.cause_key)] = firing
+            count += 1
+        if progress:
+            progress(f"  {AlertRule(rule).label}: {count:,} holding")
+
+    now = timezone.now()
+    refreshed = []
+    for cause, task in by_cause.items():
+        firing = firings.get(cause)
+        if firing is None:
+            reason = CLEARED[task.rule] if settings.enabled(task.rule) else "the rule is off"
+            task.status = TaskStatus.RESOLVED
+            task.closed_at = now
+            task.resolution = f"Cleared on {as_of.day} {as_of:%b %Y}: {reason}."
+            task.save(update_fields=["status", "closed_at", "resolution", "updated_at"])
+            result.cleared[task.rule] += 1
+            continue
+        result.still_open += 1
+        task.title, task.evidence = firing.title, firing.evidence
+        task.evidence_url, task.checked_on = firing.evidence_url, as_of
+        refreshed.append(task)
+    # A refresh is the machine restating figures, not a decision: no audit entry per task.
+    Task.objects.bulk_update(refreshed, _REFRESHED, batch_size=500)
+
+    new = [f for cause, f in firings.items() if cause not in by_cause]
+    if raise_new and new:
+        snoozed = _recently_closed(new, since=as_of - dt.timedelta(days=settings.snooze_days))
+        managers = dict(
+            TeamMembership.objects.filter(
+                account_id__in={f.account_id for f in new}, role=TeamRole.KEY_ACCOUNT_MANAGER
+            ).values_list("account_id", "user_id")
+        )
+        for firing in new:
+            if (firing.account_id, firing.rule, firing.cause_key) in snoozed:
+                result.snoozed += 1
+                continue
+            assignee = firing.assignee_id or managers.get(firing.account_id)
+            if _raise(firing, assignee_id=assignee, as_of=as_of):
+                result.raised[firing.rule] += 1
+                result.unassigned += assignee is None
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def _recently_closed(firings: list[Firing], *, since: dt.date) -> set[tuple[int, str, str]]:
+    closed = Task.objects.filter(
+        status__in=[TaskStatus.DONE, TaskStatus.DISMISSED],
+        closed_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)),
+        account_id__in={f.account_id for f in firings},
+    ).values_list("account_id", "rule", "cause_key")
+    return set(closed)
+
+
+def _raise(firing: Firing, *, assignee_id: int | None, as_of: dt.date) -> bool:
+    """Create the task; ``False`` when a concurrent run raised it first."""
+    try:
+        with transaction.atomic():
+            Task.objects.create(
+                account_id=firing.account_id,
+                rule=firing.rule,
+                cause_key=firing.cause_key,
+                assignee_id=assignee_id,
+                title=firing.title,
+                evidence=firing.evidence,
+                evidence_url=firing.evidence_url,
+                due_on=firing.due_on,
+                raised_on=as_of,
+                checked_on=as_of,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+_CLOSING = {TaskStatus.DONE, TaskStatus.DISMISSED}
+
+
+@transaction.atomic
+def task_close(*, task: Task, status: str, by: Any, note: str = "") -> Task:
+    """A person closes a task: done (dealt with) or dismissed (not worth doing, say why)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if status not in _CLOSING:
+        raise DomainError("a task is closed as done or dismissed")
+    if not task.is_open:
+        raise DomainError(f"this task is already {task.get_status_display().lower()}")
+    note = note.strip()
+    if status == TaskStatus.DISMISSED and not note:
+        raise DomainError("say why the task is dismissed: the note is kept with it")
+    if len(note) > 300:
+        raise DomainError("the note is at most 300 characters")
+    task.status = status
+    task.closed_at = timezone.now()
+    task.closed_by = by
+    task.resolution = note
+    task.save(update_fields=["status", "closed_at", "closed_by", "resolution", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task) -> Task:
+    """Undo a person's close (the undo offered right after closing)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status not in _CLOSING:
+        raise DomainError("only a task closed by a person can be reopened")
+    if Task.objects.filter(
+        account_id=task.account_id, rule=task.rule, cause_key=task.cause_key, status=TaskStatus.OPEN
+    ).exists():
+        raise DomainError("a newer task for the same cause is open already")
+    task.status = TaskStatus.OPEN
+    task.closed_at = None
+    task.closed_by = None
+    task.resolution = ""
+    task.save(update_fields=["status", "closed_at", "closed_by", "resolution", "updated_at"])
+    return task

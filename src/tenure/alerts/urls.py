@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tenure.alerts import views
+
+app_name = "alerts"
+urlpatterns = [
+    path("", views.tasks_page, name="tasks"),
+    path("<int:pk>/close/", views.task_close, name="close"),
+    path("<int:pk>/reopen/", views.task_reopen, name="reopen"),
+]
