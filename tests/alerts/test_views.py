@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tenure.access.services import role_assign
 from tenure.alerts.choices import AlertRule, TaskStatus
@@ -150,3 +151,18 @@ def test_the_tasks_page_pages_and_keeps_its_queries_flat(
     assert "Page 1 of 2 · 60 tasks" in first
     second = client.get(reverse("alerts:tasks") + "?page=2").content.decode()
     assert "T59" in second and "T00" not in second
+
+
+def test_the_home_page_counts_my_open_and_overdue_tasks(client, kam):
+    today = timezone.localdate()
+    account = AccountFactory(name="Alpha Foods", is_key_account=True)
+    TeamMembershipFactory(account=account, user=kam, role="kam")
+    make_task(account, kam, due=today + dt.timedelta(days=2))
+    client.force_login(kam)
+    page = client.get("/").content.decode()
+    assert "1 open task</strong>" in page and "overdue</strong>" not in page
+    make_task(account, kam, key="late", due=today - dt.timedelta(days=3))
+    page = client.get("/").content.decode()
+    assert "2 open tasks</strong>" in page and "1 overdue</strong>" in page
+    Task.objects.update(status=TaskStatus.DONE, closed_at=timezone.now())
+    assert "open task" not in client.get("/").content.decode()

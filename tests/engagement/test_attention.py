@@ -112,8 +112,8 @@ def test_home_page_shows_focus_and_list(client, manager, django_assert_max_num_q
         mine(manager, f"K{i}")
     client.force_login(manager)
     client.get("/")  # chooses the focus
-    # session, user, role, focus, my teams, scored?, count, page, managers, the role check
-    with django_assert_max_num_queries(11):
+    # session, user, role, focus, my tasks, my teams, scored?, count, page, managers, role check
+    with django_assert_max_num_queries(12):
         response = client.get("/")
     page = response.content.decode()
     assert "This week's focus" in page and "K0" in page and "never" in page

@@ -5,3 +5,9 @@ class FeedbackConfig(AppConfig):
     name = "tenure.feedback"
     label = "feedback"
     verbose_name = "Customer feedback and surveys"
+
+    def ready(self) -> None:
+        from tenure.engagement.cadence import register_contact_source
+        from tenure.feedback.contact_source import survey_contacts
+
+        register_contact_source(survey_contacts)

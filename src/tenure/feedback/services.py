@@ -21,6 +21,7 @@ from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account, Contact
 from tenure.core.errors import DomainError
 from tenure.core.validation import validate_and_save
+from tenure.engagement.cadence import contact_budgets
 from tenure.feedback import selectors
 from tenure.feedback.choices import (
     SCALES,
@@ -30,6 +31,7 @@ from tenure.feedback.choices import (
     QuestionKind,
     TokenPurpose,
 )
+from tenure.feedback.contact_source import CHANNEL_SURVEY
 from tenure.feedback.emails import survey_email, survey_link
 from tenure.feedback.models import (
     TEXT_ANSWER_MAX_LENGTH,
@@ -266,6 +268,11 @@ def _invite(*, campaign: Campaign, now: dt.datetime) -> list[Skip]:
     history = selectors.survey_history(c.pk for c, _ in targets)
     budget = selectors.ContactBudget.of(campaign)
     today = timezone.localdate(now)
+    # The campaign's own survey budget, then the one budget of every channel together
+    # (calls, meetings, planned touchpoints, other surveys) from the cadence policies.
+    everything = contact_budgets(
+        {c.pk for c, _ in targets if c.pk not in invited}, today, CHANNEL_SURVEY, today=today
+    )
     skipped: list[Skip] = []
     new = []
     for contact, account in targets:
@@ -279,6 +286,10 @@ def _invite(*, campaign: Campaign, now: dt.datetime) -> list[Skip]:
         )
         if not decision:
             skipped.append(Skip(contact, account, decision.reason))
+            continue
+        overall = everything[contact.pk]
+        if not overall:
+            skipped.append(Skip(contact, account, overall.reason))
             continue
         new.append(Invitation(campaign=campaign, contact=contact, account=account))
     Invitation.objects.bulk_create(new)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
+from tenure.alerts.selectors import my_task_counts
 from tenure.core.numbers import int_or_none
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
@@ -46,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "focus": focus_for_week(user=request.user, today=today),
+        "tasks": my_task_counts(user=request.user, today=today),
         "today": today,
         "tiers": Tier.choices,
         "managers": key_account_managers(),

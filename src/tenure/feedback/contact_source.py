@@ -1,0 +1,38 @@
+"""Survey emails count in every person's contact budget (see ``tenure.engagement.cadence``).
+
+An invitation and its last reminder are each a contact on the survey channel: a manager
+about to log a third call with someone just surveyed is warned, and a campaign skips
+people whom calls, meetings and surveys together would over-contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tenure.engagement.cadence import ContactEvent
+from tenure.feedback.models import Invitation
+
+CHANNEL_SURVEY = "survey"
+
+
+def survey_contacts(
+    contact_ids: Collection[int], start: dt.date, end: dt.date
+) -> Iterator[ContactEvent]:
+    """Invitations sent and reminders sent to these people between two dates (inclusive)."""
+    zone = timezone.get_current_timezone()
+    low = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = Invitation.objects.filter(contact_id__in=list(contact_ids)).filter(
+        Q(sent_at__gte=low, sent_at__lt=high)
+        | Q(last_reminded_at__gte=low, last_reminded_at__lt=high)
+    )
+    for contact_id, sent_at, reminded_at in rows.values_list(
+        "contact_id", "sent_at", "last_reminded_at"
+    ):
+        for moment in (sent_at, reminded_at):
+            if moment is not None and low <= moment < high:
+                yield ContactEvent(contact_id, timezone.localdate(moment), CHANNEL_SURVEY)
