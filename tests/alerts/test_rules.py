@@ -365,3 +365,14 @@ def test_the_database_refuses_a_second_open_task_for_one_cause(key_account):
     task.pk = None
     with pytest.raises(IntegrityError):
         task.save()
+
+
+def test_raising_and_closing_a_task_are_in_the_audit_trail(key_account, kam):
+    from tenure.audit.models import AuditEvent
+
+    only(AlertRule.HIGH_RISK)
+    health(key_account, AS_OF, risk=0.9)
+    alerts_run(as_of=AS_OF)
+    task_close(task=Task.objects.get(), status=TaskStatus.DONE, by=kam)
+    events = AuditEvent.objects.filter(account_id=key_account.pk, model="alerts.task")
+    assert [e.action for e in events.order_by("pk")] == ["create", "update"]

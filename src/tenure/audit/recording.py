@@ -41,7 +41,16 @@ from tenure.audit.context import current_actor
 from tenure.audit.models import AuditEvent
 
 #: Apps whose models are CRM data: every model in them is audited unless listed below.
-AUDITED_APPS = ("accounts", "engagement", "planning", "feedback", "scoring", "growth", "access")
+AUDITED_APPS = (
+    "accounts",
+    "engagement",
+    "planning",
+    "feedback",
+    "scoring",
+    "growth",
+    "access",
+    "alerts",
+)
 #: Left out on purpose.
 NOT_AUDITED = frozenset(
     {
@@ -64,6 +73,8 @@ NOT_AUDITED = frozenset(
         # Who was invited to a survey is nobody's business on the account page either.
         "feedback.invitation",
         "access.apitoken",
+        # One row per person and day, so a digest is not sent twice: bookkeeping.
+        "alerts.digestlog",
     }
 )
 #: Field names holding secrets: a change is recorded, its value is not.

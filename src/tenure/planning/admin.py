@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
+from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective, Review
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -51,3 +52,31 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["kind", "severity"]
     search_fields = ["title", "account__name"]
     autocomplete_fields = ["account"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews are started by the service (it takes the snapshot) and final ones stay final."""
+
+    list_display = ["account", "period_label", "status", "author", "finalised_at"]
+    list_filter = ["status", "year", "quarter"]
+    search_fields = ["account__name"]
+    readonly_fields = [
+        "account",
+        "year",
+        "quarter",
+        "period_start",
+        "period_end",
+        "author",
+        "status",
+        "snapshot",
+        "finalised_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        if obj is not None and obj.is_final:
+            return False
+        return super().has_change_permission(request, obj)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from tenure.planning import reviews
 from tenure.planning.choices import Horizon, MilestoneKind, ObjectiveKind, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -56,3 +58,38 @@ class MilestoneForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolved_on = forms.DateField(widget=DATE)
+
+
+#: Quarters offered when starting a review: the current one and the three years before.
+START_CHOICES = 13
+TEXT = forms.Textarea(attrs={"rows": 5})
+
+
+class StartForm(forms.Form):
+    period = forms.ChoiceField(label="Quarter")
+
+    def __init__(self, *args: object, reviewed: set[tuple[int, int]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        year, quarter = reviews.quarter_of(timezone.localdate())
+        choices = []
+        for _ in range(START_CHOICES):
+            label = reviews.quarter_label(year, quarter)
+            if (year, quarter) in reviewed:
+                label += " (reviewed)"
+            choices.append((f"{year}-{quarter}", label))
+            year, quarter = reviews.previous_quarter(year, quarter)
+        self.fields["period"].choices = choices
+
+    def quarter(self) -> tuple[int, int]:
+        year, quarter = self.cleaned_data["period"].split("-")
+        return int(year), int(quarter)
+
+
+class ReviewForm(forms.Form):
+    achievements = forms.CharField(widget=TEXT, max_length=5000, required=False)
+    improvements = forms.CharField(
+        label="Improvement areas", widget=TEXT, max_length=5000, required=False
+    )
+    next_focus = forms.CharField(
+        label="Focus for the next quarter", widget=TEXT, max_length=5000, required=False
+    )

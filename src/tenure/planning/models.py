@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -14,6 +18,7 @@ from tenure.planning.choices import (
     MilestoneKind,
     ObjectiveKind,
     PlanStatus,
+    ReviewStatus,
     Severity,
 )
 
@@ -201,3 +206,96 @@ class Milestone(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return not self.is_win and self.resolved_on is None
+
+
+class Review(TimeStampedModel):
+    """A quarterly performance review of an account: goals against results, and the verdict.
+
+    ``snapshot`` freezes the figures the review was prefilled with (goals, revenue, health,
+    risk, NPS, interactions, wins and issues) when it was started, so that later edits to
+    goals or a new scoring run do not rewrite a past review. The manager's own words live in
+    ``achievements``, ``improvements`` and ``next_focus``; a final review changes no more.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    status = models.CharField(
+        max_length=5, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    snapshot = models.JSONField(
+        default=dict, help_text="The prefilled figures, frozen when the review was started."
+    )
+    achievements = models.TextField(blank=True)
+    improvements = models.TextField("improvement areas", blank=True)
+    next_focus = models.TextField("focus for the next quarter", blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "year", "quarter"],
+                name="review_one_per_account_quarter",
+                violation_error_message="this account already has a review for this quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values),
+                name="review_status_valid",
+                violation_error_message="a review is a draft or final",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="review_quarter_1_to_4",
+                violation_error_message="a quarter is 1, 2, 3 or 4",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")),
+                name="review_period_ends_after_start",
+                violation_error_message="a review period must end after it starts",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ReviewStatus.FINAL) & Q(finalised_at__isnull=False))
+                | (Q(status=ReviewStatus.DRAFT) & Q(finalised_at__isnull=True)),
+                name="review_finalised_at_iff_final",
+                violation_error_message="a final review has a finalising time, a draft none",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_label} review of {self.account}"
+
+    @staticmethod
+    def bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+        """The first and last day of a calendar quarter."""
+        first_month = 3 * (quarter - 1) + 1
+        last_month = first_month + 2
+        return (
+            dt.date(year, first_month, 1),
+            dt.date(year, last_month, calendar.monthrange(year, last_month)[1]),
+        )
+
+    def clean(self) -> None:
+        # The period is derived from year and quarter; a mismatch would file the figures
+        # of one quarter under another's name.
+        if (
+            1 <= (self.quarter or 0) <= 4
+            and self.year
+            and ((self.period_start, self.period_end) != self.bounds(self.year, self.quarter))
+        ):
+            raise ValidationError(
+                {"period_start": f"the period of {self.period_label} is its calendar quarter"}
+            )
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year} Q{self.quarter}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == ReviewStatus.FINAL

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenure.planning import views
+from tenure.planning import review_views, views
 
 app_name = "planning"
 urlpatterns = [
@@ -9,4 +9,20 @@ urlpatterns = [
     path("actions/<int:pk>/finish/", views.action_finish, name="action_finish"),
     path("accounts/<int:account_id>/milestones/new/", views.milestone_new, name="milestone_new"),
     path("milestones/<int:pk>/resolve/", views.milestone_resolve, name="milestone_resolve"),
+]
+
+# Quarterly performance reviews.
+urlpatterns += [
+    path("accounts/<int:account_id>/reviews/", review_views.review_list, name="reviews"),
+    path("accounts/<int:account_id>/reviews/<int:pk>/", review_views.review_page, name="review"),
+    path(
+        "accounts/<int:account_id>/reviews/<int:pk>/finalise/",
+        review_views.review_finalise,
+        name="review_finalise",
+    ),
+    path(
+        "accounts/<int:account_id>/reviews/<int:pk>.pdf",
+        review_views.review_pdf,
+        name="review_pdf",
+    ),
 ]
