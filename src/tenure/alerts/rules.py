@@ -26,6 +26,7 @@ from tenure.accounts.choices import AccountStatus, BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.alerts.choices import AlertRule
 from tenure.alerts.models import AlertSettings
+from tenure.core.dates import start_of_day
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
@@ -66,7 +67,7 @@ class RuleContext:
 
     @property
     def end_of_day(self) -> dt.datetime:
-        return _start_of(self.as_of + dt.timedelta(days=1))
+        return start_of_day(self.as_of + dt.timedelta(days=1))
 
     @property
     def lookback_start(self) -> dt.date:
@@ -85,10 +86,6 @@ def alert_scope() -> QuerySet[Account]:
     return Account.objects.exclude(status=AccountStatus.CHURNED).filter(
         Q(is_key_account=True) | Exists(managed)
     )
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _ids(ctx: RuleContext) -> QuerySet[Account]:
@@ -207,7 +204,7 @@ def decision_maker_left(ctx: RuleContext) -> Iterable[Firing]:
     for account_id, contact_id, at in Interaction.objects.filter(
         account_id__in=accounts,
         contacts__isnull=False,
-        occurred_at__gte=_start_of(earliest),
+        occurred_at__gte=start_of_day(earliest),
         occurred_at__lt=ctx.end_of_day,
     ).values_list("account_id", "contacts__id", "occurred_at"):
         met[account_id].append((contact_id, timezone.localdate(at)))
@@ -247,7 +244,7 @@ def no_strategic_contact(ctx: RuleContext) -> Iterable[Firing]:
         ctx.accounts.annotate(last=Subquery(last_strategic))
         # A key account named only recently has not had the time to fall behind.
         .exclude(key_account_since__gt=since)
-        .filter(Q(last__isnull=True) | Q(last__lt=_start_of(since)))
+        .filter(Q(last__isnull=True) | Q(last__lt=start_of_day(since)))
         .values_list("pk", "last")
     )
     for account_id, last in rows.iterator(chunk_size=5000):
@@ -284,7 +281,7 @@ def detractor(ctx: RuleContext) -> Iterable[Firing]:
             response__answered_at__lt=ctx.end_of_day,
         )
         .filter(
-            Q(response__answered_at__gte=_start_of(ctx.lookback_start))
+            Q(response__answered_at__gte=start_of_day(ctx.lookback_start))
             | Q(response_id__in=open_responses)
         )
         .values_list(
@@ -370,7 +367,7 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
         touches[account_id].append(on)
     for account_id, at in Interaction.objects.filter(
         account_id__in=accounts,
-        occurred_at__gte=_start_of(earliest),
+        occurred_at__gte=start_of_day(earliest),
         occurred_at__lt=ctx.end_of_day,
     ).values_list("account_id", "occurred_at"):
         touches[account_id].append(timezone.localdate(at))

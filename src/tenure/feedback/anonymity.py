@@ -30,6 +30,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
+from tenure.core.dates import start_of_day as start_of
 from tenure.feedback.choices import QuestionKind
 from tenure.feedback.models import Answer, Response
 from tenure.insights.nps import ItemSummary, NpsResult
@@ -58,10 +59,6 @@ def quarter_of(day: dt.date) -> str:
 
 def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def default_since(today: dt.date) -> dt.date:

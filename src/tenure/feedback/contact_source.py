@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterator
 from django.db.models import Q
 from django.utils import timezone
 
+from tenure.core.dates import day_range
 from tenure.engagement.cadence import ContactEvent
 from tenure.feedback.models import Invitation
 
@@ -23,9 +24,7 @@ def survey_contacts(
     contact_ids: Collection[int], start: dt.date, end: dt.date
 ) -> Iterator[ContactEvent]:
     """Invitations sent and reminders sent to these people between two dates (inclusive)."""
-    zone = timezone.get_current_timezone()
-    low = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    low, high = day_range(start, end)
     rows = Invitation.objects.filter(contact_id__in=list(contact_ids)).filter(
         Q(sent_at__gte=low, sent_at__lt=high)
         | Q(last_reminded_at__gte=low, last_reminded_at__lt=high)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from tenure.accounts.models import Contact, Position
+from tenure.core.dates import day_range
 from tenure.engagement.cadence.policies import NO_POLICY, PolicyTerms, _Policies
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import CadenceSegment, Interaction, Touchpoint
@@ -72,15 +73,6 @@ def unregister_contact_source(source: ContactSource) -> None:
         _SOURCES.remove(source)
 
 
-def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes from the start of ``start`` to the start of the day after ``end``."""
-    zone = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
-    )
-
-
 def contact_events(
     contact_ids: Collection[int], start: dt.date, end: dt.date, *, today: dt.date | None = None
 ) -> dict[int, list[ContactEvent]]:
@@ -94,7 +86,7 @@ def contact_events(
     events: dict[int, list[ContactEvent]] = defaultdict(list)
     if not ids:
         return events
-    low, high = _day_range(start, end)
+    low, high = day_range(start, end)
     through = Interaction.contacts.through
     for contact_id, occurred_at in through.objects.filter(
         contact_id__in=ids, interaction__occurred_at__gte=low, interaction__occurred_at__lt=high

@@ -13,10 +13,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from tenure.accounts.models import Account, Contact, Position
+from tenure.core.dates import day_range
 from tenure.engagement.cadence.budget import (
     CHANNEL_MANAGER,
     _busiest_window,
-    _day_range,
     _ordinal,
     _person_policies,
     _span,
@@ -120,7 +120,7 @@ def cadence_statuses(
     policies = _Policies.load(ids)
     terms = {a.pk: policies.for_account(a) for a in accounts}
     longest = max(max(t.period_days, t.share_window_days) for t in terms.values())
-    _, end_of_today = _day_range(today, today)
+    _, end_of_today = day_range(today, today)
 
     lasts = {
         row["account_id"]: row
@@ -131,7 +131,7 @@ def cadence_statuses(
             last=Max("occurred_at"), last_strategic=Max("occurred_at", filter=Q(is_strategic=True))
         )
     }
-    low, _ = _day_range(today - dt.timedelta(days=longest - 1), today)
+    low, _ = day_range(today - dt.timedelta(days=longest - 1), today)
     recent: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
     for account_id, occurred_at, strategic in Interaction.objects.filter(
         account_id__in=ids, occurred_at__gte=low, occurred_at__lt=end_of_today
@@ -290,7 +290,7 @@ def cadence_check(
         period = policy.period_days
         first = on - dt.timedelta(days=period - 1)
         last = on + dt.timedelta(days=period - 1)
-        low, high = _day_range(first, last)
+        low, high = day_range(first, last)
         dates = [
             timezone.localdate(at)
             for at in Interaction.objects.filter(
