@@ -8,10 +8,14 @@ admins and directors.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
+from tenure.alerts.models import Task
 from tests.api.world import RoleWorld
 
 Path = Callable[[RoleWorld, str], str]
@@ -43,6 +47,28 @@ class Call:
 
 def _acc(w: RoleWorld, t: str) -> int:
     return w.of(t).account.pk
+
+
+def _task(w: RoleWorld, t: str, *, closed: bool = False) -> int:
+    """A task on the target account for its key account manager (closed by them if
+    ``closed``). Made when the path is built, inside the call's rolled-back transaction."""
+    account = w.of(t).account
+    manager = account.team.get(role="kam").user
+    day = dt.date(2026, 2, 2)
+    task = Task.objects.create(
+        account=account,
+        rule="high_risk",
+        assignee=manager,
+        title=f"Churn risk high at {account.name}",
+        evidence="Churn risk 62% within 180 days.",
+        due_on=day,
+        raised_on=day,
+        checked_on=day,
+        status="done" if closed else "open",
+        closed_at=timezone.now() if closed else None,
+        closed_by=manager if closed else None,
+    )
+    return task.pk
 
 
 CALLS = [
@@ -280,6 +306,21 @@ CALLS = [
     ),
     Call("GET", "/surveys/figures", lambda w, t: f"/surveys/figures?account={_acc(w, t)}"),
     Call("GET", "/surveys/responses", lambda w, t: f"/surveys/responses?account={_acc(w, t)}"),
+    # alert tasks
+    Call("GET", "/tasks", lambda w, t: "/tasks?assignee=all", scope="global"),
+    Call("GET", "/tasks/{task_id}", lambda w, t: f"/tasks/{_task(w, t)}"),
+    Call(
+        "POST",
+        "/tasks/{task_id}/close",
+        lambda w, t: f"/tasks/{_task(w, t)}/close",
+        lambda w, t: {"status": "dismissed", "note": "They order in spring."},
+    ),
+    Call(
+        "POST",
+        "/tasks/{task_id}/reopen",
+        lambda w, t: f"/tasks/{_task(w, t, closed=True)}/reopen",
+        lambda w, t: {},
+    ),
 ]
 
 

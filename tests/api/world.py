@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from tenure.accounts.choices import TeamRole
+from tenure.alerts.models import Task
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.planning.models import AccountPlan, Goal, Milestone, Objective
 from tenure.scoring.models import AccountSnapshot, ScoringRun
@@ -76,9 +79,28 @@ def account_world(*, manager: Any | None = None, name: str = "", run: ScoringRun
 
 
 def small_world() -> list[AccountWorld]:
-    """Three accounts sharing one scoring run (ids 1… exist for the fuzzer to find)."""
+    """Three accounts sharing one scoring run (ids 1… exist for the fuzzer to find), each
+    with an open and a closed alert task."""
     run = ScoringRun.objects.create(as_of=dt.date(2026, 1, 31), status="done")
-    return [account_world(run=run) for _ in range(3)]
+    worlds = [account_world(run=run) for _ in range(3)]
+    for world in worlds:
+        manager = world.account.team.get(role=TeamRole.KEY_ACCOUNT_MANAGER).user
+        for closed in (False, True):
+            Task.objects.create(
+                account=world.account,
+                rule="overdue_action",
+                cause_key=f"action:{int(closed)}",
+                assignee=manager,
+                title="Plan action overdue",
+                evidence="Due 2026-01-15, not done.",
+                due_on=run.as_of,
+                raised_on=run.as_of,
+                checked_on=run.as_of,
+                status="done" if closed else "open",
+                closed_at=timezone.now() if closed else None,
+                closed_by=manager if closed else None,
+            )
+    return worlds
 
 
 @dataclass

@@ -147,3 +147,36 @@ def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys,
     out = capsys.readouterr().out
     assert "MASE" in out and "1 accounts scored" in out
     assert (tmp_path / "bt.csv").read_text().startswith("account_id,method,mase")
+
+
+def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
+    from tenure.audit.models import AuditEvent
+
+    for n in range(5):
+        _series(AccountFactory(name=f"Toys {n}"), seed=n + 1)
+    plan = seasonal_touchpoints_plan(today=TODAY)
+    assert plan.planned == 6 and len(plan.created) == 6
+    assert SeasonalPreparation.objects.filter(touchpoint__isnull=False).count() == 6
+    assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
+
+
+def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(toy_maker, monkeypatch):
+    from tenure.engagement import seasonal
+
+    other = AccountFactory(name="Toys 2")
+    _series(other, seed=3)
+    real_plan_all = seasonal._plan_all
+
+    def concurrent_run_first(pending):
+        # Another run plans one of the same peaks between our read and our write.
+        first = pending[0]
+        SeasonalPreparation.objects.create(
+            account=first.account, peak_starts_on=first.peak_start, peak_label=first.label
+        )
+        return real_plan_all(pending)
+
+    monkeypatch.setattr(seasonal, "_plan_all", concurrent_run_first)
+    plan = seasonal_touchpoints_plan(today=TODAY)
+    assert plan.planned == 1 and plan.already_planned == 1
+    assert Touchpoint.objects.count() == 1  # no orphan left by the refused bulk insert
+    assert SeasonalPreparation.objects.count() == 2

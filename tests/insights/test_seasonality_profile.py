@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tenure.demo.world import SEASON_PROFILES
 from tenure.insights.seasonality import (
@@ -183,3 +185,43 @@ def test_profile_frame_has_one_row_per_account_with_its_columns():
     assert profile["is_seasonal"].to_list() == [False, True]
     assert profile["peak_months"][1].to_list() == [5, 6, 7]
     assert sum(profile["indices"][1]) == pytest.approx(12.0, abs=1e-4)
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.4, 0.7, 1.0, 1.3, 1.6, 1.6, 2.2]), min_size=12, max_size=12),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_main_peak_of_many_rows_is_each_rows_first_peak_window(rows):
+    """Patterns worked out once must give what ``peak_windows`` gives row by row (ties too:
+    the values are drawn from a few levels so equal maxima are common)."""
+    from tenure.insights.seasonality.profile import _main_peaks
+
+    matrix = np.array(rows, dtype=np.float64)
+    matrix[::7, 3] = np.nan  # some rows without a profile
+    valid = np.isfinite(matrix).all(axis=1)
+    peak_month, peak_months, labels = _main_peaks(matrix, valid, 0.5)
+    for i, row in enumerate(matrix):
+        if not valid[i]:
+            assert (peak_month[i], peak_months[i], labels[i]) == (None, None, None)
+            continue
+        windows = peak_windows(row)
+        first = windows[0] if windows else None
+        assert peak_month[i] == (first.peak_month if first else None)
+        assert peak_months[i] == (list(first.months) if first else [])
+        assert labels[i] == (first.label if first else None)
+
+
+def test_rows_with_the_same_high_months_keep_their_own_peak_month():
+    from tenure.insights.seasonality.profile import _main_peaks
+
+    base = [0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1.6, 1.6, 1.6, 0.8, 0.8]
+    august, september = list(base), list(base)
+    august[7], september[8] = 2.2, 2.2
+    tie = list(base)
+    tie[7] = tie[9] = 2.2
+    matrix = np.array([august, september, tie])
+    peak_month, peak_months, _ = _main_peaks(matrix, np.ones(3, dtype=bool), 0.5)
+    assert peak_month == [8, 9, 8] and peak_months == [[8, 9, 10]] * 3

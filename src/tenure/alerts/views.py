@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tenure.access.permissions import (
-    can_edit_account,
     can_view_account,
     sees_all_accounts,
 )
@@ -21,6 +20,7 @@ from tenure.accounts.selectors import key_account_managers
 from tenure.alerts import services
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
+from tenure.alerts.permissions import can_close_task, can_reopen_task
 from tenure.alerts.selectors import SORTS, TaskFilters, task_list
 from tenure.core.errors import DomainError
 
@@ -52,10 +52,6 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_close(user: object, task: Task) -> bool:
-    return task.assignee_id == getattr(user, "pk", None) or can_edit_account(user, task.account)
-
-
 def _back(request: HttpRequest, **extra: object) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -71,7 +67,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account"), pk=pk)
     if not can_view_account(request.user, task.account) and task.assignee_id != request.user.pk:
         raise PermissionDenied
-    if not _may_close(request.user, task):
+    if not can_close_task(request.user, task):
         raise PermissionDenied("Only the assignee or the account's team can close this task.")
     try:
         services.task_close(
@@ -89,7 +85,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account"), pk=pk)
-    if task.closed_by_id != request.user.pk and not can_edit_account(request.user, task.account):
+    if not can_reopen_task(request.user, task):
         raise PermissionDenied("Only who closed the task or the account's team can reopen it.")
     try:
         services.task_reopen(task=task)

@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 
 from tenure.api import (
     accounts,
+    alerts,
     contacts,
     engagement,
     feedback,
@@ -30,7 +31,7 @@ from tenure.api.auth import api_auth
 from tenure.api.docs import LocalSwagger
 from tenure.api.errors import error_response, install_error_handlers
 
-DESCRIPTION = """Tenure's REST API: accounts, stakeholders, interactions, plans, scores,
+DESCRIPTION = """Tenure's REST API: accounts, stakeholders, interactions, plans, scores, tasks,
 surveys and portfolio figures. Authenticate with a personal token
 (`Authorization: Bearer <token>`, made on *My API tokens*) or a logged-in session (with
 the `X-CSRFToken` header for changes). See docs/api.md."""
@@ -81,5 +82,15 @@ api = TenureAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
-for module in (accounts, contacts, engagement, planning, scores, portfolio, feedback, growth):
+for module in (
+    accounts,
+    contacts,
+    engagement,
+    planning,
+    scores,
+    portfolio,
+    feedback,
+    growth,
+    alerts,
+):
     api.add_router("/", module.router)

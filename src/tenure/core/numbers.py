@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import polars as pl
+
 
 def finite_or_none(value: float | None) -> float | None:
     """``value`` as a float, or None when it is missing, NaN or infinite."""
@@ -25,3 +27,10 @@ def int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def finite_column(name: str) -> pl.Expr:
+    """Column ``name`` as floats with NaN and ±inf turned into nulls (``finite_or_none`` for
+    a whole frame column, when rows are written column-wise)."""
+    value = pl.col(name).cast(pl.Float64)
+    return pl.when(value.is_finite()).then(value).otherwise(None)

@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 
 from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, TeamMembership
+from tenure.audit.services import audit_record_bulk
+from tenure.core.validation import check_rows
 from tenure.engagement.cadence import cadence_check
 from tenure.engagement.choices import TouchpointKind
 from tenure.engagement.models import SeasonalPreparation, Touchpoint
@@ -171,6 +173,7 @@ def seasonal_touchpoints_plan(
     owners = {u.pk: u for u in get_user_model().objects.filter(pk__in=set(managers.values()))}
 
     plan = SeasonalPlan()
+    pending: list[_Pending] = []
     horizon = today + dt.timedelta(days=horizon_days)
     for account in accounts.order_by("name", "pk"):
         plan.seasonal_accounts += 1
@@ -190,23 +193,85 @@ def seasonal_touchpoints_plan(
             if owner is None:
                 plan.without_manager += 1
             known.append(peak_start)
-            if dry_run:
-                plan.planned += 1
-                continue
-            touchpoint = _plan_one(account, window.label, peak_start, scheduled, owner)
-            if touchpoint is None:
-                plan.already_planned += 1
-                continue
-            plan.planned += 1
-            plan.created.append(touchpoint)
-            plan.warnings += [
-                (account, w) for w in cadence_check(account=account, on=scheduled, today=today)
-            ]
+            pending.append(_Pending(account, window.label, peak_start, scheduled, owner))
         if progress and plan.seasonal_accounts % 1000 == 0:
             progress(f"  {plan.seasonal_accounts:,} seasonal accounts looked at")
     if dry_run:
+        plan.planned = len(pending)
         transaction.set_rollback(True)
+        return plan
+    created = _plan_all(pending)
+    plan.planned = len(created)
+    plan.already_planned += len(pending) - len(created)
+    plan.created = [touchpoint for _, touchpoint in created]
+    for item, touchpoint in created:
+        # Warnings are for the owner to read; a touchpoint nobody owns warns nobody.
+        if touchpoint.owner_id is not None:
+            plan.warnings += [
+                (item.account, w)
+                for w in cadence_check(account=item.account, on=item.scheduled, today=today)
+            ]
     return plan
+
+
+@dataclass(frozen=True)
+class _Pending:
+    account: Account
+    label: str
+    peak_start: dt.date
+    scheduled: dt.date
+    owner: AbstractBaseUser | None
+
+    @property
+    def title(self) -> str:
+        return f"Prepare for the {self.label} peak"
+
+
+def _plan_all(pending: list[_Pending]) -> list[tuple[_Pending, Touchpoint]]:
+    """Create the touchpoints and their records in bulk; one by one if a concurrent run
+    planned some of the same peaks meanwhile (the constraint refuses the bulk insert).
+
+    A first run on a large portfolio plans thousands at once: one insert per touchpoint
+    with its checks took most of the scoring run.
+    """
+    if not pending:
+        return []
+    touchpoints = [
+        Touchpoint(
+            account=item.account,
+            scheduled_on=item.scheduled,
+            kind=TouchpointKind.SEASONAL_PREPARATION,
+            title=item.title,
+            owner=item.owner,
+        )
+        for item in pending
+    ]
+    check_rows(touchpoints, label="seasonal touchpoint")
+    try:
+        with transaction.atomic():
+            Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
+            SeasonalPreparation.objects.bulk_create(
+                (
+                    SeasonalPreparation(
+                        account=item.account,
+                        peak_starts_on=item.peak_start,
+                        peak_label=item.label,
+                        touchpoint=touchpoint,
+                    )
+                    for item, touchpoint in zip(pending, touchpoints, strict=True)
+                ),
+                batch_size=2000,
+            )
+    except IntegrityError:
+        one_by_one = [
+            (item, _plan_one(item.account, item.label, item.peak_start, item.scheduled, item.owner))
+            for item in pending
+        ]
+        return [(item, t) for item, t in one_by_one if t is not None]
+    audit_record_bulk(
+        model=Touchpoint, action="create", count=len(touchpoints), note="seasonal preparation"
+    )
+    return list(zip(pending, touchpoints, strict=True))
 
 
 def _plan_one(

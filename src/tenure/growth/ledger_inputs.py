@@ -10,8 +10,8 @@ import datetime as dt
 import polars as pl
 from ibis.expr.types import Table
 
+from tenure.accounts.merge import external_id_frame
 from tenure.accounts.models import Account
-from tenure.accounts.upserts import accounts_by_external_id
 from tenure.ledger import features as ledger_features
 
 
@@ -39,14 +39,12 @@ def spend_by_account(lines: Table, *, as_of: dt.date, window_days: int = 365) ->
         return pl.DataFrame(
             schema={"account_id": pl.Int64, "product_category": pl.String, "revenue": pl.Float64}
         )
-    keys = spend["account_key"].unique().to_list()
-    ids = {key: account.pk for key, account in accounts_by_external_id(keys).items()}
-    mapping = pl.DataFrame(
-        {"account_key": list(ids), "account_id": list(ids.values())},
-        schema={"account_key": pl.String, "account_id": pl.Int64},
-    )
     return (
-        spend.join(mapping, on="account_key", how="inner")
+        spend.join(
+            external_id_frame().rename({"external_id": "account_key"}),
+            on="account_key",
+            how="inner",
+        )
         .group_by("account_id", "product_category")
         .agg(pl.col("revenue").cast(pl.Float64).sum())
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import json
 
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
-from tenure.core.numbers import finite_or_none, money_or_none
+from tenure.core.numbers import finite_column, finite_or_none, money_or_none
 from tenure.core.validation import validate_and_save
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import GrowthSettings, Opportunity, WalletEstimate
@@ -57,7 +58,6 @@ def growth_refresh(
     settings = growth_settings_current()
     groups = peer_groups(accounts)
     wallet = potential_spend(accounts, groups)
-    revenue = dict(accounts.select("account_id", "revenue").iter_rows())
     bought: dict[int, dict[str, float]] = {}
     for account_id, category, value in (
         spend.filter(pl.col("revenue") > 0)
@@ -65,28 +65,7 @@ def growth_refresh(
         .iter_rows()
     ):
         bought.setdefault(account_id, {})[category] = round(value, 2)
-    WalletEstimate.objects.filter(as_of=as_of).delete()
-    WalletEstimate.objects.bulk_create(
-        (
-            WalletEstimate(
-                account_id=row["account_id"],
-                as_of=as_of,
-                revenue_t12m=money_or_none(revenue.get(row["account_id"])) or Decimal(0),
-                potential_low=money_or_none(row["potential_low"]),
-                potential=money_or_none(row["potential"]),
-                potential_high=money_or_none(row["potential_high"]),
-                share_of_wallet=finite_or_none(row["share_of_wallet"]),
-                share_low=finite_or_none(row["share_low"]),
-                share_high=finite_or_none(row["share_high"]),
-                n_peers=row["n_peers"] or 0,
-                peer_label=row["peer_label"] or "",
-                reason=row["reason"] or "",
-                categories=bought.get(row["account_id"], {}),
-            )
-            for row in wallet.iter_rows(named=True)
-        ),
-        batch_size=2000,
-    )
+    _write_wallets(as_of, wallet, accounts, bought)
 
     cooldown = timezone.now() - dt.timedelta(days=settings.decline_cooldown_days)
     blocked = pl.DataFrame(
@@ -173,6 +152,47 @@ def growth_refresh(
         batch_size=500,
     )
     return sum(1 for o in [*fresh, *changed] if o.shown)
+
+
+_WALLET_COLUMNS = (
+    "account_id",
+    "as_of",
+    "revenue_t12m",
+    "potential_low",
+    "potential",
+    "potential_high",
+    "share_of_wallet",
+    "share_low",
+    "share_high",
+    "n_peers",
+    "peer_label",
+    "reason",
+    "categories",
+    "created_at",
+)
+
+
+def _write_wallets(
+    as_of: dt.date, wallet: pl.DataFrame, accounts: pl.DataFrame, bought: dict[int, dict]
+) -> None:
+    """Replace the date's estimates, column-wise: one model instance per account would be
+    most of the growth refresh at 200,000 accounts."""
+    WalletEstimate.objects.filter(as_of=as_of).delete()
+    frame = wallet.join(accounts.select("account_id", "revenue"), on="account_id", how="left")
+    values = frame.select(
+        "account_id",
+        pl.lit(as_of).alias("as_of"),
+        # Rounding each bound to cents keeps low ≤ estimate ≤ high (rounding is monotone).
+        finite_column("revenue").round(2).fill_null(0.0),
+        *(finite_column(c).round(2) for c in ("potential_low", "potential", "potential_high")),
+        *(finite_column(c) for c in ("share_of_wallet", "share_low", "share_high")),
+        pl.col("n_peers").fill_null(0).cast(pl.Int64),
+        pl.col("peer_label").fill_null(""),
+        pl.col("reason").fill_null(""),
+    )
+    now = timezone.now()
+    rows = ((*row, json.dumps(bought.get(row[0], {})), now) for row in values.iter_rows())
+    insert_rows(WalletEstimate, _WALLET_COLUMNS, rows, json_columns=frozenset({"categories"}))
 
 
 def _active_plan(opportunity: Opportunity, by: AbstractBaseUser, today: dt.date) -> AccountPlan:

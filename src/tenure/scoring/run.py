@@ -13,9 +13,15 @@ import polars as pl
 from django.db.models import Q
 from ibis.expr.types import Table
 
-from tenure.engagement.seasonal import seasonal_touchpoints_plan
+from tenure.accounts.merge import external_id_frame
+from tenure.engagement.seasonal import last_complete_month, seasonal_touchpoints_plan
 from tenure.growth.ledger_inputs import crm_accounts, revenue_by_account, spend_by_account
 from tenure.growth.services import growth_refresh, growth_settings_current
+from tenure.insights.seasonality import (
+    DEFAULT_STRENGTH_THRESHOLD,
+    monthly_panel,
+    seasonal_profile,
+)
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
 from tenure.scoring.health_models import AccountHealth
@@ -50,13 +56,27 @@ def run_scoring(
         as_of=as_of, features=features, monthly=monthly, progress=progress, health=health
     )
     _refresh_growth(lines, as_of, progress)
-    plan = seasonal_touchpoints_plan(today=as_of)
+    plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
     progress(
         f"  seasonal preparation: {plan.planned} touchpoints planned for "
         f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
     )
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
+
+
+def seasonal_profiles(monthly: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Seasonal profiles from the run's own monthly revenue (``account_key``, ``month``,
+    ``revenue``), keyed by account: reading back the series just written took longer than
+    the profiles themselves. The month in progress is left out, as from stored series."""
+    keyed = monthly.join(
+        external_id_frame(), left_on="account_key", right_on="external_id", how="inner"
+    )
+    panel = monthly_panel(
+        keyed.select("account_id", "month", pl.col("revenue").cast(pl.Float64)),
+        last_month=last_complete_month(as_of),
+    )
+    return seasonal_profile(panel, strength_threshold=DEFAULT_STRENGTH_THRESHOLD)
 
 
 def _refresh_growth(lines: Table, as_of: dt.date, progress: Callable[[str], None]) -> None:
@@ -68,8 +88,8 @@ def _refresh_growth(lines: Table, as_of: dt.date, progress: Callable[[str], None
     )
     repair = pl.DataFrame(
         [
-            (h.account_id, f"health {h.health_score or 0:.0f} of 100, churn risk {h.risk or 0:.0%}")
-            for h in weak.only("account_id", "health_score", "risk")
+            (account_id, f"health {score or 0:.0f} of 100, churn risk {risk or 0:.0%}")
+            for account_id, score, risk in weak.values_list("account_id", "health_score", "risk")
         ],
         schema={"account_id": pl.Int64, "why": pl.String},
         orient="row",

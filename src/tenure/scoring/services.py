@@ -16,7 +16,7 @@ from tenure.accounts import services as accounts_services
 from tenure.accounts.models import Account
 from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
-from tenure.core.numbers import finite_or_none
+from tenure.core.numbers import finite_column, finite_or_none
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
@@ -196,11 +196,6 @@ SNAPSHOT_COLUMNS = (
 MONEY_TOTALS = ("revenue_total", "revenue_t12m", "revenue_prev12m")
 
 
-def _finite(column: str) -> pl.Expr:
-    value = pl.col(column).cast(pl.Float64)
-    return pl.when(value.is_finite()).then(value).otherwise(None)
-
-
 def _write_snapshots(
     run: ScoringRun, result: PortfolioResult, version: str, progress: Progress
 ) -> None:
@@ -228,21 +223,21 @@ def _write_snapshots(
         "last_order_date",
         pl.col("orders").fill_null(0).cast(pl.Int64),
         *(
-            _finite(c).round(2).fill_null(0.0)
+            finite_column(c).round(2).fill_null(0.0)
             for c in ("revenue_total", "revenue_t12m", "revenue_prev12m")
         ),
-        _finite("growth"),
+        finite_column("growth"),
         pl.col("product_breadth").fill_null(0).cast(pl.Int64),
-        _finite("avg_order_value").round(2),
-        _finite("median_interval_days"),
-        _finite("returns_share"),
+        finite_column("avg_order_value").round(2),
+        finite_column("median_interval_days"),
+        finite_column("returns_share"),
         pl.col("days_since_last_order").cast(pl.Int64),
         pl.col("tier").fill_null(""),
         pl.col("revenue_rank").cast(pl.Int64),
-        _finite("revenue_share"),
-        _finite("cumulative_share"),
-        _finite("qualification_score"),
-        _finite("qualification_coverage"),
+        finite_column("revenue_share"),
+        finite_column("cumulative_share"),
+        finite_column("qualification_score"),
+        finite_column("qualification_coverage"),
         pl.col("_contributions").struct.json_encode(),
         pl.lit(version),
         pl.col("keylist_action").fill_null(""),

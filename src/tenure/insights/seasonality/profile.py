@@ -261,6 +261,42 @@ def peak_windows(indices: object, *, height: float = 0.5) -> list[PeakWindow]:
     return sorted(result, key=lambda w: (-w.peak_index, w.start_month))
 
 
+def _main_peaks(
+    rows: FloatArray, valid: np.ndarray, height: float
+) -> tuple[list[int | None], list[list[int] | None], list[str | None]]:
+    """The main peak window of each row (as :func:`peak_windows`' first), for many rows.
+
+    A row's main window depends only on which months are high and which reach the maximum,
+    so each such pattern is worked out once: portfolios repeat a few hundred patterns
+    across hundreds of thousands of accounts.
+    """
+    weights = 1 << np.arange(12)
+    safe = np.where(valid[:, None], rows, 0.0)
+    top = safe.max(axis=1, keepdims=True)
+    high_bits = (safe >= 1.0 + height * (top - 1.0)) @ weights
+    max_bits = (safe == top) @ weights
+    flat = top[:, 0] <= 1.0 + 1e-9
+    peak_month: list[int | None] = []
+    peak_months: list[list[int] | None] = []
+    labels: list[str | None] = []
+    known: dict[tuple[int, int, bool], PeakWindow | None] = {}
+    for i in range(rows.shape[0]):
+        if not valid[i]:
+            peak_month.append(None)
+            peak_months.append(None)
+            labels.append(None)
+            continue
+        key = (int(high_bits[i]), int(max_bits[i]), bool(flat[i]))
+        if key not in known:
+            windows = peak_windows(rows[i], height=height)
+            known[key] = windows[0] if windows else None
+        window = known[key]
+        peak_month.append(window.peak_month if window else None)
+        peak_months.append(list(window.months) if window else [])
+        labels.append(window.label if window else None)
+    return peak_month, peak_months, labels
+
+
 def seasonal_profile(
     data: pl.DataFrame | MonthlyPanel,
     *,
@@ -307,22 +343,13 @@ def seasonal_profile(
     )
     parts = decompose(panel, min_months=min_months, adjusted=adjusted)
     history = panel.history_months
-    indices: list[list[float] | None] = []
-    peak_month: list[int | None] = []
-    peak_months: list[list[int] | None] = []
-    labels: list[str | None] = []
-    for row in parts.indices:
-        if not np.isfinite(row).all():
-            indices.append(None)
-            peak_month.append(None)
-            peak_months.append(None)
-            labels.append(None)
-            continue
-        windows = peak_windows(row, height=height)
-        indices.append([round(float(v), 6) for v in row])
-        peak_month.append(windows[0].peak_month if windows else None)
-        peak_months.append(list(windows[0].months) if windows else [])
-        labels.append(windows[0].label if windows else None)
+    rows = np.asarray(parts.indices, dtype=np.float64).reshape(-1, 12)
+    valid = np.asarray(np.isfinite(rows).all(axis=1), dtype=bool)
+    peak_month, peak_months, labels = _main_peaks(rows, valid, height)
+    indices = pl.Series(np.round(np.where(valid[:, None], rows, 0.0), 6)).cast(pl.List(pl.Float64))
+    indices = pl.select(
+        pl.when(pl.Series(valid)).then(indices).otherwise(None).alias("indices")
+    ).to_series()
     strength = np.round(parts.strength, 6)
     return pl.DataFrame(
         {
@@ -331,7 +358,7 @@ def seasonal_profile(
             "short_history": history < min_months,
             "strength": pl.Series(strength, dtype=pl.Float64, nan_to_null=True),
             "is_seasonal": np.nan_to_num(strength, nan=-1.0) >= strength_threshold,
-            "indices": pl.Series(indices, dtype=pl.List(pl.Float64)),
+            "indices": indices,
             "peak_month": pl.Series(peak_month, dtype=pl.Int8),
             "peak_months": pl.Series(peak_months, dtype=pl.List(pl.Int8)),
             "peak_label": pl.Series(labels, dtype=pl.String),
