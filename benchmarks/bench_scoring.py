@@ -193,6 +193,8 @@ def timed_run(as_of: dt.date) -> dict[str, object]:
         ("segmentation + account snapshots written", _after(marks, started, "account snapshots")),
         ("monthly revenue series written", _after(marks, started, "monthly revenue series")),
         ("health rows written", _after(marks, started, "health rows")),
+        ("growth: wallet estimates and suggestions", _after(marks, started, "growth suggestions")),
+        ("seasonal profiles and preparation touchpoints", _after(marks, started, "seasonal prep")),
         ("commit", total),
     ]
     stages, previous = {}, 0.0

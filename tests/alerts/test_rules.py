@@ -376,3 +376,15 @@ def test_raising_and_closing_a_task_are_in_the_audit_trail(key_account, kam):
     task_close(task=Task.objects.get(), status=TaskStatus.DONE, by=kam)
     events = AuditEvent.objects.filter(account_id=key_account.pk, model="alerts.task")
     assert [e.action for e in events.order_by("pk")] == ["create", "update"]
+
+
+def test_an_open_task_is_restated_with_todays_figures_and_date(key_account, kam):
+    only(AlertRule.OVERDUE_ACTION)
+    plan = AccountPlanFactory(account=key_account, ends_on=dt.date(2027, 3, 31))
+    action_add(plan=plan, title="Call back", owner=kam, due_on=AS_OF - dt.timedelta(days=3))
+    alerts_run(as_of=AS_OF)
+    later = AS_OF + dt.timedelta(days=2)
+    assert alerts_run(as_of=later).still_open == 1
+    task = Task.objects.get()
+    assert task.raised_on == AS_OF and task.checked_on == later
+    assert "5 days ago" in task.evidence and task.due_on == AS_OF  # the due date stays put

@@ -18,7 +18,7 @@ from tenure.alerts.models import AlertSettings, Task
 from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
 from tenure.core.errors import DomainError
 
-_REFRESHED = ("title", "evidence", "evidence_url", "checked_on", "updated_at")
+_REFRESHED = ("title", "evidence", "evidence_url", "updated_at")
 
 
 def alert_settings_current() -> AlertSettings:
@@ -105,11 +105,17 @@ def alerts_run(
             result.cleared[task.rule] += 1
             continue
         result.still_open += 1
-        task.title, task.evidence = firing.title, firing.evidence
-        task.evidence_url, task.checked_on = firing.evidence_url, as_of
-        refreshed.append(task)
+        fresh = (firing.title, firing.evidence, firing.evidence_url)
+        if (task.title, task.evidence, task.evidence_url) != fresh:
+            task.title, task.evidence, task.evidence_url = fresh
+            task.updated_at = now
+            refreshed.append(task)
     # A refresh is the machine restating figures, not a decision: no audit entry per task.
-    Task.objects.bulk_update(refreshed, _REFRESHED, batch_size=500)
+    # Only what changed is rewritten; the date checked is one statement for all.
+    Task.objects.bulk_update(refreshed, _REFRESHED, batch_size=1000)
+    still_open = [task.pk for cause, task in by_cause.items() if cause in firings]
+    for start in range(0, len(still_open), 900):  # SQLite's parameter limit
+        Task.objects.filter(pk__in=still_open[start : start + 900]).update(checked_on=as_of)
 
     new = [f for cause, f in firings.items() if cause not in by_cause]
     if raise_new and new:
