@@ -1,7 +1,9 @@
 """Write a generated world into the CRM store, through the same services real data uses.
 
 Order lines and the ground truth go to files in ``TENURE_HOME/demo/`` beside it: the
-ledger imports the order lines; risk backtests read the truth.
+ledger imports the order lines; risk backtests read the truth. Survey answers come in
+through the survey import, the path answers collected outside the app take: no email
+is sent.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, Contact
 from tenure.demo import names
 from tenure.demo.orders import build_order_lines
+from tenure.demo.surveys import SurveyLoad, create_surveys
 from tenure.demo.world import AccountSpec, World
 from tenure.engagement import services as engagement
 from tenure.engagement.choices import InteractionKind, Sentiment, TouchpointKind
@@ -31,9 +34,6 @@ from tenure.planning.choices import ActionStatus, Horizon, MilestoneKind, Object
 
 DEMO_PASSWORD = "tenure-demo"
 DIRECTOR = "director"
-# The top accounts by revenue start on the key-account list.
-KEY_ACCOUNT_SHARE = 0.08
-
 Progress = Callable[[str], None]
 
 
@@ -48,6 +48,7 @@ class LoadResult:
     churned: int
     order_lines_path: Path
     truth_path: Path
+    surveys: SurveyLoad
 
 
 def _when(world: World, month: int, rng: random.Random) -> dt.datetime:
@@ -73,6 +74,12 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
         progress(f"  {interactions} interactions")
         _create_milestones_and_plans(world, account_objs, key_accounts, users, rng)
         progress("  plans, wins, issues and touchpoints")
+        surveys = create_surveys(world, account_objs, contacts_by_account)
+        progress(
+            f"  {surveys.campaigns} survey campaigns: {surveys.responses} answers "
+            f"({surveys.detractors} detractors) to {surveys.invited} invitations; "
+            f"{surveys.over_budget} people left out by the contact budget would have answered"
+        )
 
     folder = home / "demo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,6 +97,7 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
         churned=sum(a.churn_month is not None for a in world.accounts),
         order_lines_path=lines_path,
         truth_path=truth_path,
+        surveys=surveys,
     )
 
 
@@ -182,13 +190,12 @@ def _characteristics(a: AccountSpec) -> str:
 def _assign_teams(world: World, objs: list[Account], users: list) -> set[int]:  # type: ignore[type-arg]
     """Managers for the top third, sales for the rest; the top accounts become key accounts."""
     key_accounts: set[int] = set()
-    key_count = max(1, round(len(objs) * KEY_ACCOUNT_SHARE))
     since = world.month_start(0)
     for spec, account in zip(world.accounts, objs, strict=True):
         manager = users[spec.manager]
         role = TeamRole.KEY_ACCOUNT_MANAGER if spec.index < len(objs) // 3 else TeamRole.SALES
         accounts.team_assign(account=account, user=manager, role=role)
-        if spec.index < key_count and spec.churn_month is None:
+        if spec.is_key:
             accounts.account_designate_key(account=account, since=since)
             key_accounts.add(account.pk)
     return key_accounts
@@ -518,3 +525,6 @@ def _plan_for(account: Account, manager: object, as_of: dt.date, rng: random.Ran
         owner=manager,  # type: ignore[arg-type]
         due_on=quarter_start + dt.timedelta(days=60),
     )
+
+
+# --- survey history --------------------------------------------------------------------------

@@ -255,3 +255,29 @@ CATEGORIES = (
     "Garden",
     "Safety",
 )
+
+#: Open answers to "What is the main reason for your score?", by NPS band.
+SURVEY_COMMENTS = {
+    "detractor": (
+        "Two late deliveries in our peak weeks. We need a plan before next season.",
+        "We hear from you when you want to sell something, not when we have a problem.",
+        "Our quality complaint has been open for weeks without a real answer.",
+        "Prices went up again and nobody explained why.",
+        "Another supplier offered us better terms and faster delivery.",
+        "Hard to reach anyone who can actually decide something.",
+    ),
+    "passive": (
+        "Good service overall; lead times before our busy season could be shorter.",
+        "Fine for standard orders, slower when something goes wrong.",
+        "Reliable products, but invoicing errors cost us time.",
+        "Decent. Ordering online could be easier.",
+        "Our new contact is helpful but still learning our business.",
+    ),
+    "promoter": (
+        "Reliable deliveries, and our account manager knows our business.",
+        "A partner, not a supplier.",
+        "They solved a stock shortage for us within a day.",
+        "Good range, fair prices and people who answer the phone.",
+        "The quarterly reviews actually help us plan.",
+    ),
+}

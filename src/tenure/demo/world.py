@@ -11,7 +11,11 @@ The world is built to be *learnable* the way real portfolios are:
 - churn is caused, never random: an account churns some months after one of five recorded
   causes (the only engaged decision maker leaves, engagement fades, an issue stays open, a
   detractor answer, a competitor's offer), and each cause leaves traces in the data before
-  the account stops buying. Causes also happen without churn, so nothing is a giveaway.
+  the account stops buying. Causes also happen without churn, so nothing is a giveaway;
+- key accounts and a panel of other accounts answer a relationship survey every half-year;
+  how likely each person is to recommend the supplier follows their relationship strength,
+  the causes that struck the account before the survey and whether it is drifting towards
+  churn, so detractors concentrate where churn is coming without announcing it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tenure.demo import names
+from tenure.insights.nps import DETRACTOR_MAX, PROMOTER_MIN
 
 CHURN_CAUSES = (
     "decision_maker_left",
@@ -61,6 +66,34 @@ SEASON_WEIGHTS = {
     "year_end_budget": 0.12,
 }
 BUYING_ROLES = ("decision_maker", "economic_buyer", "influencer", "champion", "user", "gatekeeper")
+#: The top accounts by revenue that are still customers are the key accounts.
+KEY_ACCOUNT_SHARE = 0.08
+
+# Relationship surveys: one wave per half-year, the latest a few weeks before the as-of date.
+SURVEY_WAVES = 3
+#: 27 weeks between waves. The feedback app's default contact budget allows two surveys per
+#: person in any 365 days, so a 26-week (182-day) rhythm would refuse every third wave.
+SURVEY_GAP_DAYS = 189
+SURVEY_LAST_SENT_DAYS_AGO = 56
+SURVEY_OPEN_DAYS = 28
+#: Besides the key accounts, a panel of other accounts from the top half by revenue.
+SURVEY_PANEL_SHARE = 0.06
+#: A relationship survey asks the people who decide and shape buying, not every user.
+SURVEY_ROLES = ("decision_maker", "economic_buyer", "champion", "influencer")
+#: How many points of likelihood-to-recommend a cause costs while it is recent (six months).
+CAUSE_SCORE_DROP = {
+    "decision_maker_left": 1.0,
+    "engagement_faded": 1.5,
+    "issue_unresolved": 2.5,
+    "detractor": 4.0,
+    "competitor_offer": 1.5,
+}
+#: Buyers who will leave within a year are already less convinced before a cause is recorded.
+CHURN_DRIFT_MONTHS = 12
+CHURN_DRIFT_DROP = 1.5
+#: Detractors write a reason most often; promoters agree to be named most often.
+SURVEY_COMMENT_RATE = {"detractor": 0.7, "passive": 0.35, "promoter": 0.5}
+SURVEY_CONSENT_RATE = {"detractor": 0.4, "passive": 0.45, "promoter": 0.6}
 
 
 @dataclass(frozen=True)
@@ -103,6 +136,43 @@ class AccountSpec:
     churn_month: int | None = None
     churn_cause: str | None = None
     contacts: list[dict[str, object]] = field(default_factory=list)
+    is_key: bool = False
+    #: Key accounts and the survey panel get a relationship survey in every wave.
+    surveyed: bool = False
+    #: (wave, contact) of everyone a wave reached; ``contact`` indexes ``contacts``.
+    survey_invitations: list[tuple[int, int]] = field(default_factory=list)
+    survey_answers: list[SurveyAnswer] = field(default_factory=list)
+
+    def decision_maker_left_month(self) -> int | None:
+        """The month the first decision maker (``contacts[0]``) left, if they did."""
+        return min((m for m, c in self.events if c == "decision_maker_left"), default=None)
+
+
+@dataclass(frozen=True)
+class SurveyWave:
+    """One half-yearly relationship survey: sent on a day, open for a few weeks."""
+
+    number: int
+    month: int
+    sent_on: dt.date
+    closes_on: dt.date
+
+    @property
+    def half_year(self) -> str:
+        return f"H{1 if self.sent_on.month <= 6 else 2} {self.sent_on.year}"
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """One person's answer in one wave: ``contact`` indexes ``AccountSpec.contacts``."""
+
+    wave: int
+    contact: int
+    #: Local wall-clock time, no zone: the loader reads it in the configured time zone.
+    answered_at: dt.datetime
+    score: int
+    comment: str
+    consent: bool
 
 
 @dataclass
@@ -113,6 +183,7 @@ class World:
     first_month: dt.date
     managers: list[tuple[str, str, str]]
     accounts: list[AccountSpec]
+    survey_waves: list[SurveyWave] = field(default_factory=list)
 
     def month_start(self, month: int) -> dt.date:
         """The first day of the ``month``-th month of the history (0-based)."""
@@ -213,11 +284,19 @@ def build_world(config: DemoConfig) -> World:
     for account in accounts:
         _draw_contacts(rng, account)
         _draw_fate(rng, account, config.months)
+    key_count = max(1, round(n * KEY_ACCOUNT_SHARE))
+    for account in accounts:
+        account.is_key = account.index < key_count and account.churn_month is None
+    first_month = _first_month(config.as_of, config.months)
+    # Drawn after everything else, so the rest of the world is what it was without surveys.
+    waves = _survey_waves(config, first_month)
+    _draw_surveys(rng, accounts, waves)
     return World(
         config=config,
-        first_month=_first_month(config.as_of, config.months),
+        first_month=first_month,
         managers=managers,
         accounts=accounts,
+        survey_waves=waves,
     )
 
 
@@ -262,3 +341,103 @@ def _draw_fate(rng: np.random.Generator, account: AccountSpec, months: int) -> N
                 if churn < months:
                     account.churn_month = churn
                     account.churn_cause = cause
+
+
+def _survey_waves(config: DemoConfig, first_month: dt.date) -> list[SurveyWave]:
+    """The half-yearly waves, oldest first; each is sent on a Tuesday."""
+    last = config.as_of - dt.timedelta(days=SURVEY_LAST_SENT_DAYS_AGO)
+    last -= dt.timedelta(days=(last.weekday() - 1) % 7)
+    waves = []
+    for number in range(SURVEY_WAVES):
+        sent = last - dt.timedelta(days=SURVEY_GAP_DAYS * (SURVEY_WAVES - 1 - number))
+        month = (sent.year - first_month.year) * 12 + sent.month - first_month.month
+        waves.append(
+            SurveyWave(
+                number=number,
+                month=month,
+                sent_on=sent,
+                closes_on=sent + dt.timedelta(days=SURVEY_OPEN_DAYS),
+            )
+        )
+    return waves
+
+
+def score_band(score: int) -> str:
+    """``detractor`` (0–6), ``passive`` (7–8) or ``promoter`` (9–10): the NPS bands."""
+    if score <= DETRACTOR_MAX:
+        return "detractor"
+    return "promoter" if score >= PROMOTER_MIN else "passive"
+
+
+def _draw_surveys(
+    rng: np.random.Generator, accounts: list[AccountSpec], waves: list[SurveyWave]
+) -> None:
+    """Who is surveyed, who answers in each wave, with what score, comment and consent."""
+    n = len(accounts)
+    first = waves[0].month
+    candidates = [
+        a.index
+        for a in accounts
+        if not a.is_key
+        and a.index < n // 2
+        and a.start_month < first
+        and (a.churn_month is None or a.churn_month > first)
+    ]
+    panel_size = min(len(candidates), round(n * SURVEY_PANEL_SHARE))
+    panel = set(rng.choice(candidates, size=panel_size, replace=False).tolist())
+    for account in accounts:
+        account.surveyed = account.is_key or account.index in panel
+        if not account.surveyed:
+            continue
+        left = account.decision_maker_left_month()
+        for wave in waves:
+            if account.start_month >= wave.month or (
+                account.churn_month is not None and account.churn_month <= wave.month
+            ):
+                continue
+            faded = any(c == "engagement_faded" and m <= wave.month for m, c in account.events)
+            for number, person in enumerate(account.contacts):
+                if person["role"] not in SURVEY_ROLES or (
+                    number == 0 and left is not None and left <= wave.month
+                ):
+                    continue
+                account.survey_invitations.append((wave.number, number))
+                strength = int(person["strength"])  # type: ignore[call-overload]
+                # A fifth to a half of the people asked answer: warmer relationships
+                # and key accounts more often, a fading relationship half as often.
+                answers = 0.06 + 0.06 * strength + (0.10 if account.is_key else 0.0)
+                if rng.random() >= answers * (0.5 if faded else 1.0):
+                    continue
+                mean = _likelihood_to_recommend(account, strength, wave)
+                score = int(np.clip(round(rng.normal(mean, 1.5)), 0, 10))
+                band = score_band(score)
+                delay = min(int(rng.exponential(4.0)), SURVEY_OPEN_DAYS - 1)
+                moment = dt.time(int(rng.integers(9, 19)), int(rng.integers(0, 60)))
+                comment = (
+                    str(rng.choice(names.SURVEY_COMMENTS[band]))
+                    if rng.random() < SURVEY_COMMENT_RATE[band]
+                    else ""
+                )
+                account.survey_answers.append(
+                    SurveyAnswer(
+                        wave=wave.number,
+                        contact=number,
+                        answered_at=dt.datetime.combine(
+                            wave.sent_on + dt.timedelta(days=delay), moment
+                        ),
+                        score=score,
+                        comment=comment,
+                        consent=bool(rng.random() < SURVEY_CONSENT_RATE[band]),
+                    )
+                )
+
+
+def _likelihood_to_recommend(account: AccountSpec, strength: int, wave: SurveyWave) -> float:
+    """The expected 0–10 answer of a person of this strength at this account in this wave."""
+    mean = 8.0 + 0.5 * (strength - 3.5) + (0.3 if account.is_key else 0.0)
+    for month, cause in account.events:
+        if 0 <= wave.month - month < 6:
+            mean -= CAUSE_SCORE_DROP[cause]
+    if account.churn_month is not None and account.churn_month - wave.month <= CHURN_DRIFT_MONTHS:
+        mean -= CHURN_DRIFT_DROP
+    return mean

@@ -22,8 +22,8 @@ from tenure.scoring.run import run_scoring
 class Command(BaseCommand):
     help = (
         "Load a seeded demo portfolio (accounts with Pareto revenue, stakeholders, three "
-        "years of orders and interactions, recorded churn causes) into an empty data folder, "
-        "then serve it."
+        "years of orders and interactions, half-yearly NPS surveys, recorded churn causes) into "
+        "an empty data folder, score it, raise the alerts, then serve it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
