@@ -12,23 +12,7 @@ from tenure.access.services import role_assign
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
-
-TODAY = dt.date(2026, 11, 25)
-
-
-def make_task(account, assignee, *, rule=AlertRule.HIGH_RISK, key="", due=TODAY, title=""):
-    return Task.objects.create(
-        account=account,
-        rule=rule,
-        cause_key=key,
-        assignee=assignee,
-        title=title or f"Churn risk high at {account.name}",
-        evidence="Churn risk 62% within 180 days.",
-        evidence_url=account.get_absolute_url(),
-        due_on=due,
-        raised_on=TODAY,
-        checked_on=TODAY,
-    )
+from tests.alerts.factories import make_task
 
 
 @pytest.fixture

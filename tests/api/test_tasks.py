@@ -13,26 +13,10 @@ from tenure.access.choices import Role
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
+from tests.alerts.factories import TODAY, make_task
 from tests.api.conftest import ApiClient, client_for, make_user
 
 pytestmark = pytest.mark.django_db
-
-TODAY = dt.date(2026, 11, 25)
-
-
-def make_task(account, assignee, *, rule=AlertRule.HIGH_RISK, key="", due=TODAY, raised=TODAY):
-    return Task.objects.create(
-        account=account,
-        rule=rule,
-        cause_key=key,
-        assignee=assignee,
-        title=f"{rule.label} at {account.name} {key}".strip(),
-        evidence="Churn risk 62% within 180 days.",
-        evidence_url=account.get_absolute_url(),
-        due_on=due,
-        raised_on=raised,
-        checked_on=TODAY,
-    )
 
 
 @pytest.fixture

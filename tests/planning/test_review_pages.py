@@ -32,14 +32,6 @@ TEXTS = {
 
 
 @pytest.fixture
-def manager(account):
-    user = UserFactory(first_name="Alex", last_name="Morgan")
-    role_assign(user=user, role="kam")
-    TeamMembershipFactory(account=account, user=user, role="kam")
-    return user
-
-
-@pytest.fixture
 def review(account, manager):
     plan = plan_create(
         account=account,

@@ -17,7 +17,7 @@ from tenure.planning import reviews
 from tenure.planning.models import Review
 from tenure.planning.services import goal_add, goal_record_progress, plan_create
 from tenure.scoring.models import AccountHealth, RevenueSeries, ScoringRun
-from tests.accounts.factories import TeamMembershipFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.feedback.factories import open_campaign, respond
 from tests.planning.factories import MilestoneFactory, ObjectiveFactory
@@ -29,14 +29,6 @@ TODAY = dt.date(2026, 11, 25)
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-@pytest.fixture
-def manager(account):
-    user = UserFactory(first_name="Alex", last_name="Morgan")
-    role_assign(user=user, role="kam")
-    TeamMembershipFactory(account=account, user=user, role="kam")
-    return user
 
 
 def _series(account, values: dict[dt.date, float], *, as_of: dt.date) -> None:
