@@ -50,8 +50,10 @@ def digest_recipients() -> Any:
     )
 
 
-def digest_message(user: Any, *, today: dt.date, connection: Any = None) -> EmailMultiAlternatives:
-    """The digest for one person on one day."""
+def digest_message(
+    user: Any, *, today: dt.date, connection: Any = None
+) -> tuple[EmailMultiAlternatives, int]:
+    """The digest for one person on one day, and how many open tasks it lists."""
     tasks = list(
         Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
         .select_related("account")
@@ -79,7 +81,7 @@ def digest_message(user: Any, *, today: dt.date, connection: Any = None) -> Emai
         connection=connection,
     )
     message.attach_alternative(render_to_string("alerts/email/digest.html", context), "text/html")
-    return message
+    return message, len(tasks)
 
 
 def digests_send(*, today: dt.date, progress: Callable[[str], None] | None = None) -> DigestRun:
@@ -92,9 +94,8 @@ def digests_send(*, today: dt.date, progress: Callable[[str], None] | None = Non
             continue
         try:
             with transaction.atomic():
-                message = digest_message(user, today=today, connection=connection)
+                message, open_tasks = digest_message(user, today=today, connection=connection)
                 # Claim the day first: a concurrent run then fails here instead of sending twice.
-                open_tasks = Task.objects.filter(assignee=user, status=TaskStatus.OPEN).count()
                 DigestLog.objects.create(user=user, sent_on=today, tasks=open_tasks)
                 message.send()
         except IntegrityError:

@@ -26,7 +26,7 @@ from tenure.accounts.choices import AccountStatus, BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.alerts.choices import AlertRule
 from tenure.alerts.models import AlertSettings
-from tenure.core.dates import start_of_day
+from tenure.core.dates import day_label, start_of_day
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
@@ -97,10 +97,6 @@ def _account_url(account_id: int, anchor: str = "") -> str:
     return reverse("accounts:detail", args=[account_id]) + (f"#{anchor}" if anchor else "")
 
 
-def _date(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
@@ -133,7 +129,8 @@ def health_drop(ctx: RuleContext) -> Iterable[Firing]:
             cause_key="",
             title=f"Health fell {drop:.0f} points",
             evidence=(
-                f"Health {high:.0f} on {_date(high_on)}, {latest:.0f} on {_date(latest_on)}: "
+                f"Health {high:.0f} on {day_label(high_on)}, "
+                f"{latest:.0f} on {day_label(latest_on)}: "
                 f"down {drop:.0f} points (alert above {ctx.settings.health_drop_points:g} "
                 f"within {_days(days)})."
             ),
@@ -142,7 +139,7 @@ def health_drop(ctx: RuleContext) -> Iterable[Firing]:
         )
 
 
-def _latest_date(
+def _latestday_label(
     model: type[AccountHealth] | type[AccountSnapshot], as_of: dt.date
 ) -> dt.date | None:
     # Every scoring run writes a row for every account, so the newest run date is everyone's.
@@ -151,7 +148,7 @@ def _latest_date(
 
 def high_risk(ctx: RuleContext) -> Iterable[Firing]:
     """The latest churn risk is at or above the threshold."""
-    latest = _latest_date(AccountHealth, ctx.as_of)
+    latest = _latestday_label(AccountHealth, ctx.as_of)
     if latest is None:
         return
     threshold = ctx.settings.risk_threshold
@@ -167,7 +164,7 @@ def high_risk(ctx: RuleContext) -> Iterable[Firing]:
             cause_key="",
             title=f"Churn risk {risk:.0%}",
             evidence=(
-                f"Churn risk {risk:.0%}{within} as of {_date(latest)} "
+                f"Churn risk {risk:.0%}{within} as of {day_label(latest)} "
                 f"(alert from {threshold:.0%})." + (f" Drivers: {reasons}." if reasons else "")
             ),
             evidence_url=_account_url(account_id, "health-h"),
@@ -221,7 +218,7 @@ def decision_maker_left(ctx: RuleContext) -> Iterable[Firing]:
             cause_key=f"position:{pk}",
             title=f"Decision maker left ({title})" if title else "Decision maker left",
             evidence=(
-                f"A decision maker, {role}, left on {_date(left_on)}; no current decision "
+                f"A decision maker, {role}, left on {day_label(left_on)}; no current decision "
                 "maker has been met since. Find the successor and meet them."
             ),
             evidence_url=reverse("accounts:contact", args=[contact_id]),
@@ -253,7 +250,7 @@ def no_strategic_contact(ctx: RuleContext) -> Iterable[Firing]:
         else:
             on = timezone.localdate(last)
             ago = _days((ctx.as_of - on).days)
-            said = f"The last strategic interaction was on {_date(on)}, {ago} ago."
+            said = f"The last strategic interaction was on {day_label(on)}, {ago} ago."
         yield Firing(
             account_id=account_id,
             rule=AlertRule.NO_STRATEGIC_CONTACT,
@@ -326,7 +323,7 @@ def detractor(ctx: RuleContext) -> Iterable[Firing]:
             cause_key=f"response:{response_id}",
             title=f"Detractor answer: NPS {score}",
             evidence=(
-                f"NPS {score} from {who} on {_date(answered_on)} in “{campaign}”. Follow up "
+                f"NPS {score} from {who} on {day_label(answered_on)} in “{campaign}”. Follow up "
                 "with a strategic conversation."
             ),
             evidence_url=reverse("feedback:campaign", args=[campaign_id]),
@@ -337,10 +334,7 @@ def detractor(ctx: RuleContext) -> Iterable[Firing]:
 def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
     """A seasonal peak starts within the warning weeks with nothing planned before it."""
     weeks = ctx.settings.peak_weeks
-    ids = list(ctx.accounts.values_list("pk", flat=True))
-    if not ids:
-        return
-    profiles = portfolio_profiles(account_ids=ids)
+    profiles = portfolio_profiles(account_ids=_ids(ctx))
     seasonal = profiles.filter(
         pl.col("strength").is_not_null() & (pl.col("strength") >= DEFAULT_STRENGTH_THRESHOLD)
     )
@@ -381,7 +375,7 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
             cause_key=f"peak:{starts.isoformat()}",
             title=f"{label} peak in {_days((starts - ctx.as_of).days)}, nothing planned",
             evidence=(
-                f"The {label} peak starts on {_date(starts)}; no touchpoint is planned and no "
+                f"The {label} peak starts on {day_label(starts)}; no touchpoint is planned and no "
                 f"conversation was held in the {2 * weeks} weeks before it."
             ),
             evidence_url=reverse("engagement:account_upcoming", args=[account_id]),
@@ -391,7 +385,7 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
 
 def revenue_down(ctx: RuleContext) -> Iterable[Firing]:
     """Trailing-12-month revenue fell more than the threshold against the 12 months before."""
-    latest = _latest_date(AccountSnapshot, ctx.as_of)
+    latest = _latestday_label(AccountSnapshot, ctx.as_of)
     if latest is None:
         return
     limit = ctx.settings.revenue_drop_percent
@@ -408,7 +402,7 @@ def revenue_down(ctx: RuleContext) -> Iterable[Firing]:
             cause_key="",
             title=f"Revenue down {-growth:.0%} year over year",
             evidence=(
-                f"Trailing 12 months to {_date(latest)}: {now:,.0f}, against {before:,.0f} "
+                f"Trailing 12 months to {day_label(latest)}: {now:,.0f}, against {before:,.0f} "
                 f"the 12 months before ({growth:+.0%}; alert below −{limit:g} %)."
             ),
             evidence_url=_account_url(account_id, "revenue-h"),
@@ -431,7 +425,7 @@ def overdue_action(ctx: RuleContext) -> Iterable[Firing]:
             cause_key=f"action:{pk}",
             title=f"Overdue: {title}"[:200],
             evidence=(
-                f"“{title}” in the plan “{plan_title}” was due on {_date(due_on)}, "
+                f"“{title}” in the plan “{plan_title}” was due on {day_label(due_on)}, "
                 f"{_days(late)} ago."
             ),
             evidence_url=reverse("planning:plan", args=[plan_id]),

@@ -16,15 +16,16 @@ from tenure.accounts.models import TeamMembership
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import AlertSettings, Task
 from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
+from tenure.core.dates import day_label
 from tenure.core.errors import DomainError
+from tenure.core.models import settings_in_force
 
 _REFRESHED = ("title", "evidence", "evidence_url", "updated_at")
 
 
 def alert_settings_current() -> AlertSettings:
     """The settings in force, saved with their defaults on first use."""
-    current = AlertSettings.objects.first()
-    return current if current is not None else AlertSettings.objects.create()
+    return settings_in_force(AlertSettings)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def alerts_run(
             reason = CLEARED[task.rule] if settings.enabled(task.rule) else "the rule is off"
             task.status = TaskStatus.RESOLVED
             task.closed_at = now
-            task.resolution = f"Cleared on {as_of.day} {as_of:%b %Y}: {reason}."
+            task.resolution = f"Cleared on {day_label(as_of)}: {reason}."
             task.save(update_fields=["status", "closed_at", "resolution", "updated_at"])
             result.cleared[task.rule] += 1
             continue

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tenure.core.dates import day_label
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import Opportunity
 from tenure.planning.models import Milestone
@@ -20,10 +21,6 @@ __all__ = ["AgendaItem", "suggested_agenda"]
 PEAK_SOON_DAYS = 120
 #: Most items of one kind on the agenda: a meeting has room for a handful of topics.
 AGENDA_PER_TOPIC = 3
-
-
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -53,14 +50,14 @@ def suggested_agenda(
             AgendaItem(
                 "issue",
                 f"Address the open issue “{issue.title}” ({issue.get_severity_display().lower()} "
-                f"{issue.get_kind_display().lower()}, open since {_day(issue.occurred_on)}).",
+                f"{issue.get_kind_display().lower()}, open since {day_label(issue.occurred_on)}).",
             )
         )
     for action in [a for a in actions if a.overdue][:AGENDA_PER_TOPIC]:
         items.append(
             AgendaItem(
                 "action",
-                f"Report on the overdue action “{action.title}” (due {_day(action.due_on)}, "
+                f"Report on the overdue action “{action.title}” (due {day_label(action.due_on)}, "
                 f"{action.owner}).",
             )
         )
@@ -77,7 +74,7 @@ def suggested_agenda(
             AgendaItem(
                 "season",
                 f"Prepare the {outlook.next_peak} peak (from "
-                f"{_day(outlook.next_peak_starts_on)}): volumes, stock and delivery dates.",
+                f"{day_label(outlook.next_peak_starts_on)}): volumes, stock and delivery dates.",
             )
         )
     for opportunity in opportunities[:AGENDA_PER_TOPIC]:
@@ -89,7 +86,9 @@ def suggested_agenda(
     items += _feedback_items(feedback)
     items += _people_items(stakeholders)
     for win in wins[:AGENDA_PER_TOPIC]:
-        items.append(AgendaItem("win", f"Mention the win: {win.title} ({_day(win.occurred_on)})."))
+        items.append(
+            AgendaItem("win", f"Mention the win: {win.title} ({day_label(win.occurred_on)}).")
+        )
     return tuple(items)
 
 
@@ -97,7 +96,7 @@ def _feedback_items(feedback: FeedbackDigest) -> list[AgendaItem]:
     items = []
     for answer in feedback.detractors[:AGENDA_PER_TOPIC]:
         who = answer.respondent or "a respondent who agreed to be named"
-        when = _day(answer.answered_on) if answer.answered_on else answer.period
+        when = day_label(answer.answered_on) if answer.answered_on else answer.period
         items.append(
             AgendaItem(
                 "feedback", f"Follow up on the survey answer of {who} ({answer.score}/10, {when})."
@@ -109,7 +108,7 @@ def _feedback_items(feedback: FeedbackDigest) -> list[AgendaItem]:
             AgendaItem(
                 "feedback",
                 "Follow up on the survey: someone answered 6 or less on "
-                f"{_day(feedback.sentiment.last_detractor_on)}.",
+                f"{day_label(feedback.sentiment.last_detractor_on)}.",
             )
         )
     elif not items and nps is not None and nps.score is not None and nps.score < 0:
@@ -128,6 +127,6 @@ def _people_items(stakeholders: tuple[Stakeholder, ...]) -> list[AgendaItem]:
         if person.last_contacted_on is None:
             text = f"Ask to meet {who}: never contacted."
         else:
-            text = f"Re-engage {who}: last contacted {_day(person.last_contacted_on)}."
+            text = f"Re-engage {who}: last contacted {day_label(person.last_contacted_on)}."
         items.append(AgendaItem("people", text))
     return items

@@ -24,6 +24,7 @@ import polars as pl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, TeamMembership
@@ -65,14 +66,17 @@ def last_complete_month(as_of: dt.date) -> dt.date:
     return this_month if as_of.day == month_end else add_months(this_month, -1)
 
 
-def stored_panel(*, account_ids: Collection[int] | None = None) -> MonthlyPanel:
+def stored_panel(*, account_ids: Collection[int] | QuerySet | None = None) -> MonthlyPanel:
     """The accounts' stored monthly revenue (``RevenueSeries``) as one panel.
 
     A month still in progress on the series' as-of date is left out: half a month would
     read as a slump. Rows are keyed by account id.
     """
     rows = RevenueSeries.objects.all()
-    if account_ids is not None:
+    if isinstance(account_ids, QuerySet):
+        # A subquery: a large selection would pass SQLite's limit on query parameters.
+        rows = rows.filter(account_id__in=account_ids)
+    elif account_ids is not None:
         rows = rows.filter(account_id__in=list(account_ids))
     ids, starts, series = [], [], []
     last = None
@@ -90,7 +94,7 @@ def stored_panel(*, account_ids: Collection[int] | None = None) -> MonthlyPanel:
 
 def portfolio_profiles(
     *,
-    account_ids: Collection[int] | None = None,
+    account_ids: Collection[int] | QuerySet | None = None,
     strength_threshold: float = DEFAULT_STRENGTH_THRESHOLD,
 ) -> pl.DataFrame:
     """Seasonal profiles of accounts from their stored monthly revenue (:func:`stored_panel`).

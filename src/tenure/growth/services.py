@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
+from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none, money_or_none
 from tenure.core.validation import validate_and_save
 from tenure.growth.choices import OpportunityStatus
@@ -32,8 +33,7 @@ OUTCOMES = (OpportunityStatus.OFFERED, OpportunityStatus.ACCEPTED, OpportunitySt
 
 def growth_settings_current() -> GrowthSettings:
     """The settings in force, saved with their defaults on first use."""
-    current = GrowthSettings.objects.first()
-    return current if current is not None else GrowthSettings.objects.create()
+    return settings_in_force(GrowthSettings)
 
 
 @transaction.atomic

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import transaction
 
 from tenure.core.errors import DomainError
+from tenure.core.models import settings_in_force
 from tenure.core.validation import validate_and_save
 from tenure.insights.health import DEFAULT_HEALTH, Scorecard
 from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
 from tenure.scoring.health_models import ChurnSettings, HealthScorecard
+from tenure.scoring.scorecards import active_scorecard
 
 #: A saved model older than this (in days of data) is retrained by the next scoring run.
 RETRAIN_AFTER_DAYS = 90
@@ -23,13 +25,7 @@ RETRAIN_AFTER_DAYS = 90
 
 def health_scorecard_current() -> tuple[HealthScorecard, Scorecard]:
     """The active health scorecard, creating the default version on first use."""
-    row = HealthScorecard.objects.filter(is_active=True).first()
-    if row is None:
-        row, _ = HealthScorecard.objects.get_or_create(
-            version=DEFAULT_HEALTH.version,
-            defaults={"definition": DEFAULT_HEALTH.to_dict(), "is_active": True},
-        )
-    return row, Scorecard.from_dict(row.definition)
+    return active_scorecard(HealthScorecard, DEFAULT_HEALTH)
 
 
 @transaction.atomic
@@ -59,7 +55,7 @@ def health_scorecard_publish(
 
 def churn_definition_current() -> ChurnDefinition:
     """The churn rule and horizon in force (the newest settings, saved on first use)."""
-    row = ChurnSettings.objects.first() or ChurnSettings.objects.create()
+    row = settings_in_force(ChurnSettings)
     return ChurnDefinition(
         interval_multiple=row.interval_multiple,
         min_silence_days=row.min_silence_days,

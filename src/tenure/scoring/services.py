@@ -16,6 +16,7 @@ from tenure.accounts import services as accounts_services
 from tenure.accounts.models import Account
 from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
+from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
@@ -32,6 +33,7 @@ from tenure.scoring.models import (
     ScoringSettings,
 )
 from tenure.scoring.portfolio import PortfolioResult, segment_portfolio
+from tenure.scoring.scorecards import active_scorecard
 
 Progress = Callable[[str], None]
 BATCH = 2000
@@ -39,19 +41,12 @@ BATCH = 2000
 
 def scoring_settings_current() -> ScoringSettings:
     """The settings in force; the defaults are saved on first use so runs can cite them."""
-    current = ScoringSettings.objects.first()
-    return current if current is not None else ScoringSettings.objects.create()
+    return settings_in_force(ScoringSettings)
 
 
 def scorecard_current() -> tuple[QualificationScorecard, Scorecard]:
     """The active qualification scorecard, creating the default version on first use."""
-    row = QualificationScorecard.objects.filter(is_active=True).first()
-    if row is None:
-        row, _ = QualificationScorecard.objects.get_or_create(
-            version=DEFAULT_QUALIFICATION.version,
-            defaults={"definition": DEFAULT_QUALIFICATION.to_dict(), "is_active": True},
-        )
-    return row, Scorecard.from_dict(row.definition)
+    return active_scorecard(QualificationScorecard, DEFAULT_QUALIFICATION)
 
 
 @transaction.atomic
