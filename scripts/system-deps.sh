@@ -22,6 +22,10 @@ fi
 if ! command -v java >/dev/null; then
   need+=(default-jre-headless)
 fi
+# faketime runs the suite a second time under a shifted clock (no test may depend on the date).
+if ! command -v faketime >/dev/null; then
+  need+=(faketime)
+fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -140,9 +140,13 @@ def alerts_run(
 
 
 def _recently_closed(firings: list[Firing], *, since: dt.date) -> set[tuple[int, str, str]]:
+    # The snooze counts in the alert run's days, not the wall clock's: a closed task's
+    # ``checked_on`` is the date of the last run that found it open, so "closed within
+    # snooze_days" means the same whatever day a run is made for (a back-dated run, a run
+    # replayed by a test, a cron job that ran late).
     closed = Task.objects.filter(
         status__in=[TaskStatus.DONE, TaskStatus.DISMISSED],
-        closed_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)),
+        checked_on__gte=since,
         account_id__in={f.account_id for f in firings},
     ).values_list("account_id", "rule", "cause_key")
     return set(closed)

@@ -67,7 +67,10 @@ def growth_refresh(
         bought.setdefault(account_id, {})[category] = round(value, 2)
     _write_wallets(as_of, wallet, accounts, bought)
 
-    cooldown = timezone.now() - dt.timedelta(days=settings.decline_cooldown_days)
+    # The cool-down counts in the run's days (``as_of``), like every other rule of the run.
+    cooldown = timezone.make_aware(
+        dt.datetime.combine(as_of - dt.timedelta(days=settings.decline_cooldown_days), dt.time.min)
+    )
     blocked = pl.DataFrame(
         list(
             Opportunity.objects.exclude(status=OpportunityStatus.SUGGESTED)
