@@ -6,6 +6,7 @@ module shares one Chromium: Playwright's sync API allows one instance per proces
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+# A test run leaves the tree clean: screenshots go to a build folder unless `make screenshots`
+# points them at docs/img on purpose to refresh the documentation's images.
+SCREENSHOTS = Path(
+    os.environ.get("TENURE_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "build" / "screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def chromium_path() -> str:

@@ -58,7 +58,8 @@ def _serve(home: Path, **env: str) -> Iterator[int]:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 12
+        # Generous: a loaded 2-core machine, or the shifted-clock run, starts it slowly.
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if _get(port, "/healthz", {"X-Forwarded-Proto": "https"}).status == 200:

@@ -92,5 +92,6 @@ def test_postgres_gives_identical_features(postgres_ledger, fixture_file, duckdb
 
 
 @pytest.mark.slow
+@pytest.mark.spark
 def test_spark_gives_identical_features(spark_ledger, fixture_file, duckdb_frames):
     assert_same_frames(import_and_compute(spark_ledger, fixture_file), duckdb_frames)

@@ -195,6 +195,12 @@ def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(accoun
     assert snapshot["nps"] == {"score": pytest.approx(100 / 3), "responses": 3, "hidden": False}
 
 
+def test_the_snapshot_is_dated_by_the_day_the_review_is_started_for(account, manager):
+    # One clock: a review started "as of" a day says that day, whatever the machine's date.
+    review = _start(account, manager)
+    assert review.snapshot["taken_on"] == TODAY.isoformat()
+
+
 def test_a_quarter_in_progress_compares_its_complete_months_with_the_same_months(account):
     _series(
         account,

@@ -61,7 +61,9 @@ def quarter_label(year: int, quarter: int) -> str:
 # --- the prefilled figures ----------------------------------------------------------------
 
 
-def review_prefill(account: Account, *, year: int, quarter: int) -> dict[str, Any]:
+def review_prefill(
+    account: Account, *, year: int, quarter: int, today: dt.date | None = None
+) -> dict[str, Any]:
     """The figures a review of ``account`` for the quarter starts from, as plain JSON.
 
     Money and goal values are decimal strings (never floats), dates ISO strings. Goals are
@@ -71,7 +73,7 @@ def review_prefill(account: Account, *, year: int, quarter: int) -> dict[str, An
     start, end = Review.bounds(year, quarter)
     return {
         "version": SNAPSHOT_VERSION,
-        "taken_on": timezone.localdate().isoformat(),
+        "taken_on": (today or timezone.localdate()).isoformat(),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "goals": _goals(account, start, end),
         "revenue": _revenue(account, start, end),
@@ -257,7 +259,7 @@ def review_start(
         period_start=start,
         period_end=end,
         author=author,
-        snapshot=review_prefill(account, year=year, quarter=quarter),
+        snapshot=review_prefill(account, year=year, quarter=quarter, today=today),
     )
     validate_and_save(review)
     return review
