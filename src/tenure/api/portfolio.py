@@ -31,6 +31,12 @@ class PortfolioFigures(Schema):
 
 class PortfolioSnapshotOut(Schema):
     as_of: dt.date
+    ledger_through: dt.date | None = Field(
+        description="The ledger's last order day: ledger figures count to it, not to as_of."
+    )
+    ledger_stale: bool = Field(
+        description="True when the ledger's last order is more than a week before as_of."
+    )
     run_id: int
     concentration: dict[str, Any]
     tiers: list[dict[str, Any]]
@@ -78,6 +84,8 @@ def portfolio_get(request: HttpRequest) -> Any:
     if latest is not None:
         snapshot = {
             "as_of": latest.as_of,
+            "ledger_through": latest.run.ledger_through,
+            "ledger_stale": latest.run.freshness.stale,
             "run_id": latest.run_id,
             "concentration": latest.concentration,
             "tiers": latest.tiers,

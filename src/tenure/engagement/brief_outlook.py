@@ -55,6 +55,8 @@ class RevenueSummary:
     """Orders and revenue as the latest scoring run condensed them."""
 
     as_of: dt.date
+    #: The ledger's last order day: recency counts to it, not to ``as_of``.
+    ledger_through: dt.date
     revenue_t12m: Decimal
     growth: float | None
     orders: int
@@ -136,6 +138,7 @@ def revenue_summary(
                 recent.append(RevenueMonth(month, revenue, _value(panel, add_months(month, -12))))
     return RevenueSummary(
         as_of=snapshot.as_of,
+        ledger_through=snapshot.run.ledger_through or snapshot.as_of,
         revenue_t12m=snapshot.revenue_t12m,
         growth=snapshot.growth,
         orders=snapshot.orders,

@@ -36,6 +36,18 @@ def _until(lines: ir.Table, as_of: dt.date) -> ir.Table:
     return lines.filter(lines.order_date <= ibis.literal(as_of, type="date"))
 
 
+def ledger_through(lines: ir.Table, *, as_of: dt.date) -> dt.date | None:
+    """The ledger's freshness: the last day with an order line on or before ``as_of``.
+
+    An ERP export is often days old. Counting recency and every trailing window to this day
+    rather than to the run's day keeps a stale ledger from reading as silence on every
+    account. ``None`` when the ledger holds no line up to ``as_of``.
+    """
+    lines = _until(lines, as_of)
+    value = lines.aggregate(day=lines.order_date.max()).to_pyarrow()["day"][0].as_py()
+    return value if isinstance(value, dt.date) else None
+
+
 def account_features(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
     """One row per account with revenue, rhythm and breadth features as of a date.
 

@@ -149,6 +149,7 @@ def prepare_health_and_risk(
     features: pl.DataFrame | None,
     events: CrmEvents | None = None,
     progress: Progress = _quiet,
+    ledger_through: dt.date | None = None,
 ) -> HealthRiskResult:
     """Compute health, risk and CLV for every CRM account as of ``as_of``.
 
@@ -162,11 +163,16 @@ def prepare_health_and_risk(
         The ledger's revenue features as of ``as_of`` if already computed.
     events
         The CRM's dated facts (read here when not given).
+    ledger_through
+        The ledger's freshness: ledger measures count to this day when it is before
+        ``as_of`` (CRM measures still count to ``as_of``).
     """
     started = time.perf_counter()
     a_share, b_share = _scoring_settings()
     events = events if events is not None else load_crm_events()
-    history = History(lines, events, a_share=a_share, b_share=b_share)
+    history = History(
+        lines, events, a_share=a_share, b_share=b_share, ledger_through=ledger_through
+    )
     history.valued_days.add(as_of)
     if features is not None:
         history.put_ledger(as_of, features)
@@ -250,7 +256,10 @@ def _risk(
     elif can_train:
         started = time.perf_counter()
         try:
-            trained = train_risk(history, as_of=as_of, definition=definition, progress=progress)
+            # Outcomes are known only to the ledger's last day: train up to it.
+            trained = train_risk(
+                history, as_of=history.ledger_day(as_of), definition=definition, progress=progress
+            )
         except ValueError as error:
             progress(f"  no churn model: {error}")
             return empty, {}, {"error": str(error)}
@@ -263,7 +272,9 @@ def _risk(
     else:
         return empty, {}, {"error": "no ledger lines and no saved model"}
     # Risk is for accounts that have bought: the others have nothing to churn from.
-    inputs = model_inputs(state, as_of=as_of).filter(pl.col("days_since_last_order").is_not_null())
+    inputs = model_inputs(state, as_of=history.ledger_day(as_of)).filter(
+        pl.col("days_since_last_order").is_not_null()
+    )
     probability = model.predict_proba(inputs.select(RISK_FEATURES))
     risk = pl.DataFrame({"account_id": inputs["account_id"], "risk": probability})
     # Reasons are worked out where they matter (exact tree contributions cost time): for

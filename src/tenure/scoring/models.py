@@ -17,6 +17,7 @@ from tenure.scoring.choices import (
     QualitativeCriterion,
     RunStatus,
 )
+from tenure.scoring.freshness import LedgerFreshness
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -25,6 +26,11 @@ class ScoringRun(TimeStampedModel):
     """One execution of ``tenure score`` for an as-of date."""
 
     as_of = models.DateField()
+    ledger_through = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The ledger's last order day on or before as_of: ledger measures count to it.",
+    )
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
     finished_at = models.DateTimeField(null=True, blank=True)
     accounts_scored = models.PositiveIntegerField(default=0)
@@ -40,6 +46,11 @@ class ScoringRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Scoring run for {self.as_of} ({self.status})"
+
+    @property
+    def freshness(self) -> LedgerFreshness:
+        """How far the ledger behind this run goes ("orders up to 30 Nov 2026")."""
+        return LedgerFreshness(as_of=self.as_of, through=self.ledger_through)
 
 
 class QualificationScorecard(TimeStampedModel):

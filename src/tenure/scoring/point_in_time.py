@@ -154,6 +154,9 @@ class History:
         CRM windows of the state (the risk model's: 180 and 90 days).
     a_share, b_share
         Tier cut-offs, for the tier an account had on the day.
+    ledger_through
+        The ledger's last day (its freshness). Ledger measures of a later day count to this
+        day, so an export a few days old does not read as days of silence.
     """
 
     def __init__(
@@ -165,8 +168,10 @@ class History:
         recent_days: int = 90,
         a_share: float = 0.80,
         b_share: float = 0.95,
+        ledger_through: dt.date | None = None,
     ) -> None:
         self.lines = lines
+        self.ledger_through = ledger_through
         self.events = events
         self.window_days = window_days
         self.recent_days = recent_days
@@ -178,13 +183,19 @@ class History:
         self._states: dict[dt.date, pl.DataFrame] = {}
         self.clv_info: dict[dt.date, dict[str, Any]] = {}
 
+    def ledger_day(self, as_of: dt.date) -> dt.date:
+        """The day the ledger's measures of ``as_of`` count to: never past its freshness."""
+        if self.ledger_through is None:
+            return as_of
+        return min(as_of, self.ledger_through)
+
     def ledger(self, as_of: dt.date) -> pl.DataFrame:
         """Revenue features of every ledger account at the end of ``as_of`` (cached)."""
         if as_of not in self._ledger:
             if self.lines is None:
                 raise ValueError("this History has no ledger lines")
             frame = ledger_features.to_polars(
-                ledger_features.account_features(self.lines, as_of=as_of)
+                ledger_features.account_features(self.lines, as_of=self.ledger_day(as_of))
             )
             self._ledger[as_of] = frame.with_columns(
                 pl.col(c).cast(pl.Float64) for c in MONEY if c in frame.columns
@@ -205,7 +216,7 @@ class History:
                 | {c: pl.Float64 for c in RECENT_SPEND}
                 | {c: pl.Float64 for c in CLV_COLUMNS}
             )
-        inputs = ledger_features.to_polars(clv_inputs(self.lines, as_of=as_of))
+        inputs = ledger_features.to_polars(clv_inputs(self.lines, as_of=self.ledger_day(as_of)))
         fitted = fit_clv(inputs, value=as_of in self.valued_days)
         self.clv_info[as_of] = fitted.info
         return inputs.join(fitted.accounts, on="account_key", how="left")
@@ -267,5 +278,6 @@ class History:
             recent_days=self.recent_days,
             a_share=self.a_share,
             b_share=self.b_share,
+            ledger_through=self.ledger_through,
         )
         return sampled

@@ -24,6 +24,7 @@ from tenure.insights.seasonality import (
 )
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
+from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
@@ -44,18 +45,34 @@ def run_scoring(
     started = time.perf_counter()
     con = store.connect(ledger_url)
     lines = store.order_lines(con)
-    features = ledger_features.to_polars(ledger_features.account_features(lines, as_of=as_of))
+    # Ledger measures count to the ledger's last order day: an export a few days old must
+    # not read as days of silence on every account.
+    through = ledger_features.ledger_through(lines, as_of=as_of)
+    freshness = LedgerFreshness(as_of=as_of, through=through)
+    ledger_day = through or as_of
+    features = ledger_features.to_polars(ledger_features.account_features(lines, as_of=ledger_day))
     monthly = ledger_features.to_polars(
-        ledger_features.monthly_revenue(lines, as_of=as_of, months=SERIES_MONTHS)
+        ledger_features.monthly_revenue(lines, as_of=ledger_day, months=SERIES_MONTHS)
     )
     progress(
-        f"Ledger features for {features.height:,} accounts in {time.perf_counter() - started:.1f} s"
+        f"Ledger features for {features.height:,} accounts ({freshness.label}) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
-    health = prepare_health_and_risk(as_of=as_of, lines=lines, features=features, progress=progress)
+    warning = freshness.warning()
+    if warning:
+        progress(f"Warning: {warning}")
+    health = prepare_health_and_risk(
+        as_of=as_of, lines=lines, features=features, progress=progress, ledger_through=through
+    )
     run = scoring_run(
-        as_of=as_of, features=features, monthly=monthly, progress=progress, health=health
+        as_of=as_of,
+        features=features,
+        monthly=monthly,
+        progress=progress,
+        health=health,
+        ledger_through=through,
     )
-    _refresh_growth(lines, as_of, progress)
+    _refresh_growth(lines, as_of, ledger_day, progress)
     plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
     progress(
         f"  seasonal preparation: {plan.planned} touchpoints planned for "
@@ -79,10 +96,12 @@ def seasonal_profiles(monthly: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     return seasonal_profile(panel, strength_threshold=DEFAULT_STRENGTH_THRESHOLD)
 
 
-def _refresh_growth(lines: Table, as_of: dt.date, progress: Callable[[str], None]) -> None:
+def _refresh_growth(
+    lines: Table, as_of: dt.date, ledger_day: dt.date, progress: Callable[[str], None]
+) -> None:
     """Share of wallet and suggestions; none where the relationship needs repair first."""
     settings = growth_settings_current()
-    spend = spend_by_account(lines, as_of=as_of)
+    spend = spend_by_account(lines, as_of=ledger_day)
     weak = AccountHealth.objects.filter(as_of=as_of).filter(
         Q(health_score__lt=settings.repair_below_health) | Q(risk__gt=settings.repair_above_risk)
     )

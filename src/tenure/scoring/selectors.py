@@ -40,7 +40,12 @@ def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
 
 
 def account_latest_snapshot(*, account_id: int) -> AccountSnapshot | None:
-    return AccountSnapshot.objects.filter(account_id=account_id).order_by("-as_of").first()
+    return (
+        AccountSnapshot.objects.filter(account_id=account_id)
+        .select_related("run")
+        .order_by("-as_of")
+        .first()
+    )
 
 
 def account_series(*, account_id: int) -> RevenueSeries | None:

@@ -112,12 +112,14 @@ def scoring_run(
     monthly: pl.DataFrame,
     progress: Progress = lambda _: None,
     health: HealthRiskResult | None = None,
+    ledger_through: dt.date | None = None,
 ) -> ScoringRun:
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
 
     Re-running for the same date replaces that date's snapshots; it never duplicates them.
     ``health`` is the prepared health, risk and CLV of the date (computed from the frames
-    and the CRM when not given).
+    and the CRM when not given). ``ledger_through`` is the ledger's last order day the
+    features count to, recorded with the run so pages can say how far the orders go.
     """
     settings = scoring_settings_current()
     scorecard_row, scorecard = scorecard_current()
@@ -151,7 +153,9 @@ def scoring_run(
         "policy": _policy(settings).__dict__,
     }
     with transaction.atomic():
-        run = ScoringRun.objects.create(as_of=as_of, parameters=parameters)
+        run = ScoringRun.objects.create(
+            as_of=as_of, ledger_through=ledger_through, parameters=parameters
+        )
         _write_snapshots(run, result, scorecard_row.version, progress)
         _write_series(result, as_of, progress)
         _write_tiers(result)

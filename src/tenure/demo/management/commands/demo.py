@@ -33,7 +33,8 @@ class Command(BaseCommand):
             "--as-of",
             type=dt.date.fromisoformat,
             default=None,
-            help="last day of the history, YYYY-MM-DD (today)",
+            help="the day the demo is scored for, YYYY-MM-DD (today); its order history runs "
+            "to the day before, as an ERP export does",
         )
         parser.add_argument("--no-serve", action="store_true", help="load, then exit")
         parser.add_argument("--host", default="127.0.0.1")
@@ -60,11 +61,14 @@ class Command(BaseCommand):
             call_command("serve", host=options["host"], port=options["port"])
 
     def _load(self, options: dict[str, object]) -> None:
+        chosen = options["as_of"]
+        scored_on = chosen if isinstance(chosen, dt.date) else timezone.localdate()
         try:
             config = DemoConfig(
                 accounts=int(options["accounts"]),  # type: ignore[call-overload]
                 seed=int(options["seed"]),  # type: ignore[call-overload]
-                as_of=options["as_of"] or timezone.localdate(),  # type: ignore[arg-type]
+                # A real ERP export is a day old: the history ends the day before the run.
+                as_of=scored_on - dt.timedelta(days=1),
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -84,8 +88,8 @@ class Command(BaseCommand):
             progress=self.stdout.write,
         )
         self.stdout.write(f"  {report.rows_imported:,} order lines in the ledger")
-        run_scoring(as_of=config.as_of, progress=self.stdout.write)
-        alerts = alerts_run(as_of=config.as_of)
+        run_scoring(as_of=scored_on, progress=self.stdout.write)
+        alerts = alerts_run(as_of=scored_on)
         self.stdout.write(f"Alert rules raised {alerts.raised_total:,} tasks for the managers")
         self.stdout.write(
             f"Loaded and scored {result.accounts} accounts ({result.churned} churned during the "
