@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 
 from tenure.ledger import features as ledger_features
 from tenure.scoring.freshness import STALE_AFTER_DAYS, LedgerFreshness
 from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tenure.scoring.run import run_scoring
-from tests.accounts.factories import AccountFactory
 from tests.scoring.health_ledger import every, ledger, order_lines
 
 pytestmark = pytest.mark.django_db
@@ -27,15 +25,8 @@ def daily_buyer_lines():
 
 
 @pytest.fixture
-def ledger_url(tmp_path):
-    path = tmp_path / "ledger.duckdb"
-    lines = daily_buyer_lines()
-    with duckdb.connect(str(path)) as con:
-        con.register("staged", lines.to_arrow())
-        con.execute("CREATE TABLE order_lines AS SELECT * FROM staged")
-    AccountFactory(external_id="K1", name="Daily Buyer")
-    AccountFactory(external_id="K2", name="Fortnightly Buyer")
-    return f"duckdb:///{path}"
+def ledger_url(ledger_file):
+    return ledger_file(daily_buyer_lines())
 
 
 def test_freshness_is_the_last_order_day_up_to_the_run():

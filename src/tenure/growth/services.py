@@ -43,6 +43,7 @@ def growth_refresh(
     accounts: pl.DataFrame,
     spend: pl.DataFrame,
     repair: pl.DataFrame | None = None,
+    suggestions: bool = True,
 ) -> int:
     """Re-estimate every account's wallet and refresh the suggestions; returns how many
     suggestions are shown.
@@ -53,7 +54,9 @@ def growth_refresh(
     repair first (low health, high risk): they get no suggestions.
 
     Suggestions keep their outcome: a planned, offered or accepted one is never touched,
-    a declined one comes back only after the cool-down, with fresh evidence.
+    a declined one comes back only after the cool-down, with fresh evidence. With
+    ``suggestions=False`` (a back-dated run) only the date's wallet estimates are written:
+    the suggestions stay those of the latest run, and 0 is returned.
     """
     settings = growth_settings_current()
     groups = peer_groups(accounts)
@@ -66,6 +69,8 @@ def growth_refresh(
     ):
         bought.setdefault(account_id, {})[category] = round(value, 2)
     _write_wallets(as_of, wallet, accounts, bought)
+    if not suggestions:
+        return 0
 
     # The cool-down counts in the run's days (``as_of``), like every other rule of the run.
     cooldown = timezone.make_aware(

@@ -28,6 +28,7 @@ from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
+from tenure.scoring.selectors import run_is_latest
 from tenure.scoring.services import scoring_run
 
 #: Months of monthly revenue kept per account: three years shows a seasonal rhythm.
@@ -72,12 +73,17 @@ def run_scoring(
         health=health,
         ledger_through=through,
     )
-    _refresh_growth(lines, as_of, ledger_day, progress)
-    plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
-    progress(
-        f"  seasonal preparation: {plan.planned} touchpoints planned for "
-        f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
-    )
+    current = run_is_latest(as_of=as_of)
+    _refresh_growth(lines, as_of, ledger_day, progress, current=current)
+    if current:
+        plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
+        progress(
+            f"  seasonal preparation: {plan.planned} touchpoints planned for "
+            f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
+        )
+    else:
+        # Nothing is planned in the past: the latest run plans from its own day.
+        progress("  seasonal preparation skipped: a later run exists")
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
 
@@ -97,7 +103,12 @@ def seasonal_profiles(monthly: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _refresh_growth(
-    lines: Table, as_of: dt.date, ledger_day: dt.date, progress: Callable[[str], None]
+    lines: Table,
+    as_of: dt.date,
+    ledger_day: dt.date,
+    progress: Callable[[str], None],
+    *,
+    current: bool,
 ) -> None:
     """Share of wallet and suggestions; none where the relationship needs repair first."""
     settings = growth_settings_current()
@@ -114,6 +125,13 @@ def _refresh_growth(
         orient="row",
     )
     shown = growth_refresh(
-        as_of=as_of, accounts=revenue_by_account(spend, crm_accounts()), spend=spend, repair=repair
+        as_of=as_of,
+        accounts=revenue_by_account(spend, crm_accounts()),
+        spend=spend,
+        repair=repair,
+        suggestions=current,
     )
-    progress(f"  {shown:,} growth suggestions strong enough to show")
+    if current:
+        progress(f"  {shown:,} growth suggestions strong enough to show")
+    else:
+        progress("  growth suggestions left as the latest run made them")

@@ -12,7 +12,23 @@ from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
-from tenure.scoring.models import AccountSnapshot, KeyListDecision, PortfolioSnapshot, RevenueSeries
+from tenure.scoring.choices import RunStatus
+from tenure.scoring.models import (
+    AccountSnapshot,
+    KeyListDecision,
+    PortfolioSnapshot,
+    RevenueSeries,
+    ScoringRun,
+)
+
+
+def run_is_latest(*, as_of: dt.date) -> bool:
+    """Whether a scoring run for ``as_of`` speaks for the present: no later run has finished.
+
+    A back-dated run writes its own date's snapshots only; what pages show as current
+    (tiers, revenue series, growth suggestions, planned touchpoints) follows the latest run.
+    """
+    return not ScoringRun.objects.filter(as_of__gt=as_of, status=RunStatus.DONE).exists()
 
 
 def portfolio_latest() -> PortfolioSnapshot | None:

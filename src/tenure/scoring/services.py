@@ -34,6 +34,7 @@ from tenure.scoring.models import (
 )
 from tenure.scoring.portfolio import PortfolioResult, segment_portfolio
 from tenure.scoring.scorecards import active_scorecard
+from tenure.scoring.selectors import run_is_latest
 
 Progress = Callable[[str], None]
 BATCH = 2000
@@ -117,6 +118,8 @@ def scoring_run(
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
 
     Re-running for the same date replaces that date's snapshots; it never duplicates them.
+    A back-dated run (a later run exists) writes its date's snapshots only: the accounts'
+    tiers and revenue series stay those of the latest run.
     ``health`` is the prepared health, risk and CLV of the date (computed from the frames
     and the CRM when not given). ``ledger_through`` is the ledger's last order day the
     features count to, recorded with the run so pages can say how far the orders go.
@@ -157,8 +160,14 @@ def scoring_run(
             as_of=as_of, ledger_through=ledger_through, parameters=parameters
         )
         _write_snapshots(run, result, scorecard_row.version, progress)
-        _write_series(result, as_of, progress)
-        _write_tiers(result)
+        if run_is_latest(as_of=as_of):
+            _write_series(result, as_of, progress)
+            _write_tiers(result)
+        else:
+            progress(
+                f"  a later run exists: {as_of}'s snapshots only (tiers and revenue series "
+                "stay those of the latest run)"
+            )
         PortfolioSnapshot.objects.filter(as_of=as_of).delete()
         PortfolioSnapshot.objects.create(
             run=run,
