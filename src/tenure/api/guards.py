@@ -7,7 +7,7 @@ Every handler that takes an id goes through one of these, so the rules of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -72,6 +72,14 @@ def object_for(
     except NotFound as hidden:
         raise NotFound(f"{label} {pk} does not exist", field="id") from hidden
     return found
+
+
+@overload
+def user_for(pk: int, *, field: str) -> AbstractBaseUser: ...
+@overload
+def user_for(pk: None, *, field: str) -> None: ...
+@overload
+def user_for(pk: int | None, *, field: str) -> AbstractBaseUser | None: ...
 
 
 def user_for(pk: int | None, *, field: str) -> AbstractBaseUser | None:
