@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -75,14 +75,14 @@ def object_for(
 
 
 @overload
-def user_for(pk: int, *, field: str) -> AbstractBaseUser: ...
+def user_for(pk: int, *, field: str) -> User: ...
 @overload
 def user_for(pk: None, *, field: str) -> None: ...
 @overload
-def user_for(pk: int | None, *, field: str) -> AbstractBaseUser | None: ...
+def user_for(pk: int | None, *, field: str) -> User | None: ...
 
 
-def user_for(pk: int | None, *, field: str) -> AbstractBaseUser | None:
+def user_for(pk: int | None, *, field: str) -> User | None:
     """The active user ``pk`` (``None`` for ``None``), or ``NotFound`` naming ``field``."""
     if pk is None:
         return None
