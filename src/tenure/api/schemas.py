@@ -67,7 +67,9 @@ class Choice:
     the type checker reads ``str``.
     """
 
-    def __init__(self, choices: type[models.TextChoices] | Iterable[str], *, blank: bool = False):
+    def __init__(
+        self, choices: type[models.TextChoices] | Iterable[str], *, blank: bool = False
+    ) -> None:
         values = choices.values if isinstance(choices, type) else list(choices)
         self.values: tuple[str, ...] = tuple(values) + (("",) if blank else ())
 
