@@ -20,7 +20,7 @@ existence does not leak; visible objects the user may not change are forbidden.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -64,7 +64,7 @@ def role_of(user: AnyUser | None) -> Role | None:
     if getattr(user, "is_superuser", False):
         role = Role.ADMIN
     else:
-        profile = _profile_of(user)
+        profile = _profile_of(_signed_in(user))
         if profile is not None:
             role = Role(profile.role)
         elif getattr(user, "is_staff", False):
@@ -75,11 +75,17 @@ def role_of(user: AnyUser | None) -> Role | None:
     return role
 
 
-def _profile_of(user: AbstractBaseUser) -> Profile | None:
+def _profile_of(user: User) -> Profile | None:
     try:
-        return user.access_profile  # type: ignore[union-attr]
+        return user.access_profile
     except Profile.DoesNotExist:
         return None
+
+
+def _signed_in(user: AnyUser | None) -> User:
+    # Only for a user role_of() gave a role: signed in, hence an instance of the user model.
+    assert isinstance(user, User), user
+    return user
 
 
 def sees_all_accounts(user: AnyUser | None) -> bool:
@@ -105,7 +111,7 @@ def visible_account_q(user: AnyUser | None, prefix: str = "") -> Q:
         return Q(**{f"{prefix}pk__in": []})
     if sees_all_accounts(user):
         return Q()
-    mine = TeamMembership.objects.filter(user=user).values("account_id")
+    mine = TeamMembership.objects.filter(user=_signed_in(user)).values("account_id")
     return Q(**{f"{prefix}pk__in": mine})
 
 
@@ -134,7 +140,9 @@ def _on_team(user: AnyUser | None, account: Account) -> bool:
         cache = {}
         setattr(user, "_tenure_teams", cache)  # noqa: B010
     if account.pk not in cache:
-        cache[account.pk] = TeamMembership.objects.filter(user=user, account=account).exists()
+        cache[account.pk] = TeamMembership.objects.filter(
+            user=_signed_in(user), account=account
+        ).exists()
     return bool(cache[account.pk])
 
 
@@ -169,7 +177,7 @@ def visible_contacts(user: AnyUser | None) -> QuerySet[Contact]:
         return Contact.objects.none()
     if sees_all_accounts(user):
         return Contact.objects.all()
-    mine = TeamMembership.objects.filter(user=user).values("account_id")
+    mine = TeamMembership.objects.filter(user=_signed_in(user)).values("account_id")
     return Contact.objects.filter(positions__account_id__in=mine).distinct()
 
 
@@ -180,7 +188,7 @@ def can_edit_contact(user: AnyUser | None, contact: Contact) -> bool:
         return True
     if role == Role.KEY_ACCOUNT_MANAGER:
         return TeamMembership.objects.filter(
-            user=user, account__positions__contact=contact
+            user=_signed_in(user), account__positions__contact=contact
         ).exists()
     return False
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from tenure.access.models import ApiToken
 from tenure.access.tokens import hash_secret, looks_like_secret
 
 
-def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     """A user's tokens, newest first (revoked and expired ones too, for the record)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 

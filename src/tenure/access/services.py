@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ class IssuedToken:
 
 
 @transaction.atomic
-def role_assign(*, user: AbstractBaseUser, role: str) -> Profile:
+def role_assign(*, user: User, role: str) -> Profile:
     """Give a user a role (replacing the one they had)."""
     if role not in Role.values:
         raise DomainError(f"unknown role {role!r}", field="role")
@@ -44,7 +44,7 @@ def role_assign(*, user: AbstractBaseUser, role: str) -> Profile:
 @transaction.atomic
 def token_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     expires_in_days: int = DEFAULT_TOKEN_DAYS,
     now: dt.datetime | None = None,

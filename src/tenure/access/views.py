@@ -18,6 +18,7 @@ from tenure.access.selectors import tokens_of
 from tenure.access.services import token_create
 from tenure.access.services import token_revoke as revoke
 from tenure.core.errors import DomainError
+from tenure.core.http import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -49,7 +50,7 @@ class LoginView(auth_views.LoginView):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def token_index(request: HttpRequest) -> HttpResponse:
+def token_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's tokens and make a new one, whose secret is shown in this response only.
 
     The secret is rendered straight away rather than after a redirect, so it is never
@@ -79,7 +80,7 @@ def token_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask to confirm, then revoke one of the user's own tokens."""
     token = tokens_of(request.user).filter(pk=pk, revoked_at__isnull=True).first()
     if token is None:

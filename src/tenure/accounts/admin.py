@@ -96,7 +96,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, objects: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["keep"].choices = [(o.pk, str(o)) for o in objects]
+        keep = self.fields["keep"]
+        assert isinstance(keep, forms.ChoiceField)
+        keep.choices = [(o.pk, str(o)) for o in objects]
 
 
 def merge_selected(
@@ -226,7 +228,7 @@ class MergeRecordAdmin(_ReadOnlyAdmin):
     list_display = ["created_at", "kind", "kept_name", "kept_id", "merged_count", "merged_by"]
     list_filter = ["kind"]
     search_fields = ["kept_name", "reason"]
-    fields = [
+    readonly_fields = (
         "created_at",
         "kind",
         "kept",
@@ -236,8 +238,8 @@ class MergeRecordAdmin(_ReadOnlyAdmin):
         "summary",
         "snapshots_shown",
         "details_shown",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

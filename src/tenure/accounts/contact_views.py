@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from tenure.access.choices import Role
 from tenure.access.permissions import (
+    AnyUser,
     account_guard,
     can_see_personal_data,
     role_of,
@@ -23,13 +24,14 @@ from tenure.accounts.models import Account, Contact, Position
 from tenure.accounts.privacy import contact_erase, contact_export
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
+from tenure.core.http import AuthenticatedHttpRequest
 from tenure.scoring.health_selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
 POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
 
 
-def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a person to an account."""
     account = get_object_or_404(Account, pk=pk)
     account_guard(request, account, write=True)
@@ -53,7 +55,7 @@ def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def position_left(request: HttpRequest, pk: int) -> HttpResponse:
+def position_left(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm and record that a person left an account."""
     position = get_object_or_404(Position.objects.select_related("contact", "account"), pk=pk)
     account_guard(request, position.account, write=True)
@@ -73,7 +75,7 @@ def position_left(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/position_left.html", {"position": position, "form": form})
 
 
-def contact_index(request: HttpRequest) -> HttpResponse:
+def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone we know, searchable by name, email or company."""
     form = ContactSearchForm(request.GET or None)
     visible = Position.objects.filter(visible_account_q(request.user, "account__"))
@@ -96,7 +98,7 @@ def contact_index(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/contacts.html", context)
 
 
-def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One person across every account they have been at (that the user may see)."""
     visible = Position.objects.filter(visible_account_q(request.user, "account__"))
     contact = get_object_or_404(
@@ -119,7 +121,7 @@ def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/contact.html", context)
 
 
-def what_if_left(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+def what_if_left(request: AuthenticatedHttpRequest, pk: int, contact_id: int) -> HttpResponse:
     """The health and risk the account would have without this contact."""
     account = get_object_or_404(Account, pk=pk)
     account_guard(request, account, write=False)
@@ -135,18 +137,18 @@ def what_if_left(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse
 # --- personal data: export and erasure on request (admins and directors) ----------------
 
 
-def can_manage_personal_data(user: object) -> bool:
+def can_manage_personal_data(user: AnyUser | None) -> bool:
     """Only admins and directors export or erase a person's data."""
-    return role_of(user) in {Role.ADMIN, Role.DIRECTOR}  # type: ignore[arg-type]
+    return role_of(user) in {Role.ADMIN, Role.DIRECTOR}
 
 
-def _personal_data_contact(request: HttpRequest, pk: int) -> Contact:
+def _personal_data_contact(request: AuthenticatedHttpRequest, pk: int) -> Contact:
     if not can_manage_personal_data(request.user):
         raise PermissionDenied("Only administrators and directors manage personal data.")
     return get_object_or_404(Contact, pk=pk)
 
 
-def contact_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one person, as a JSON download."""
     contact = _personal_data_contact(request, pk)
     data = contact_export(contact=contact)
@@ -164,7 +166,7 @@ class EraseForm(forms.Form):
     )
 
 
-def contact_erase_page(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_erase_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm and erase a person: their name and details go, their history stays anonymous."""
     contact = _personal_data_contact(request, pk)
     form = EraseForm(request.POST or None)

@@ -501,8 +501,8 @@ def _handle(
     for note in report.notes:
         stdout.write(f"note: {note}")
     if report.errors:
-        for error in report.errors[:SHOWN_ERRORS]:
-            stdout.write(str(error))
+        for problem in report.errors[:SHOWN_ERRORS]:
+            stdout.write(str(problem))
         hidden = len(report.errors) - SHOWN_ERRORS
         if options.get("errors"):
             report.write_errors(options["errors"])

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 
 from tenure.accounts.choices import TeamRole
@@ -76,7 +76,7 @@ MERGE_POLICIES = {
 
 @transaction.atomic
 def account_merge(
-    *, keep: Account, duplicates: Sequence[Account], by: AbstractBaseUser | None, reason: str
+    *, keep: Account, duplicates: Sequence[Account], by: User | None, reason: str
 ) -> MergeRecord:
     """Fold ``duplicates`` into ``keep`` and delete them; return the record of the merge.
 
@@ -137,7 +137,7 @@ def account_merge(
 
 @transaction.atomic
 def contact_merge(
-    *, keep: Contact, duplicates: Sequence[Contact], by: AbstractBaseUser | None, reason: str
+    *, keep: Contact, duplicates: Sequence[Contact], by: User | None, reason: str
 ) -> MergeRecord:
     """Fold duplicate people into ``keep`` and delete them; return the record of the merge.
 
@@ -171,7 +171,9 @@ def external_id_map() -> dict[str, int]:
     """
     mapping = dict(AccountAlias.objects.values_list("external_id", "account_id"))
     own = Account.objects.filter(external_id__isnull=False).values_list("external_id", "pk")
-    mapping.update(own)
+    for external_id, pk in own:
+        assert external_id is not None  # filtered on it
+        mapping[external_id] = pk
     return mapping
 
 
@@ -325,6 +327,7 @@ def _move_related(
     """
     for relation in model._meta.related_objects:
         if relation.many_to_many:
+            assert isinstance(relation, models.ManyToManyRel)
             if relation.through in handled:
                 continue
             label = f"{relation.related_model._meta.label_lower}.{relation.field.name}"
@@ -378,7 +381,8 @@ def _move_many_to_many(relation: Any, keep: models.Model, duplicates: list[Any])
     ours = relation.field.m2m_reverse_field_name()
     theirs = relation.field.m2m_field_name() + "_id"
     already = set(through.objects.filter(**{ours: keep}).values_list(theirs, flat=True))
-    move, drop = [], []
+    move: list[int] = []
+    drop: list[int] = []
     for pk, other in through.objects.filter(**{f"{ours}__in": duplicates}).values_list(
         "pk", theirs
     ):
@@ -426,7 +430,7 @@ def _record(
     merged_ids: list[int],
     snapshots: list[dict[str, Any]],
     details: dict[str, Any],
-    by: AbstractBaseUser | None,
+    by: User | None,
     reason: str,
 ) -> MergeRecord:
     user = by if by is not None and by.is_authenticated else None

@@ -7,6 +7,7 @@ page renders in a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -29,6 +30,17 @@ from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.planning.models import AccountPlan, Action, Milestone, Objective
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _DetailAttributes(TypedDict):
+        planned_touchpoints: list[Touchpoint]
+
+    #: An account from ``account_detail``, its planned touchpoints loaded as a list.
+    AccountDetail = WithAnnotations[Account, _DetailAttributes]
 
 #: Sort keys a user may pick on the accounts list, mapped to ORDER BY expressions.
 ACCOUNT_SORTS: dict[str, list[str]] = {
@@ -98,7 +110,7 @@ def _tier_order() -> Case:
     )
 
 
-def account_detail(*, pk: int) -> Account:
+def account_detail(*, pk: int) -> AccountDetail:
     """One account with its team, positions, plans, milestones and touchpoints loaded.
 
     Interactions are paged separately (``account_interactions``): an old key account
@@ -108,7 +120,9 @@ def account_detail(*, pk: int) -> Account:
         Prefetch("objectives", queryset=Objective.objects.prefetch_related("goals").order_by("id")),
         Prefetch("actions", queryset=_actions_queryset()),
     )
-    return (
+    # cast: the stubs do not follow Prefetch(to_attr=...).
+    return cast(
+        "AccountDetail",
         Account.objects.select_related("parent")
         .prefetch_related(
             Prefetch("team", queryset=TeamMembership.objects.select_related("user")),
@@ -127,7 +141,7 @@ def account_detail(*, pk: int) -> Account:
             ),
             "subsidiaries",
         )
-        .get(pk=pk)
+        .get(pk=pk),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tenure.accounts.choices import TeamRole
@@ -136,7 +136,7 @@ def account_remove_key(*, account: Account) -> Account:
 
 
 @transaction.atomic
-def team_assign(*, account: Account, user: AbstractBaseUser, role: str) -> TeamMembership:
+def team_assign(*, account: Account, user: User, role: str) -> TeamMembership:
     """Put a user on an account's team in a role. One key account manager per account."""
     if role not in TeamRole.values:
         raise DomainError(f"unknown team role {role!r}", field="role")
@@ -158,7 +158,7 @@ def team_assign(*, account: Account, user: AbstractBaseUser, role: str) -> TeamM
 
 
 @transaction.atomic
-def team_handover(*, account: Account, to_user: AbstractBaseUser) -> TeamMembership:
+def team_handover(*, account: Account, to_user: User) -> TeamMembership:
     """Make ``to_user`` the key account manager, replacing whoever held the role."""
     TeamMembership.objects.filter(account=account, role=TeamRole.KEY_ACCOUNT_MANAGER).delete()
     return TeamMembership.objects.create(

@@ -55,7 +55,9 @@ def _aliases(external_ids: Iterable[str]) -> dict[str, Account]:
 def _accounts_with_external_ids(external_ids: Iterable[str]) -> dict[str, Account]:
     found: dict[str, Account] = {}
     for chunk in chunks(external_ids):
-        found.update((a.external_id, a) for a in Account.objects.filter(external_id__in=chunk))
+        for account in Account.objects.filter(external_id__in=chunk):
+            assert account.external_id is not None  # matched on it
+            found[account.external_id] = account
     return found
 
 
@@ -160,9 +162,10 @@ def _plan_account_parents(
         elif ref is not None and ref not in planned and ref not in in_database:
             message = f"no account has external id {ref}, in this import or in Tenure"
             problems.append(RowProblem(item.index, "parent_external_id", message))
+        elif ref is None:
+            targets[key] = None
         else:
-            parent = planned[ref].instance if ref in planned else in_database.get(ref)
-            targets[key] = None if ref is None else parent
+            targets[key] = planned[ref].instance if ref in planned else in_database.get(ref)
     if targets and any(targets.values()):
         problems += _parent_cycles(planned, targets)
     late: dict[str, Account] = {}
@@ -170,11 +173,13 @@ def _plan_account_parents(
         item = planned[key]
         if parent is not None and parent.pk is None:
             late[key] = parent
-            if not item.is_new:
-                item.changed.add("parent")  # type: ignore[union-attr]
-        elif not item.is_new and item.instance.parent_id != (parent.pk if parent else None):
+            if item.changed is not None:  # an existing account
+                item.changed.add("parent")
+        elif item.changed is not None and item.instance.parent_id != (
+            parent.pk if parent else None
+        ):
             item.instance.parent = parent
-            item.changed.add("parent")  # type: ignore[union-attr]
+            item.changed.add("parent")
         elif item.is_new:
             item.instance.parent = parent
     return late, problems

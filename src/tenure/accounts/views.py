@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from tenure.access.permissions import (
@@ -24,6 +24,7 @@ from tenure.accounts.selectors import (
     last_strategic_contact,
 )
 from tenure.audit.selectors import account_audit
+from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.numbers import int_or_none
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
@@ -35,7 +36,7 @@ PAGE_SIZE = 25
 NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})
 
 
-def account_index(request: HttpRequest) -> HttpResponse:
+def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page."""
     params = request.GET
     filters = AccountFilters(
@@ -66,7 +67,7 @@ def account_index(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def account_page(request: HttpRequest, pk: int) -> HttpResponse:
+def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one account on one page."""
     try:
         account = account_detail(pk=pk)

@@ -8,7 +8,7 @@ who may change the account reopens it. Analysts only read.
 """
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -26,7 +26,7 @@ from tenure.alerts.selectors import TaskFilters as ListFilters
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import caller, require_writer
 from tenure.api.pagination import PageNumber
-from tenure.api.schemas import Id, InputSchema, choice, text
+from tenure.api.schemas import Choice, Id, InputSchema, Text
 from tenure.core.errors import NotFound
 
 router = Router(tags=["tasks"])
@@ -71,25 +71,25 @@ Assignee = Annotated[str, StringConstraints(pattern=r"^(me|all|none|[1-9][0-9]{0
 
 
 class TaskFilters(Schema):
-    status: Literal[(*TaskStatus.values, "closed", "")] = Field(  # type: ignore[valid-type]
+    status: Annotated[str, Choice([*TaskStatus.values, "closed", ""])] = Field(
         TaskStatus.OPEN.value,
         description="A status, `closed` (done, dismissed or cleared), or empty for every task.",
     )
-    rule: choice(AlertRule, blank=True) = ""
+    rule: Annotated[str, Choice(AlertRule, blank=True)] = ""
     assignee: Assignee = Field(
         "me",
         description="`me`, `all` (every task the caller may see), `none` (unassigned) or a "
         "user id.",
     )
     account: Id | None = Field(None, description="Only tasks on this account.")
-    sort: Literal[tuple(SORTS)] = Field(  # type: ignore[valid-type]
+    sort: Annotated[str, Choice(SORTS)] = Field(
         "due", description="`due` (soonest first), `raised` (newest first) or `account`."
     )
 
 
 class TaskCloseIn(InputSchema):
-    status: Literal[TaskStatus.DONE.value, TaskStatus.DISMISSED.value]  # type: ignore[valid-type]
-    note: text(300) = Field("", description="Required when dismissing: say why.")
+    status: Annotated[str, Choice([TaskStatus.DONE.value, TaskStatus.DISMISSED.value])]
+    note: Annotated[str, Text(300)] = Field("", description="Required when dismissing: say why.")
 
 
 def _loaded() -> QuerySet[Task]:

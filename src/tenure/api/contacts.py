@@ -5,7 +5,7 @@ the right to change one of those accounts (``access.permissions.can_edit_contact
 Emails, phones and birthdays are ``null`` for roles without personal data.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -28,7 +28,7 @@ from tenure.api.schemas import (
     PositionOut,
     PositionPatch,
     StakeholderIn,
-    text,
+    Text,
 )
 from tenure.api.selectors import account_positions, contact_with_positions, contacts_visible
 from tenure.core.errors import NotFound
@@ -37,7 +37,9 @@ router = Router(tags=["contacts"])
 
 
 class ContactFilters(Schema):
-    search: text(200) = Field("", description="Part of a name, or an exact email address.")
+    search: Annotated[str, Text(200)] = Field(
+        "", description="Part of a name, or an exact email address."
+    )
     account: Id | None = Field(None, description="Only people with a position at this account.")
 
 

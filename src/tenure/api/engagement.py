@@ -16,7 +16,7 @@ from tenure.accounts.selectors import account_interactions
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, user_for
 from tenure.api.pagination import PageNumber
-from tenure.api.schemas import Day, Id, InputSchema, Moment, choice, personal, text
+from tenure.api.schemas import Choice, Day, Id, InputSchema, Moment, Text, personal
 from tenure.api.selectors import account_touchpoints, contacts_visible
 from tenure.core.errors import NotFound
 from tenure.engagement import services
@@ -65,12 +65,12 @@ class InteractionOut(Schema):
 
 class InteractionIn(InputSchema):
     occurred_at: Moment = Field(description="With a time zone, e.g. 2026-03-02T10:00:00+01:00.")
-    kind: choice(InteractionKind)
-    summary: text(5000, min_length=1)
+    kind: Annotated[str, Choice(InteractionKind)]
+    summary: Annotated[str, Text(5000, min_length=1)]
     is_strategic: bool = False
     contact_ids: list[Id] = Field(default_factory=list, max_length=50)
-    outcome: text(5000) = ""
-    next_step: text(300) = ""
+    outcome: Annotated[str, Text(5000)] = ""
+    next_step: Annotated[str, Text(300)] = ""
     next_step_due: Day | None = None
     sentiment: Annotated[int, Field(ge=-1, le=1)] = 0
     touchpoint_id: Id | None = Field(None, description="A planned touchpoint this fulfils.")
@@ -90,8 +90,8 @@ class TouchpointOut(Schema):
 
 class TouchpointIn(InputSchema):
     scheduled_on: Day
-    kind: choice(TouchpointKind)
-    title: text(200) = ""
+    kind: Annotated[str, Choice(TouchpointKind)]
+    title: Annotated[str, Text(200)] = ""
     owner_id: Id | None = None
     contact_id: Id | None = None
 

@@ -13,7 +13,8 @@ too many failed attempts        429    ``throttled``
 =============================  ======  ==================
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import IntegrityError
@@ -96,6 +97,17 @@ def _validation_error(api: NinjaAPI, request: HttpRequest, exc: ValidationError)
     return error_response(api, request, 422, "; ".join(messages) or "invalid request", field)
 
 
+_E = TypeVar("_E", bound=Exception)
+
+
+def _on(
+    api: NinjaAPI, exc_class: type[_E], handler: Callable[[HttpRequest, _E], HttpResponse]
+) -> None:
+    # ninja annotates the handler's argument as ``_E | type[_E]``, but ``NinjaAPI.on_exception``
+    # always passes the raised instance.
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Map Tenure's and Django's exceptions to the error body on ``api``."""
 
@@ -106,7 +118,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 api, request, status, message, getattr(exc, "field", None) if field else None
             )
 
-        api.add_exception_handler(exc_class, handler)
+        _on(api, exc_class, handler)
 
     handle(DomainError, 400, field=True)
     handle(AccessDenied, 403, field=True)
@@ -131,9 +143,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = 'Bearer realm="tenure"'
         return response
 
-    api.add_exception_handler(IntegrityError, integrity)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(AuthenticationError, unauthenticated)
-    api.add_exception_handler(
-        ValidationError, lambda request, exc: _validation_error(api, request, exc)
-    )
+    _on(api, IntegrityError, integrity)
+    _on(api, HttpError, http_error)
+    _on(api, AuthenticationError, unauthenticated)
+    _on(api, ValidationError, lambda request, exc: _validation_error(api, request, exc))

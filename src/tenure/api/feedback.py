@@ -9,7 +9,7 @@ numbers. Managers who see only their own accounts get the figures of their accou
 
 import datetime as dt
 from collections.abc import Hashable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -26,7 +26,7 @@ from tenure.accounts.choices import Tier
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber
-from tenure.api.schemas import Day, Id, choice
+from tenure.api.schemas import Choice, Day, Id
 from tenure.core.errors import DomainError, NotFound
 from tenure.feedback import selectors
 from tenure.feedback.anonymity import ItemFigure, NpsFigure
@@ -53,7 +53,7 @@ class CampaignOut(Schema):
 
 
 class CampaignFilters(Schema):
-    status: choice(CampaignStatus) | None = None
+    status: Annotated[str, Choice(CampaignStatus)] | None = None
     account: Id | None = Field(None, description="Only campaigns for this account.")
 
 
@@ -99,7 +99,7 @@ class FiguresOut(Schema):
 
 class ScopeFilters(Schema):
     account: Id | None = None
-    tier: choice(Tier) | None = None
+    tier: Annotated[str, Choice(Tier)] | None = None
     manager: Id | None = Field(None, description="The key account manager's user id.")
     since: Day | None = Field(None, description="Default: 365 days ago.")
     until: Day | None = None

@@ -7,10 +7,10 @@ Every handler that takes an id goes through one of these, so the rules of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -74,7 +74,15 @@ def object_for(
     return found
 
 
-def user_for(pk: int | None, *, field: str) -> AbstractBaseUser | None:
+@overload
+def user_for(pk: int, *, field: str) -> User: ...
+@overload
+def user_for(pk: None, *, field: str) -> None: ...
+@overload
+def user_for(pk: int | None, *, field: str) -> User | None: ...
+
+
+def user_for(pk: int | None, *, field: str) -> User | None:
     """The active user ``pk`` (``None`` for ``None``), or ``NotFound`` naming ``field``."""
     if pk is None:
         return None

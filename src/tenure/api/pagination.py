@@ -32,7 +32,8 @@ class PageNumber(PaginationBase):
     def paginate_queryset(
         self, queryset: QuerySet | list[Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
-        total = self._items_count(queryset)
+        # ninja annotates a QuerySet, but its _items_count falls back to len() for a list.
+        total = self._items_count(queryset)  # type: ignore[arg-type]
         size = pagination.page_size
         start = (pagination.page - 1) * size
         return {

@@ -5,7 +5,7 @@ Writes go through ``tenure.planning.services``; each checks the plan's account.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, user_for
 from tenure.api.pagination import PageNumber
-from tenure.api.schemas import Amount, Day, Id, InputSchema, LongText, choice, text
+from tenure.api.schemas import Amount, Choice, Day, Id, InputSchema, LongText, Text
 from tenure.api.selectors import account_milestones, account_plans, plan_detail
 from tenure.core.errors import NotFound
 from tenure.planning import services
@@ -76,30 +76,30 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(InputSchema):
-    title: text(200, min_length=1)
-    horizon: choice(Horizon) = Horizon.SHORT.value
+    title: Annotated[str, Text(200, min_length=1)]
+    horizon: Annotated[str, Choice(Horizon)] = Horizon.SHORT.value
     starts_on: Day
     ends_on: Day
     owner_id: Id | None = Field(None, description="Defaults to the caller.")
 
 
 class PlanCloseIn(InputSchema):
-    outcome: text(10_000, min_length=1)
+    outcome: Annotated[str, Text(10_000, min_length=1)]
     closed_on: Day
 
 
 class ObjectiveIn(InputSchema):
-    kind: choice(ObjectiveKind)
-    title: text(200, min_length=1)
+    kind: Annotated[str, Choice(ObjectiveKind)]
+    title: Annotated[str, Text(200, min_length=1)]
     description: LongText = ""
 
 
 class GoalIn(InputSchema):
-    kpi: text(200, min_length=1)
+    kpi: Annotated[str, Text(200, min_length=1)]
     baseline: Amount
     target: Amount
     due_on: Day
-    unit: text(30) = ""
+    unit: Annotated[str, Text(30)] = ""
 
 
 class GoalProgressIn(InputSchema):
@@ -107,7 +107,7 @@ class GoalProgressIn(InputSchema):
 
 
 class ActionIn(InputSchema):
-    title: text(200, min_length=1)
+    title: Annotated[str, Text(200, min_length=1)]
     owner_id: Id | None = Field(None, description="Defaults to the caller.")
     due_on: Day
     goal_id: Id | None = None
@@ -132,10 +132,10 @@ class MilestoneOut(Schema):
 
 
 class MilestoneIn(InputSchema):
-    kind: choice(MilestoneKind)
-    title: text(200, min_length=1)
+    kind: Annotated[str, Choice(MilestoneKind)]
+    title: Annotated[str, Text(200, min_length=1)]
     occurred_on: Day
-    severity: choice(Severity) = Severity.MEDIUM.value
+    severity: Annotated[str, Choice(Severity)] = Severity.MEDIUM.value
     description: LongText = ""
     resolved_on: Day | None = None
 

@@ -7,12 +7,22 @@ personal data resolve to ``null`` for a reader who may not see it
 """
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from annotated_types import GroupedMetadata
 from django.db import models
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import core_schema
 
 from tenure.access.permissions import can_see_personal_data
 from tenure.accounts.choices import (
@@ -33,19 +43,40 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def text(max_length: int, *, min_length: int = 0) -> Any:
-    """A string type of at most ``max_length`` characters, without NUL."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
-    ]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """``Annotated[str, Text(n)]``: a string of at most ``n`` characters, without NUL.
+
+    Metadata rather than a type-returning function, so the annotation stays a type a type
+    checker reads (``str``).
+    """
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        # Pydantic expands grouped metadata one level only, so flatten the constraints here.
+        yield from StringConstraints(min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_no_nul)
 
 
-def choice(choices: type[models.TextChoices], *, blank: bool = False) -> Any:
-    """A ``Literal`` of a ``TextChoices``' values (and ``""`` when blank is allowed)."""
-    values = tuple(choices.values) + (("",) if blank else ())
-    return Literal[values]  # type: ignore[valid-type]
+class Choice:
+    """``Annotated[str, Choice(SomeTextChoices)]``: one of the values (``""`` too if blank).
+
+    Validated and documented exactly as the matching ``Literal`` (an enum in the schema);
+    the type checker reads ``str``.
+    """
+
+    def __init__(
+        self, choices: type[models.TextChoices] | Iterable[str], *, blank: bool = False
+    ) -> None:
+        values = choices.values if isinstance(choices, type) else list(choices)
+        self.values: tuple[str, ...] = tuple(values) + (("",) if blank else ())
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return handler(Literal[self.values])
 
 
 #: A database id: positive and within a 64-bit integer.
@@ -80,26 +111,25 @@ Moment = Annotated[
 ]
 
 
-def decimal(*, signed: bool) -> Any:
-    """A fixed-point amount with up to 14 digits before the point and 2 after.
-
-    Documented as a string (how amounts are returned); plain JSON numbers are accepted too.
-    """
+def _amount_json_schema(*, signed: bool) -> WithJsonSchema:
+    # Documented as a string (how amounts are returned); plain JSON numbers are accepted too.
     sign = "-?" if signed else ""
-    return Annotated[
-        Decimal,
-        Field(max_digits=16, decimal_places=2, **({} if signed else {"ge": 0})),
-        WithJsonSchema({"type": "string", "pattern": rf"^{sign}[0-9]{{1,14}}(\.[0-9]{{1,2}})?$"}),
-    ]
+    return WithJsonSchema({"type": "string", "pattern": rf"^{sign}[0-9]{{1,14}}(\.[0-9]{{1,2}})?$"})
 
 
-Amount = decimal(signed=True)
-Name = text(200, min_length=1)
-LongText = text(10_000)
-Money = decimal(signed=False)
-Sort = Literal[tuple(ACCOUNT_SORTS)]  # type: ignore[valid-type]
-AccountStatusValue = choice(AccountStatus)
-TierValue = choice(Tier, blank=True)
+#: A fixed-point amount with up to 14 digits before the point and 2 after.
+Amount = Annotated[
+    Decimal, Field(max_digits=16, decimal_places=2), _amount_json_schema(signed=True)
+]
+#: An amount that cannot be negative.
+Money = Annotated[
+    Decimal, Field(max_digits=16, decimal_places=2, ge=0), _amount_json_schema(signed=False)
+]
+Name = Annotated[str, Text(200, min_length=1)]
+LongText = Annotated[str, Text(10_000)]
+Sort = Annotated[str, Choice(ACCOUNT_SORTS)]
+AccountStatusValue = Annotated[str, Choice(AccountStatus)]
+TierValue = Annotated[str, Choice(Tier, blank=True)]
 
 
 class InputSchema(Schema):
@@ -158,17 +188,19 @@ class AccountDetailOut(AccountOut):
 
 
 class AccountFields(InputSchema):
-    external_id: text(100) | None = None
-    industry: text(100) = ""
+    external_id: Annotated[str, Text(100)] | None = None
+    industry: Annotated[str, Text(100)] = ""
     country: Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{2})?$")] = ""
-    region: text(100) = ""
+    region: Annotated[str, Text(100)] = ""
     employees: Annotated[int, Field(ge=0, le=2_147_483_647)] | None = None
     founded_year: Annotated[int, Field(ge=1600, le=2200)] | None = None
-    website: text(200) = ""
+    website: Annotated[str, Text(200)] = ""
     parent_id: Id | None = None
     status: AccountStatusValue = AccountStatus.ACTIVE.value
     potential_annual_spend: Money | None = None
-    preferred_channels: list[choice(Channel)] = Field(default_factory=list, max_length=10)
+    preferred_channels: list[Annotated[str, Choice(Channel)]] = Field(
+        default_factory=list, max_length=10
+    )
     characteristics: LongText = ""
     is_seasonal: bool = False
     has_international_presence: bool = False
@@ -187,8 +219,10 @@ class AccountPatch(AccountFields):
 
 
 class AccountFilters(Schema):
-    search: text(200) = Field("", description="Part of the name, or the exact external id.")
-    tier: choice(Tier) | None = None
+    search: Annotated[str, Text(200)] = Field(
+        "", description="Part of the name, or the exact external id."
+    )
+    tier: Annotated[str, Choice(Tier)] | None = None
     key: bool | None = Field(None, description="true: key accounts only.")
     status: AccountStatusValue | None = None
     manager: Id | None = Field(None, description="Key account manager's user id.")
@@ -242,27 +276,27 @@ class ContactDetailOut(ContactOut):
 
 
 class ContactFields(InputSchema):
-    email: text(254) | None = None
-    phone: text(40) = ""
-    preferred_channel: choice(Channel, blank=True) = ""
+    email: Annotated[str, Text(254)] | None = None
+    phone: Annotated[str, Text(40)] = ""
+    preferred_channel: Annotated[str, Choice(Channel, blank=True)] = ""
     birthday: Day | None = None
 
 
 class ContactIn(ContactFields):
-    first_name: text(100, min_length=1)
-    last_name: text(100, min_length=1)
+    first_name: Annotated[str, Text(100, min_length=1)]
+    last_name: Annotated[str, Text(100, min_length=1)]
 
 
 class ContactPatch(ContactFields):
-    first_name: text(100, min_length=1) = None  # type: ignore[assignment]
-    last_name: text(100, min_length=1) = None  # type: ignore[assignment]
+    first_name: Annotated[str, Text(100, min_length=1)] = None  # type: ignore[assignment]
+    last_name: Annotated[str, Text(100, min_length=1)] = None  # type: ignore[assignment]
 
 
 class PositionFields(InputSchema):
-    title: text(150) = ""
-    department: text(100) = ""
-    buying_role: choice(BuyingRole, blank=True) = ""
-    seniority: choice(Seniority, blank=True) = ""
+    title: Annotated[str, Text(150)] = ""
+    department: Annotated[str, Text(100)] = ""
+    buying_role: Annotated[str, Choice(BuyingRole, blank=True)] = ""
+    seniority: Annotated[str, Choice(Seniority, blank=True)] = ""
     strength: Annotated[int, Field(ge=1, le=5)] = 3
     started_on: Day | None = None
 
@@ -296,7 +330,7 @@ class TeamMemberOut(Schema):
 
 class TeamMemberIn(InputSchema):
     user_id: Id
-    role: choice(TeamRole)
+    role: Annotated[str, Choice(TeamRole)]
 
 
 class HandoverIn(InputSchema):

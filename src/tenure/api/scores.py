@@ -5,7 +5,7 @@ Read-only: snapshots are written by ``tenure score``, never through the API.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -16,7 +16,7 @@ from tenure.accounts.choices import Tier
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber
-from tenure.api.schemas import Id, choice
+from tenure.api.schemas import Choice, Id
 from tenure.api.selectors import latest_snapshots
 from tenure.core.errors import NotFound
 from tenure.scoring.choices import KeyListAction
@@ -56,8 +56,8 @@ class SnapshotOut(Schema):
 
 
 class SnapshotFilters(Schema):
-    tier: choice(Tier) | None = None
-    keylist_action: choice(KeyListAction) | None = Field(
+    tier: Annotated[str, Choice(Tier)] | None = None
+    keylist_action: Annotated[str, Choice(KeyListAction)] | None = Field(
         None, description="Only accounts the run proposes to promote or demote."
     )
 

@@ -24,7 +24,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 50
     # Counting a large trail on every page is slow on PostgreSQL; the pager does without.
     show_full_result_count = False
-    fields = [
+    readonly_fields = (
         "created_at",
         "actor",
         "actor_id",
@@ -36,8 +36,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         "changes_table",
         "count",
         "note",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

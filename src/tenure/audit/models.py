@@ -21,6 +21,13 @@ from django.db.models import Q
 from tenure.audit.choices import AuditAction
 
 
+def model_label(model: type[models.Model]) -> str:
+    """How events name a model (``accounts.account``): a proxy is filed under its model."""
+    concrete = model._meta.concrete_model
+    assert concrete is not None  # set on every model that is not abstract
+    return concrete._meta.label_lower
+
+
 class AuditTrailIsAppendOnly(Exception):
     """Raised when code tries to change or delete an audit event."""
 

@@ -38,7 +38,7 @@ from django.utils.duration import duration_iso_string
 
 from tenure.audit.choices import AuditAction
 from tenure.audit.context import current_actor
-from tenure.audit.models import AuditEvent
+from tenure.audit.models import AuditEvent, model_label
 
 #: Apps whose models are CRM data: every model in them is audited unless listed below.
 AUDITED_APPS = (
@@ -118,7 +118,7 @@ def connect() -> None:
             continue
         for model in config.get_models():
             meta = model._meta
-            if meta.auto_created or meta.concrete_model._meta.label_lower in NOT_AUDITED:
+            if meta.auto_created or model_label(model) in NOT_AUDITED:
                 continue
             _SPECS[model] = _spec(model)
             uid = f"tenure.audit.{meta.label_lower}"
@@ -129,9 +129,12 @@ def connect() -> None:
     for model in list(_SPECS):
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
+            assert through is not None  # made by Django when not given
             _M2M_NAMES[(through, False)] = field.name
             if field.related_model in _SPECS and not field.remote_field.hidden:
-                _M2M_NAMES[(through, True)] = field.remote_field.get_accessor_name()
+                accessor = field.remote_field.get_accessor_name()
+                assert accessor is not None  # only a hidden relation has none
+                _M2M_NAMES[(through, True)] = accessor
             m2m_changed.connect(
                 _m2m_changed, sender=through, dispatch_uid=f"tenure.audit.{through._meta.label}"
             )
@@ -145,7 +148,7 @@ def _spec(model: type[models.Model]) -> ModelSpec:
         if not field.primary_key and field.name not in {"created_at", "updated_at"}
     }
     return ModelSpec(
-        label=model._meta.concrete_model._meta.label_lower,
+        label=model_label(model),
         fields=fields,
         mutable=frozenset(n for n, f in fields.items() if isinstance(f, models.JSONField)),
         secret=frozenset(n for n in fields if any(word in n for word in SECRET_WORDS)),
@@ -170,6 +173,7 @@ def _account_path(model: type[models.Model]) -> tuple[tuple[str, ...], str] | No
             continue
         for field in keys:
             target = field.related_model
+            assert target is not None  # a foreign key's
             if target not in seen and target._meta.app_label in AUDITED_APPS:
                 seen.add(target)
                 queue.append((target, (*hops, field.name)))
@@ -347,6 +351,7 @@ def _account_id(instance: models.Model, spec: ModelSpec, using: str) -> int | No
     except ObjectDoesNotExist:
         return None
     first = instance._meta.get_field(hops[0])
+    assert isinstance(first, models.ForeignKey)  # the path is made of foreign keys
     key = instance.__dict__.get(first.attname)
     if key is None:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from tenure.audit.models import AuditEvent
+from tenure.audit.models import AuditEvent, model_label
 
 #: Events shown on an account page unless asked otherwise.
 ACCOUNT_PAGE_LIMIT = 20
@@ -20,7 +20,6 @@ def account_audit(account_id: int, limit: int = ACCOUNT_PAGE_LIMIT) -> models.Qu
 
 def object_audit(model: type[models.Model], object_id: object) -> models.QuerySet[AuditEvent]:
     """Every change to one record, newest first."""
-    label = model._meta.concrete_model._meta.label_lower
-    return AuditEvent.objects.filter(model=label, object_id=str(object_id)).order_by(
+    return AuditEvent.objects.filter(model=model_label(model), object_id=str(object_id)).order_by(
         "-created_at", "-id"
     )

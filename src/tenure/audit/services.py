@@ -11,7 +11,7 @@ from django.db import models
 
 from tenure.audit.choices import AuditAction
 from tenure.audit.context import actor_of, current_actor
-from tenure.audit.models import AuditEvent
+from tenure.audit.models import AuditEvent, model_label
 from tenure.core.errors import DomainError
 
 _BULK = {
@@ -52,7 +52,7 @@ def audit_record_bulk(
         actor=actor.name[:150],
         actor_id=actor.user_id,
         action=_BULK[action],
-        model=model._meta.concrete_model._meta.label_lower,
+        model=model_label(model),
         object_repr=f"{count:,} {model._meta.verbose_name_plural}"[:200],
         account_id=account_id,
         count=count,

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, F, Model, Q
+from django.db.models import CheckConstraint, F, Field, Model, Q
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from tenure.core.errors import DomainError
@@ -102,7 +103,7 @@ def required_fields(model: type[Model]) -> frozenset[str]:
     )
 
 
-def plan_row(index: int, instance: Any, fields: dict[str, Any], *, new: bool) -> Planned:
+def plan_row(index: int, instance: Model, fields: dict[str, Any], *, new: bool) -> Planned:
     """Set ``fields``; check what a new object is given or an old one changes.
 
     The same rules as ``full_clean``, without a query per row: field validation, then the
@@ -154,7 +155,7 @@ def _check_constraints(model: type[Model]) -> tuple[tuple[CheckConstraint, tuple
                 key, value = child
                 yield key.split("__")[0]
                 if isinstance(value, F):
-                    yield value.name
+                    yield value.name  # type: ignore[attr-defined]  # django-stubs omit F.name
 
     return tuple(
         (constraint, tuple(dict.fromkeys(names(constraint.condition))))
@@ -175,12 +176,11 @@ def _satisfies(instance: Model, constraint: CheckConstraint) -> bool:
         return True
 
 
-def _truth(condition: Q, instance: Model) -> bool | None:
+def _truth(condition: Q | BaseExpression, instance: Model) -> bool | None:
     """SQL's three-valued truth of a ``Q`` condition for an object in memory."""
-    results = [
-        _truth(child, instance) if isinstance(child, Q) else _lookup_truth(*child, instance)
-        for child in condition.children
-    ]
+    if not isinstance(condition, Q):
+        raise _Unreadable(condition)
+    results = [_child_truth(child, instance) for child in condition.children]
     if condition.connector == Q.AND:
         value = False if False in results else (None if None in results else True)
     elif condition.connector == Q.OR:
@@ -188,6 +188,15 @@ def _truth(condition: Q, instance: Model) -> bool | None:
     else:
         raise _Unreadable(condition.connector)
     return None if value is None else (not value if condition.negated else value)
+
+
+def _child_truth(child: object, instance: Model) -> bool | None:
+    if isinstance(child, Q):
+        return _truth(child, instance)
+    if not isinstance(child, tuple):  # an expression passed to Q() as such
+        raise _Unreadable(child)
+    key, expected = child
+    return _lookup_truth(key, expected, instance)
 
 
 def _lookup_truth(key: str, expected: Any, instance: Model) -> bool | None:
@@ -199,7 +208,7 @@ def _lookup_truth(key: str, expected: Any, instance: Model) -> bool | None:
     if lookup == "isnull":
         return (value is None) == bool(expected)
     if isinstance(expected, F):
-        expected = _attribute(instance, expected.name)
+        expected = _attribute(instance, expected.name)  # type: ignore[attr-defined]  # as above
     elif hasattr(expected, "resolve_expression") or lookup not in _COMPARISONS:
         raise _Unreadable(key)
     if value is None or expected is None:
@@ -217,6 +226,8 @@ def _attribute(instance: Model, name: str) -> Any:
         field = instance._meta.pk if name == "pk" else instance._meta.get_field(name)
     except FieldDoesNotExist as error:
         raise _Unreadable(name) from error
+    if not isinstance(field, Field):  # a reverse relation
+        raise _Unreadable(name)
     return getattr(instance, field.attname)
 
 

@@ -12,6 +12,7 @@ a server that people reach over a network, where mistakes start to matter.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ def check_sqlite_wal(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     return sqlite_problems(settings.DATABASES["default"])
 
 
-def sqlite_problems(database: dict[str, Any]) -> list[CheckMessage]:
+def sqlite_problems(database: Mapping[str, Any]) -> list[CheckMessage]:
     """The WAL problems of one entry of DATABASES."""
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return []

@@ -43,7 +43,7 @@ class ServerOptions:
         return f"{host}:{self.port}"
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     """Gunicorn configured from Python rather than its command line."""
 
     def __init__(self, application: WSGIHandler, config: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 #: How long a backup waits for an import or a scoring run to release the ledger.
 LEDGER_WAIT_SECONDS = 60.0
@@ -217,9 +217,19 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}")
 
 
+def _pg_version() -> int:
+    """The PostgreSQL server's version number (160004 for 16.4), connecting if need be."""
+    from django.db.backends.postgresql.base import DatabaseWrapper  # needs psycopg
+
+    wrapper = connections[DEFAULT_DB_ALIAS]  # what ``connection`` stands for
+    assert isinstance(wrapper, DatabaseWrapper)
+    wrapper.ensure_connection()
+    return wrapper.pg_version
+
+
 def _postgres_dump(target: Path) -> Dump:
-    connection.ensure_connection()
-    server_major = int(connection.pg_version) // 10000
+    server_version = _pg_version()
+    server_major = int(server_version) // 10000
     pg_dump = pg_tool("pg_dump", at_least=server_major)
     with transaction.atomic(), connection.cursor() as cursor:
         # One snapshot for the dump, the row counts and the migration state, exported to
@@ -246,13 +256,12 @@ def _postgres_dump(target: Path) -> Dump:
         file=target.name,
         migrations=migrations,
         row_counts=counts,
-        details={"server_version": connection.pg_version, "pg_dump": pg_dump.name},
+        details={"server_version": server_version, "pg_dump": pg_dump.name},
     )
 
 
 def _postgres_load(dump: Path) -> None:
-    connection.ensure_connection()
-    pg_restore = pg_tool("pg_restore", at_least=int(connection.pg_version) // 10000)
+    pg_restore = pg_tool("pg_restore", at_least=int(_pg_version()) // 10000)
     connections.close_all()
     _run(
         [

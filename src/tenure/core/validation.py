@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
@@ -30,7 +32,7 @@ def validate_and_save(instance: models.Model, *, exclude: list[str] | None = Non
     instance.save()
 
 
-def check_rows(instances: list[models.Model], *, label: str = "row") -> None:
+def check_rows(instances: Sequence[models.Model], *, label: str = "row") -> None:
     """Validate many unsaved instances field by field, naming the first bad one.
 
     Used by bulk writes (imports, the demo): uniqueness and constraints are left to the

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tenure.accounts import services as accounts
@@ -121,7 +122,7 @@ def ground_truth(world: World) -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"churn_date": pl.Date})
 
 
-def _create_users(world: World) -> list:  # type: ignore[type-arg]
+def _create_users(world: World) -> list[User]:
     user_model = get_user_model()
     # One hash for the shared demo password: hashing is deliberately slow.
     password = make_password(DEMO_PASSWORD)
@@ -187,7 +188,7 @@ def _characteristics(a: AccountSpec) -> str:
     return season
 
 
-def _assign_teams(world: World, objs: list[Account], users: list) -> set[int]:  # type: ignore[type-arg]
+def _assign_teams(world: World, objs: list[Account], users: list[User]) -> set[int]:
     """Managers for the top third, sales for the rest; the top accounts become key accounts."""
     key_accounts: set[int] = set()
     since = world.month_start(0)
@@ -323,7 +324,7 @@ def _create_interactions(
     world: World,
     objs: list[Account],
     people: dict[int, list[tuple[Contact, str, int | None]]],
-    users: list,  # type: ignore[type-arg]
+    users: list[User],
     rng: random.Random,
 ) -> int:
     """Contact history: rhythm by importance; fading, negative or transactional before churn."""
@@ -419,7 +420,7 @@ def _create_milestones_and_plans(
     world: World,
     objs: list[Account],
     key_accounts: set[int],
-    users: list,  # type: ignore[type-arg]
+    users: list[User],
     rng: random.Random,
 ) -> None:
     as_of = world.config.as_of

@@ -317,7 +317,7 @@ def _unknown_accounts(checked: pl.LazyFrame, problems: pl.LazyFrame) -> pl.DataF
         _good(checked, problems).group_by("account_key").agg(firsts).sort("account_key").collect()
     )
     keys = accounts["account_key"].to_list()
-    known: set[str] = set()
+    known: set[str | None] = set()  # external_id is nullable, though never null here
     for start in range(0, len(keys), _CRM_LOOKUP_CHUNK):
         chunk = keys[start : start + _CRM_LOOKUP_CHUNK]
         known.update(

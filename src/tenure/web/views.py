@@ -14,6 +14,7 @@ from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
+from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.numbers import int_or_none
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
@@ -21,7 +22,7 @@ from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_selectors import with_health
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's accounts, most urgent first, with this week's focus account on top."""
     today = timezone.localdate()
     params = request.GET

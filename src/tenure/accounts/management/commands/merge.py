@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import models, transaction
+from django.db import transaction
 
 from tenure.accounts.merge import account_merge, contact_merge, merge_summary
-from tenure.accounts.models import Account, Contact
+from tenure.accounts.models import Account, Contact, MergeRecord
 from tenure.core.errors import DomainError
 
 
@@ -45,6 +46,8 @@ class Command(BaseCommand):
                 by = get_user_model().objects.get_by_natural_key(options["by"])
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"no user named {options['by']!r}") from error
+        model: type[Account] | type[Contact]
+        merge: Callable[..., MergeRecord]
         if options["kind"] == "accounts":
             lookup = "external_id" if options["external_ids"] else "pk"
             model, merge = Account, account_merge
@@ -67,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
 
-def _find(model: type[models.Model], lookup: str, value: str) -> Any:
+def _find(model: type[Account] | type[Contact], lookup: str, value: str) -> Any:
     try:
         if lookup == "pk" and not value.isdigit():
             raise model.DoesNotExist
