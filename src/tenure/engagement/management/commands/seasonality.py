@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -92,7 +92,9 @@ class Command(BaseCommand):
             names: dict[object, str] = {}
         else:
             panel = stored_panel()
-            names = dict(Account.objects.filter(pk__in=panel.account_ids).values_list("pk", "name"))
+            # The stored panel is keyed by account id; insights' panels take any key.
+            ids = cast("list[int]", panel.account_ids)
+            names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
         if not panel.account_ids:
             raise CommandError(
                 "no monthly revenue: run `tenure score` first, or pass --order-lines FILE"
