@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
@@ -191,7 +191,7 @@ def campaign_create(
     closes_at: dt.datetime,
     account: Account | None = None,
     tier: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     min_interval_days: int = 90,
     max_per_period: int = 2,
     period_days: int = 365,
