@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -306,7 +307,7 @@ def _email_link(
     purpose: str,
     base_url: str,
     now: dt.datetime,
-    connection: object,
+    connection: BaseEmailBackend,
 ) -> None:
     """Store a fresh link's hash, email the link, then record the sending.
 
@@ -325,7 +326,7 @@ def _email_link(
         link=survey_link(base_url, raw),
         supplier=selectors.supplier_name(),
         reminder=purpose == TokenPurpose.REMINDER,
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
     )
     try:
         message.send(fail_silently=False)

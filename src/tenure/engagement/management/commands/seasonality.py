@@ -33,6 +33,8 @@ def order_lines_panel(path: Path, *, as_of: dt.date | None) -> MonthlyPanel:
         raise CommandError(f"{path} lacks column(s) {', '.join(sorted(missing))}")
     lines = lines.with_columns(pl.col("order_date").cast(pl.Date))
     end = as_of or lines["order_date"].max()
+    if not isinstance(end, dt.date):
+        raise CommandError(f"{path} holds no order dates")
     monthly = (
         lines.filter(pl.col("order_date") <= end)
         .group_by("account_key", pl.col("order_date").dt.truncate("1mo").alias("month"))
@@ -41,7 +43,7 @@ def order_lines_panel(path: Path, *, as_of: dt.date | None) -> MonthlyPanel:
     return monthly_panel(
         monthly,
         account_col="account_key",
-        last_month=last_complete_month(end),  # type: ignore[arg-type]
+        last_month=last_complete_month(end),
     )
 
 
