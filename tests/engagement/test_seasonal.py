@@ -149,6 +149,13 @@ def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys,
     assert (tmp_path / "bt.csv").read_text().startswith("account_id,method,mase")
 
 
+def test_the_seasonality_command_refuses_an_order_line_file_without_orders(tmp_path):
+    empty = tmp_path / "lines.csv"
+    empty.write_text("account_key,order_date,amount\n")
+    with pytest.raises(CommandError, match="holds no order dates"):
+        call_command("seasonality", "--order-lines", str(empty))
+
+
 def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
     from tenure.audit.models import AuditEvent
 

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import polars as pl
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
@@ -88,7 +89,11 @@ def alert_scope() -> QuerySet[Account]:
     )
 
 
-def _ids(ctx: RuleContext) -> QuerySet[Account]:
+class _Pk(TypedDict):
+    pk: int
+
+
+def _ids(ctx: RuleContext) -> QuerySet[Account, _Pk]:
     # A subquery, not a list: the scope may hold more ids than a query may have parameters.
     return ctx.accounts.values("pk")
 
@@ -116,6 +121,7 @@ def health_drop(ctx: RuleContext) -> Iterable[Firing]:
     )
     series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
     for account_id, as_of, score in rows.iterator(chunk_size=5000):
+        assert score is not None  # health_score__isnull=False above
         series[account_id].append((as_of, score))
     for account_id, points in series.items():
         latest_on, latest = points[-1]
@@ -177,7 +183,7 @@ def decision_maker_left(ctx: RuleContext) -> Iterable[Firing]:
     open_positions = [
         int(key.split(":")[1]) for _, key in ctx.open_causes(AlertRule.DECISION_MAKER_LEFT)
     ]
-    departures = (
+    left = (
         Position.objects.filter(
             account_id__in=_ids(ctx),
             buying_role=BuyingRole.DECISION_MAKER,
@@ -187,7 +193,10 @@ def decision_maker_left(ctx: RuleContext) -> Iterable[Firing]:
         .filter(Q(left_on__gte=ctx.lookback_start) | Q(pk__in=open_positions))
         .values_list("pk", "account_id", "contact_id", "title", "left_on")
     )
-    departures = list(departures)
+    departures: list[tuple[int, int, int, str, dt.date]] = []
+    for pk, account_id, contact_id, title, left_on in left:
+        assert left_on is not None  # left_on__isnull=False above
+        departures.append((pk, account_id, contact_id, title, left_on))
     if not departures:
         return
     accounts = {account_id for _, account_id, _, _, _ in departures}
@@ -396,6 +405,7 @@ def revenue_down(ctx: RuleContext) -> Iterable[Firing]:
         growth__lt=-limit / 100,
     ).values_list("account_id", "revenue_t12m", "revenue_prev12m", "growth")
     for account_id, now, before, growth in rows.iterator(chunk_size=5000):
+        assert growth is not None  # growth__lt above
         yield Firing(
             account_id=account_id,
             rule=AlertRule.REVENUE_DOWN,
@@ -446,7 +456,7 @@ RULES: dict[str, Callable[[RuleContext], Iterable[Firing]]] = {
 }
 
 #: What a cleared task says about why it closed.
-CLEARED = {
+CLEARED: dict[str, str] = {
     AlertRule.HEALTH_DROP: "health recovered or the drop left the window",
     AlertRule.HIGH_RISK: "churn risk fell below the threshold",
     AlertRule.DECISION_MAKER_LEFT: "a current decision maker has been met since",

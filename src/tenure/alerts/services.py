@@ -96,8 +96,8 @@ def alerts_run(
     now = timezone.now()
     refreshed = []
     for cause, task in by_cause.items():
-        firing = firings.get(cause)
-        if firing is None:
+        holding = firings.get(cause)
+        if holding is None:
             reason = CLEARED[task.rule] if settings.enabled(task.rule) else "the rule is off"
             task.status = TaskStatus.RESOLVED
             task.closed_at = now
@@ -106,7 +106,7 @@ def alerts_run(
             result.cleared[task.rule] += 1
             continue
         result.still_open += 1
-        fresh = (firing.title, firing.evidence, firing.evidence_url)
+        fresh = (holding.title, holding.evidence, holding.evidence_url)
         if (task.title, task.evidence, task.evidence_url) != fresh:
             task.title, task.evidence, task.evidence_url = fresh
             task.updated_at = now

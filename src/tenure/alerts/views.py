@@ -26,6 +26,7 @@ from tenure.core.errors import DomainError
 
 
 def tasks_page(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     filters = TaskFilters.from_query(request.GET)
     tasks = task_list(user=request.user, filters=filters)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))

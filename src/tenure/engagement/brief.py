@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Q
 from django.utils import timezone
 
 from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import BuyingRole, TeamRole
-from tenure.accounts.models import Account
+from tenure.accounts.models import Account, Position
 from tenure.accounts.selectors import account_positions_queryset
 from tenure.engagement.brief_agenda import AgendaItem, suggested_agenda
 from tenure.engagement.brief_outlook import (
@@ -48,6 +49,10 @@ from tenure.planning.choices import ActionStatus, MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
 from tenure.scoring.engagement_features import DECISION_ROLES
 from tenure.scoring.health_selectors import account_health_panel
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import WithAnnotations
 
 __all__ = [
     "FeedbackAnswer",
@@ -277,6 +282,10 @@ def _revenue_panel(account: Account) -> MonthlyPanel | None:
 # --- people --------------------------------------------------------------------------------
 
 
+class _LastContact(TypedDict):
+    last_contact_at: dt.datetime | None
+
+
 def _stakeholders(
     account: Account,
     *,
@@ -286,7 +295,11 @@ def _stakeholders(
     attending: int | None,
     birthday_until: dt.date,
 ) -> tuple[Stakeholder, ...]:
-    positions = account_positions_queryset().filter(account=account, left_on__isnull=True)
+    # The plugin cannot see the last_contact_at the selector annotates.
+    positions = cast(
+        "QuerySet[WithAnnotations[Position, _LastContact]]",
+        account_positions_queryset().filter(account=account, left_on__isnull=True),
+    )
     people = []
     for position in positions:
         contact = position.contact

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -136,6 +136,7 @@ def _entries(
         people = people.none()
     for position in people.select_related("contact", "account"):
         contact = position.contact
+        assert contact.birthday is not None  # people with a birthday only, above
         day = birthday_between(contact.birthday, start, end)
         if day is None or (contact.pk, day) in greeted:
             continue
@@ -158,7 +159,7 @@ def _entries(
 
 def manager_calendar(
     *,
-    user: AbstractBaseUser,
+    user: User,
     start: dt.date,
     end: dt.date,
     include_done: bool = False,
@@ -247,7 +248,7 @@ def _hash(raw: str) -> str:
 
 
 @transaction.atomic
-def feed_token_renew(*, user: AbstractBaseUser) -> str:
+def feed_token_renew(*, user: User) -> str:
     """Make a new feed token for ``user`` and return it; the old URL stops working.
 
     Only the hash is stored: show the returned token now, it cannot be shown again.
@@ -259,7 +260,7 @@ def feed_token_renew(*, user: AbstractBaseUser) -> str:
     return raw
 
 
-def feed_user(raw: str) -> AbstractBaseUser | None:
+def feed_user(raw: str) -> User | None:
     """The active user a feed token belongs to, or ``None`` for anything else.
 
     Malformed, unknown and inactive-user tokens all give ``None``: callers answer the same

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
@@ -37,10 +39,12 @@ class InteractionForm(forms.Form):
         label="Sentiment", choices=Sentiment.choices, coerce=int, initial=Sentiment.NEUTRAL
     )
 
-    def __init__(self, *args: object, account: Account, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.account = account
-        self.fields["contacts"].queryset = Contact.objects.filter(
+        contacts = self.fields["contacts"]
+        assert isinstance(contacts, forms.ModelMultipleChoiceField)
+        contacts.queryset = Contact.objects.filter(
             positions__account=account, positions__left_on__isnull=True
         ).order_by("last_name", "first_name")
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)

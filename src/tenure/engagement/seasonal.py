@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
@@ -224,7 +224,7 @@ class _Pending:
     label: str
     peak_start: dt.date
     scheduled: dt.date
-    owner: AbstractBaseUser | None
+    owner: User | None
 
     @property
     def title(self) -> str:
@@ -283,7 +283,7 @@ def _plan_one(
     label: str,
     peak_start: dt.date,
     scheduled: dt.date,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
 ) -> Touchpoint | None:
     """One touchpoint and its record; ``None`` if a concurrent run planned this peak."""
     try:

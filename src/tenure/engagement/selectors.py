@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
     Case,
     F,
     Func,
     IntegerField,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -38,17 +40,30 @@ class AttentionFilters:
     search: str = ""
 
 
-def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
+class AttentionAnnotations(TypedDict):
+    """What :func:`attention_list` adds to each account."""
+
+    last_strategic_at: dt.datetime | None
+    next_touchpoint_on: dt.date | None
+    next_touchpoint_kind: str | None
+    overdue_actions: int
+    follow_up_due: dt.date | None
+    open_issues: int
+    manager_name: str | None
+    follow_up_overdue: bool
+
+
+def _count(queryset: QuerySet[Model]) -> Coalesce:
     """COUNT(*) of a correlated queryset as a scalar subquery (no GROUP BY needed)."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
 
 
 def attention_list(
-    *, user: AbstractBaseUser, today: dt.date, filters: AttentionFilters | None = None
+    *, user: User, today: dt.date, filters: AttentionFilters | None = None
 ) -> QuerySet[Account]:
     """The user's accounts (or, for someone without accounts, every key account), most
-    urgent first.
+    urgent first, each with :class:`AttentionAnnotations`.
 
     Until risk scores exist, urgency is: overdue actions and follow-ups, open issues, then
     the longest time since the last strategic contact (never comes first).
@@ -117,7 +132,7 @@ def attention_list(
     )
 
 
-def my_accounts(*, user: AbstractBaseUser) -> QuerySet[Account]:
+def my_accounts(*, user: User) -> QuerySet[Account]:
     """The accounts a user works on (any team role), or every key account for someone
     without accounts (a director); churned accounts left out. Ordered by name."""
     accounts = Account.objects.exclude(status="churned")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tenure.accounts.choices import TeamRole
@@ -17,7 +18,10 @@ from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.cadence.policies import segment_of
 from tenure.engagement.choices import Sentiment, TouchpointStatus
 from tenure.engagement.models import CadencePolicy, Interaction, Touchpoint, WeeklyFocus
-from tenure.engagement.selectors import attention_list
+from tenure.engagement.selectors import AttentionAnnotations, attention_list
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def _resolve_account(account: Account | int) -> Account:
@@ -38,8 +42,8 @@ def interaction_log(
     summary: str,
     is_strategic: bool = False,
     contacts: Iterable[Contact] = (),
-    team_members: Iterable[AbstractBaseUser] = (),
-    logged_by: AbstractBaseUser | None = None,
+    team_members: Iterable[User] = (),
+    logged_by: User | None = None,
     outcome: str = "",
     next_step: str = "",
     next_step_due: dt.date | None = None,
@@ -93,7 +97,7 @@ def touchpoint_plan(
     scheduled_on: dt.date,
     kind: str,
     title: str = "",
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     contact: Contact | None = None,
 ) -> Touchpoint:
     """Plan a touchpoint with an account."""
@@ -209,7 +213,7 @@ def _week_start(day: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def focus_for_week(*, user: AbstractBaseUser, today: dt.date) -> WeeklyFocus | None:
+def focus_for_week(*, user: User, today: dt.date) -> WeeklyFocus | None:
     """This week's focus account for a manager, chosen once per week and then kept.
 
     The pick is the most urgent of the manager's key accounts that has not been the focus
@@ -234,7 +238,11 @@ def focus_for_week(*, user: AbstractBaseUser, today: dt.date) -> WeeklyFocus | N
         ).values_list("account_id", flat=True)
     )
     eligible = [pk for pk in key_ids if pk not in recent] or key_ids
-    account = attention_list(user=user, today=today).filter(pk__in=eligible).first()
+    # The plugin cannot see the annotations the selector adds.
+    account = cast(
+        "WithAnnotations[Account, AttentionAnnotations] | None",
+        attention_list(user=user, today=today).filter(pk__in=eligible).first(),
+    )
     if account is None:
         return None
     reasons = []

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from tenure.access.permissions import account_guard, can_see_personal_data, visible_account_q
 from tenure.accounts.models import Account, Contact
@@ -43,8 +44,15 @@ def _account(pk: int) -> Account:
         raise Http404("No such account") from missing
 
 
-def interaction_new(request: HttpRequest, account_id: int) -> HttpResponse:
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it, with ``htmx`` set."""
+
+    htmx: HtmxDetails
+
+
+def interaction_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     """Show and take the log-an-interaction form for one account."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     account = _account(account_id)
     account_guard(request, account, write=True)
     form = InteractionForm(request.POST or None, account=account)
@@ -99,6 +107,7 @@ def _logged_response(request: HttpRequest, account: Account) -> HttpResponse:
 
 def cadence_page(request: HttpRequest) -> HttpResponse:
     """My accounts against their cadence: overdue, over-contacted, on rhythm, with numbers."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     today = timezone.localdate()
     accounts = list(my_accounts(user=request.user).filter(visible_account_q(request.user)))
     statuses = cadence_statuses(accounts, today=today)
@@ -165,6 +174,7 @@ def account_upcoming(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 def _calendar_context(request: HttpRequest) -> dict[str, object]:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     today = timezone.localdate()
     entries = manager_calendar(
         user=request.user,
@@ -191,6 +201,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_feed_link(request: HttpRequest) -> HttpResponse:
     """Make (or, once confirmed, replace) my feed URL and show it, this once."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     existing = CalendarFeedToken.objects.filter(user=request.user).exists()
     if request.method == "GET" or (existing and request.POST.get("confirm") != "yes"):
         return render(request, "engagement/calendar_feed_confirm.html", {"existing": existing})
@@ -226,7 +237,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         include_done=True,
         birthdays=can_see_personal_data(user),
     )
-    name = user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    name = user.get_full_name() or user.get_username()
     body = ics_feed(
         entries,
         name=f"Tenure — {name}",

@@ -10,6 +10,7 @@ names, bypassing the consent rule that every page and export follows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -38,7 +39,8 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description="latest version", ordering="latest")
     def latest_version(self, obj: SurveyTemplate) -> str:
-        return f"v{obj.latest}" if getattr(obj, "latest", None) else "—"
+        latest = getattr(obj, "latest", None)  # annotated by get_queryset
+        return f"v{latest}" if latest else "—"
 
     @admin.display(description="versions", ordering="versions_n")
     def version_count(self, obj: SurveyTemplate) -> int:
@@ -52,7 +54,8 @@ class QuestionFormSet(forms.BaseInlineFormSet):
         kept = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or (self.can_delete and self._should_delete_form(form)):
+            # django-stubs leaves out BaseFormSet._should_delete_form, which Django has.
+            if not data or (self.can_delete and self._should_delete_form(form)):  # type: ignore[attr-defined]
                 continue
             kept.append(
                 (
@@ -145,9 +148,14 @@ class SurveyVersionAdmin(admin.ModelAdmin):
         form.instance.number = version.number
         form.instance._state.adding = False
 
-    def construct_change_message(
-        self, request: HttpRequest, form: Any, formsets: Any, add: Any
-    ) -> Any:
+    # Django logs a plain-string message as it is; the stub allows only the list form.
+    def construct_change_message(  # type: ignore[override]
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[SurveyVersion],
+        formsets: Iterable[forms.BaseFormSet[Any]],
+        add: bool = False,
+    ) -> str:
         return f"Saved through survey_template_revise as version {form.instance.number}."
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -91,10 +92,13 @@ class Figures:
     response_rate: ResponseRate = field(default_factory=lambda: ResponseRate(0, 0))
 
 
+_K = TypeVar("_K", bound=Hashable)
+
+
 def _grouped(
-    rows: Iterable[tuple[Respondent, int]], key: Callable[[Respondent], Hashable]
-) -> dict[Hashable, list[tuple[Respondent, int]]]:
-    groups: dict[Hashable, list[tuple[Respondent, int]]] = defaultdict(list)
+    rows: Iterable[tuple[Respondent, int]], key: Callable[[Respondent], _K]
+) -> dict[_K, list[tuple[Respondent, int]]]:
+    groups: dict[_K, list[tuple[Respondent, int]]] = defaultdict(list)
     for respondent, score in rows:
         groups[key(respondent)].append((respondent, score))
     return groups

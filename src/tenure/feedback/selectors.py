@@ -159,6 +159,8 @@ def contact_budget_allows(
 def campaign_accounts(campaign: Campaign) -> QuerySet[Account]:
     """The accounts a campaign targets. Churned accounts are left out of tier and list targets."""
     if campaign.target == CampaignTarget.ACCOUNT:
+        # campaign_target_matches_account_or_tier: an account campaign has its account.
+        assert campaign.account_id is not None
         return Account.objects.filter(pk=campaign.account_id)
     live = Account.objects.exclude(status=AccountStatus.CHURNED)
     if campaign.target == CampaignTarget.TIER:

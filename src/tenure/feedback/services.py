@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -191,7 +192,7 @@ def campaign_create(
     closes_at: dt.datetime,
     account: Account | None = None,
     tier: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     min_interval_days: int = 90,
     max_per_period: int = 2,
     period_days: int = 365,
@@ -306,7 +307,7 @@ def _email_link(
     purpose: str,
     base_url: str,
     now: dt.datetime,
-    connection: object,
+    connection: BaseEmailBackend,
 ) -> None:
     """Store a fresh link's hash, email the link, then record the sending.
 
@@ -325,7 +326,7 @@ def _email_link(
         link=survey_link(base_url, raw),
         supplier=selectors.supplier_name(),
         reminder=purpose == TokenPurpose.REMINDER,
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
     )
     try:
         message.send(fail_silently=False)

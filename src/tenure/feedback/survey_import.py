@@ -201,6 +201,8 @@ def responses_import(
             Prefetch("response__answers")
         )
     }
+    # None: the answer is already recorded, as is.
+    plan: list[tuple[_Row, Contact, Account, Invitation | None, dict[Question, int | str]] | None]
     plan = []
     for row in rows:
         contact = contacts.get(row.email)
@@ -245,10 +247,13 @@ def responses_import(
     for step in plan:
         if step is None:
             continue
-        row, contact, account, invitation, answers = step
+        row, respondent, account, invitation, answers = step
         if invitation is None:
             invitation = Invitation(
-                campaign=campaign, contact=contact, account=account, source=InvitationSource.IMPORT
+                campaign=campaign,
+                contact=respondent,
+                account=account,
+                source=InvitationSource.IMPORT,
             )
             validate_and_save(invitation)
         invitation.campaign = campaign

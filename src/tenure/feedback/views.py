@@ -200,6 +200,7 @@ def campaign_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """Prepare a campaign; it is sent from its page."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     if request.method == "POST":
         form = CampaignForm(request.POST)
         if form.is_valid():

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tenure.growth.models import GrowthSettings, Opportunity, WalletEstimate
 
@@ -13,7 +14,9 @@ class WalletEstimateAdmin(admin.ModelAdmin):
     list_display = ["account", "as_of", "potential", "share_of_wallet", "n_peers"]
     search_fields = ["account__name"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: WalletEstimate | None = None
+    ) -> bool:
         return False
 
 

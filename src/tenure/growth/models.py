@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,7 +12,13 @@ from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
 from tenure.growth.choices import OpportunityStatus
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class _MoneyArgs(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
 
 
 class GrowthSettings(TimeStampedModel):

@@ -46,14 +46,14 @@ def whitespace_grid(
 ) -> WhitespaceGrid:
     """Accounts × categories for a manager's portfolio (or the key accounts): what each buys,
     and what its peers buy that it does not (only suggestions strong enough to show)."""
-    accounts = Account.objects.exclude(status="churned").filter(visible or Q())
+    portfolio = Account.objects.exclude(status="churned").filter(visible or Q())
     if manager_id:
-        accounts = accounts.filter(
+        portfolio = portfolio.filter(
             team__user_id=manager_id, team__role=TeamRole.KEY_ACCOUNT_MANAGER
         )
     else:
-        accounts = accounts.filter(is_key_account=True)
-    accounts = list(accounts.order_by("name")[:limit])
+        portfolio = portfolio.filter(is_key_account=True)
+    accounts = list(portfolio.order_by("name")[:limit])
     ids = [a.pk for a in accounts]
     bought: dict[int, set[str]] = {pk: set() for pk in ids}
     # The latest estimate per account carries what it bought in the trailing 12 months.

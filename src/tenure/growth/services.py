@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -203,7 +203,7 @@ def _write_wallets(
     insert_rows(WalletEstimate, _WALLET_COLUMNS, rows, json_columns=frozenset({"categories"}))
 
 
-def _active_plan(opportunity: Opportunity, by: AbstractBaseUser, today: dt.date) -> AccountPlan:
+def _active_plan(opportunity: Opportunity, by: User, today: dt.date) -> AccountPlan:
     plan = (
         AccountPlan.objects.filter(account=opportunity.account_id, status=PlanStatus.ACTIVE)
         .order_by("-starts_on")
@@ -224,7 +224,7 @@ def _active_plan(opportunity: Opportunity, by: AbstractBaseUser, today: dt.date)
 
 @transaction.atomic
 def opportunity_plan(
-    *, opportunity: Opportunity, by: AbstractBaseUser, due_on: dt.date | None = None
+    *, opportunity: Opportunity, by: User, due_on: dt.date | None = None
 ) -> Action:
     """Turn a suggestion into an action in the account's active plan (one is started if
     there is none), owned by ``by``."""
@@ -254,9 +254,7 @@ def opportunity_plan(
 
 
 @transaction.atomic
-def opportunity_record(
-    *, opportunity: Opportunity, outcome: str, by: AbstractBaseUser
-) -> Opportunity:
+def opportunity_record(*, opportunity: Opportunity, outcome: str, by: User) -> Opportunity:
     """Record that a suggestion was offered, accepted or declined."""
     if outcome not in OUTCOMES:
         raise DomainError("the outcome is offered, accepted or declined", field="outcome")

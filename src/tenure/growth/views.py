@@ -18,6 +18,7 @@ from tenure.growth.selectors import whitespace_grid
 @require_POST
 def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a suggestion to the plan, or record that it was offered, accepted or declined."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     opportunity = get_object_or_404(Opportunity.objects.select_related("account"), pk=pk)
     account_guard(request, opportunity.account, write=True)
     step = request.POST.get("step", "")

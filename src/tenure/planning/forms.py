@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -32,9 +34,11 @@ class GoalForm(forms.Form):
     target = forms.DecimalField(max_digits=16, decimal_places=2)
     due_on = forms.DateField(label="Goal due", widget=DATE)
 
-    def __init__(self, *args: object, objectives: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["objective"].choices = objectives  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, objectives: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        objective = self.fields["objective"]
+        assert isinstance(objective, forms.TypedChoiceField)
+        objective.choices = objectives
 
 
 class ActionForm(forms.Form):
@@ -68,7 +72,7 @@ TEXT = forms.Textarea(attrs={"rows": 5})
 class StartForm(forms.Form):
     period = forms.ChoiceField(label="Quarter")
 
-    def __init__(self, *args: object, reviewed: set[tuple[int, int]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, reviewed: set[tuple[int, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         year, quarter = reviews.quarter_of(timezone.localdate())
         choices = []
@@ -78,7 +82,9 @@ class StartForm(forms.Form):
                 label += " (reviewed)"
             choices.append((f"{year}-{quarter}", label))
             year, quarter = reviews.previous_quarter(year, quarter)
-        self.fields["period"].choices = choices
+        period = self.fields["period"]
+        assert isinstance(period, forms.ChoiceField)
+        period.choices = choices
 
     def quarter(self) -> tuple[int, int]:
         year, quarter = self.cleaned_data["period"].split("-")

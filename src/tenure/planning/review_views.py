@@ -31,6 +31,7 @@ def _refused(form: forms.Form, error: DomainError) -> None:
 
 
 def review_list(request: HttpRequest, account_id: int) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     account = get_object_or_404(Account, pk=account_id)
     account_guard(request, account, write=request.method == "POST")
     listed = list(reviews.reviews_for_account(account))
@@ -60,6 +61,7 @@ def review_list(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     review = _review(account_id, pk)
     account_guard(request, review.account, write=request.method == "POST")
     form = ReviewForm(
@@ -93,6 +95,7 @@ def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
 
 def review_finalise(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
     """A confirmation page (GET), then the finalising itself (POST)."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     review = _review(account_id, pk)
     account_guard(request, review.account, write=True)
     error = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -234,7 +234,7 @@ def review_start(
     *,
     year: int,
     quarter: int,
-    author: AbstractBaseUser,
+    author: User,
     today: dt.date | None = None,
 ) -> Review:
     """Start the review of a quarter that has begun, with its figures frozen as of now."""
@@ -265,7 +265,7 @@ def review_start(
     return review
 
 
-def _draft_for_update(review: Review, by: AbstractBaseUser) -> Review:
+def _draft_for_update(review: Review, by: User) -> Review:
     require_edit(by, review.account)
     # Locked and re-read, so an edit cannot slip in after a concurrent finalise.
     locked = Review.objects.select_for_update().select_related("account").get(pk=review.pk)
@@ -279,7 +279,7 @@ def _draft_for_update(review: Review, by: AbstractBaseUser) -> Review:
 
 @transaction.atomic
 def review_update(
-    review: Review, *, achievements: str, improvements: str, next_focus: str, by: AbstractBaseUser
+    review: Review, *, achievements: str, improvements: str, next_focus: str, by: User
 ) -> Review:
     """Record the manager's achievements, improvement areas and next-quarter focus."""
     draft = _draft_for_update(review, by)
@@ -291,7 +291,7 @@ def review_update(
 
 
 @transaction.atomic
-def review_finalise(review: Review, *, by: AbstractBaseUser) -> Review:
+def review_finalise(review: Review, *, by: User) -> Review:
     """Make a review final: from then on it is the record of the quarter, read-only."""
     draft = _draft_for_update(review, by)
     if not draft.achievements:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tenure.accounts.models import Account
@@ -31,7 +31,7 @@ def plan_create(
     horizon: str,
     starts_on: dt.date,
     ends_on: dt.date,
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
 ) -> AccountPlan:
     """Start a plan for an account over a quarter (short) or 2–3 years (long)."""
     if ends_on <= starts_on:
@@ -130,7 +130,7 @@ def action_add(
     *,
     plan: AccountPlan,
     title: str,
-    owner: AbstractBaseUser,
+    owner: User,
     due_on: dt.date,
     goal: Goal | None = None,
 ) -> Action:
@@ -171,7 +171,7 @@ def milestone_log(
     severity: str = Severity.MEDIUM,
     description: str = "",
     resolved_on: dt.date | None = None,
-    logged_by: AbstractBaseUser | None = None,
+    logged_by: User | None = None,
 ) -> Milestone:
     """Log a win or an issue for an account."""
     milestone = Milestone(

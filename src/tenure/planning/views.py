@@ -41,13 +41,15 @@ def _attempt(form: Form, write: Callable[[], T]) -> T | None:
 
 
 def plan_new(request: HttpRequest, account_id: int) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
+    owner = request.user
     account = get_object_or_404(Account, pk=account_id)
     account_guard(request, account, write=True)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         plan = _attempt(
             form,
-            lambda: services.plan_create(account=account, owner=request.user, **form.cleaned_data),
+            lambda: services.plan_create(account=account, owner=owner, **form.cleaned_data),
         )
         if plan is not None:
             messages.success(request, "Plan created. Add its objectives, goals and actions.")
@@ -162,6 +164,8 @@ def action_finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def milestone_new(request: HttpRequest, account_id: int) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
+    logged_by = request.user
     account = get_object_or_404(Account, pk=account_id)
     account_guard(request, account, write=True)
     form = MilestoneForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
@@ -171,9 +175,10 @@ def milestone_new(request: HttpRequest, account_id: int) -> HttpResponse:
         and _attempt(
             form,
             lambda: services.milestone_log(
-                account=account, logged_by=request.user, **form.cleaned_data
+                account=account, logged_by=logged_by, **form.cleaned_data
             ),
         )
+        is not None
     ):
         messages.success(request, "Logged.")
         return redirect(account.get_absolute_url())
@@ -191,6 +196,7 @@ def milestone_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             lambda: services.milestone_resolve(milestone=milestone, **form.cleaned_data),
         )
+        is not None
     ):
         messages.success(request, f"“{milestone.title}” resolved.")
         return redirect(milestone.account.get_absolute_url())

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from tenure.scoring.models import (
     AccountSnapshot,
@@ -15,10 +19,10 @@ from tenure.scoring.services import scorecard_publish
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Written by scoring runs and decisions, never edited by hand."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -53,10 +57,14 @@ class QualificationScorecardAdmin(admin.ModelAdmin):
 
     fields = ["version", "definition", "note", "is_active"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: QualificationScorecard | None = None
+    ) -> list[str]:
         return ["version", "definition", "is_active"] if obj is not None else ["is_active"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: QualificationScorecard, form: Any, change: bool
+    ) -> None:
         if change:
             obj.save(update_fields=["note", "updated_at"])
             return

@@ -6,6 +6,7 @@ Matplotlib draws off-screen (the Agg backend), so the command runs on a server.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -16,7 +17,7 @@ SCORES = (("model", "Risk model"), ("health", "Health score"), ("recency", "Rece
 OUTCOMES = (("churned", "churn by the definition"), ("truth", "recorded churn (ground truth)"))
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot() -> Any:  # matplotlib.pyplot, imported late to pick the Agg backend
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,7 +44,10 @@ def calibration_figure(pooled: pl.DataFrame, path: Path, *, bins: int = 10) -> P
         table = calibration_bins(
             known[column].to_numpy(), known["risk"].to_numpy(), bins=bins, strategy="quantile"
         )
-        top = float(max(table["mean_predicted"].max(), table["observed_rate"].max())) * 1.1
+        predicted, observed = table["mean_predicted"].max(), table["observed_rate"].max()
+        # Rates of non-empty bins: Float64 columns with at least one row.
+        assert isinstance(predicted, float) and isinstance(observed, float)
+        top = max(predicted, observed) * 1.1
         ax.plot([0, top], [0, top], color="#999999", linestyle="--", label="perfect calibration")
         ax.plot(
             table["mean_predicted"],

@@ -13,11 +13,13 @@ The computation is Polars only; the Django part is confined to :func:`load_crm_e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
+from django.db.models import Model, QuerySet
 
 from tenure.accounts.choices import BuyingRole
 from tenure.accounts.models import Account, Position
@@ -26,6 +28,8 @@ from tenure.engagement.models import Interaction
 from tenure.insights.health import SEVERITIES, relationship_summary
 from tenure.planning.choices import MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
+
+_M = TypeVar("_M", bound=Model)
 
 #: Buying-centre roles that decide.
 DECISION_ROLES = (BuyingRole.DECISION_MAKER.value, BuyingRole.ECONOMIC_BUYER.value)
@@ -96,7 +100,9 @@ def _local_day(column: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(str(settings.TIME_ZONE)).dt.date()
 
 
-def _frame(rows: Iterable[tuple[object, ...]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(
+    rows: Iterable[tuple[object, ...]], schema: Mapping[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=schema, orient="row")
 
 
@@ -104,7 +110,7 @@ def load_crm_events(*, account_ids: Iterable[int] | None = None) -> CrmEvents:
     """Read the dated CRM facts (of some accounts, or of all) into frames."""
     ids = None if account_ids is None else list(account_ids)
 
-    def scoped(queryset, field: str = "account_id"):  # type: ignore[no-untyped-def]
+    def scoped(queryset: QuerySet[_M], field: str = "account_id") -> QuerySet[_M]:
         return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
 
     accounts = _frame(

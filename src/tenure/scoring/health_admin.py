@@ -5,7 +5,10 @@ Imported by ``tenure.scoring.admin`` so the admin site finds it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tenure.scoring.admin import ReadOnlyAdmin
 from tenure.scoring.health_models import AccountHealth, ChurnSettings, HealthScorecard
@@ -19,17 +22,21 @@ class HealthScorecardAdmin(admin.ModelAdmin):
     list_display = ["version", "is_active", "created_at"]
     fields = ["version", "definition", "note", "is_active"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: HealthScorecard | None = None
+    ) -> list[str]:
         return ["version", "definition", "is_active"] if obj is not None else ["is_active"]
 
-    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # A new version starts from the active one, so editing means changing a copy.
         from tenure.scoring.health_services import health_scorecard_current
 
         row, _ = health_scorecard_current()
         return {"definition": row.definition, "version": f"{row.version}-next"}
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: HealthScorecard, form: Any, change: bool
+    ) -> None:
         if change:
             obj.save(update_fields=["note", "updated_at"])
             return

@@ -6,6 +6,8 @@ app; kept apart because they are a subject of their own.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db import models
 from django.db.models import Q
 
@@ -14,7 +16,13 @@ from tenure.core.models import TimeStampedModel
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class _MoneyArgs(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
 
 
 class HealthScorecard(TimeStampedModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
@@ -38,6 +38,9 @@ from tenure.scoring.health_models import AccountHealth, HealthScorecard
 from tenure.scoring.health_services import churn_definition_current, risk_model_load
 from tenure.scoring.models import AccountSnapshot
 from tenure.scoring.portfolio import FEATURE_COLUMNS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from tenure.scoring.risk_training import model_inputs
 
 #: Health inputs recomputed from the CRM in "what if" (the others come from the ledger).
@@ -175,7 +178,18 @@ def account_health_panel(account_id: int) -> HealthPanel | None:
     return HealthPanel(latest, measures, flags, trend)
 
 
-def with_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
+class HealthAnnotations(TypedDict):
+    """What :func:`with_health` adds to each account."""
+
+    health_score: float | None
+    churn_risk: float | None
+    lifetime_value: Decimal | None
+    value_at_risk: float | None
+
+
+def with_health(
+    queryset: QuerySet[Account],
+) -> QuerySet[WithAnnotations[Account, HealthAnnotations]]:
     """Annotate accounts with their latest ``health_score``, ``churn_risk``,
     ``lifetime_value`` and ``value_at_risk`` (risk × CLV; null when either is unknown)."""
     latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-as_of")
@@ -188,7 +202,9 @@ def with_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-def by_value_at_risk(queryset: QuerySet[Account]) -> QuerySet[Account]:
+def by_value_at_risk(
+    queryset: QuerySet[Account],
+) -> QuerySet[WithAnnotations[Account, HealthAnnotations]]:
     """Accounts with the most lifetime value at risk first; unscored ones last."""
     return with_health(queryset).order_by(
         F("value_at_risk").desc(nulls_last=True), F("churn_risk").desc(nulls_last=True), "name"

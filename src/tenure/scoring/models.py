@@ -5,6 +5,8 @@ The ledger is never read by a page: the scoring run condenses it into these rows
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +21,13 @@ from tenure.scoring.choices import (
 )
 from tenure.scoring.freshness import LedgerFreshness
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class _MoneyArgs(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
 
 
 class ScoringRun(TimeStampedModel):

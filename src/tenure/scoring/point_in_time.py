@@ -115,7 +115,11 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
 
 def _clv_with_own_value(buyers: pl.DataFrame, orders_model: BetaGeoFitter) -> pl.DataFrame:
     repeat = buyers.filter(pl.col("frequency") > 0)
-    typical = float(repeat["monetary_value"].median()) if repeat.height else 0.0
+    typical = 0.0
+    if repeat.height:
+        median = repeat["monetary_value"].median()
+        assert isinstance(median, float)  # polars' median of a numeric column is a float
+        typical = median
     value = (
         buyers.select(pl.when(pl.col("frequency") > 0).then("monetary_value").otherwise(typical))
         .to_series()

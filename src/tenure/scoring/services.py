@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -71,7 +71,7 @@ def scorecard_publish(
 
 @transaction.atomic
 def rating_set(
-    *, account: Account, criterion: str, score: int, rated_by: AbstractBaseUser, note: str = ""
+    *, account: Account, criterion: str, score: int, rated_by: User, note: str = ""
 ) -> QualificationRating:
     """Rate an account 1–5 on a qualitative criterion (replacing an earlier rating)."""
     if criterion not in QualitativeCriterion.values:
@@ -268,6 +268,7 @@ def _write_series(result: PortfolioResult, as_of: dt.date, progress: Progress) -
     if monthly.height == 0:
         return
     first = monthly["month"].min()
+    assert isinstance(first, dt.date)  # a Date column with at least one row
     months = pl.date_range(first, dt.date(as_of.year, as_of.month, 1), "1mo", eager=True)
     grid = (
         monthly.select("account_id", "month", pl.col("revenue").round(2))
@@ -309,7 +310,7 @@ def keylist_decide(
     account: Account,
     action: str,
     outcome: str,
-    decided_by: AbstractBaseUser,
+    decided_by: User,
     reason: str,
     on: dt.date,
 ) -> KeyListDecision:

@@ -73,6 +73,7 @@ def decide(request: HttpRequest, account_id: int) -> HttpResponse:
     """Accept or reject a proposed key-list change; a reason is required."""
     if not can_assign_managers(request.user):
         raise PermissionDenied("Only a director decides on the key-account list.")
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
     account = get_object_or_404(Account, pk=account_id)
     action = request.POST.get("action", "")
     outcome = request.POST.get("outcome", "")
@@ -88,9 +89,10 @@ def decide(request: HttpRequest, account_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, f"{account.name}: {error.message}")
     else:
-        verb = {
+        verbs: dict[tuple[str, str], str] = {
             (KeyListAction.PROMOTE, DecisionOutcome.ACCEPTED): "is now a key account",
             (KeyListAction.DEMOTE, DecisionOutcome.ACCEPTED): "is no longer a key account",
-        }.get((action, outcome), "stays as it is; the decision is recorded")
+        }
+        verb = verbs.get((action, outcome), "stays as it is; the decision is recorded")
         messages.success(request, f"{account.name} {verb}.")
     return redirect("scoring:portfolio")

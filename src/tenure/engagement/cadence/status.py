@@ -153,10 +153,10 @@ def cadence_statuses(
     statuses = {}
     for account in accounts:
         policy = terms[account.pk]
-        row = lasts.get(account.pk, {})
-        last = timezone.localdate(row["last"]) if row.get("last") else None
+        row = lasts.get(account.pk)
+        last = timezone.localdate(row["last"]) if row and row["last"] else None
         last_strategic = (
-            timezone.localdate(row["last_strategic"]) if row.get("last_strategic") else None
+            timezone.localdate(row["last_strategic"]) if row and row["last_strategic"] else None
         )
         period_start = today - dt.timedelta(days=policy.period_days - 1)
         share_start = today - dt.timedelta(days=policy.share_window_days - 1)

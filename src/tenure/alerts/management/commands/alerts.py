@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -33,11 +34,11 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="report what would change, write nothing"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        as_of = options["as_of"] or timezone.localdate()
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of: dt.date = options["as_of"] or timezone.localdate()
         dry_run = bool(options["dry_run"])
         self.stdout.write(f"Alert rules as of {as_of}{' (dry run)' if dry_run else ''}")
-        run = alerts_run(as_of=as_of, dry_run=dry_run, progress=self.stdout.write)  # type: ignore[arg-type]
+        run = alerts_run(as_of=as_of, dry_run=dry_run, progress=self.stdout.write)
         for rule, count in sorted(run.raised.items()):
             self.stdout.write(f"  raised {count:,} × {AlertRule(rule).label}")
         summary = (
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(("Would have: " if dry_run else "") + summary))
         if options["digest"] and not dry_run:
-            sent = digests_send(today=as_of, progress=self.stdout.write)  # type: ignore[arg-type]
+            sent = digests_send(today=as_of, progress=self.stdout.write)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Digests: {sent.sent:,} sent, {sent.already_sent:,} already sent today"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -33,6 +33,8 @@ def order_lines_panel(path: Path, *, as_of: dt.date | None) -> MonthlyPanel:
         raise CommandError(f"{path} lacks column(s) {', '.join(sorted(missing))}")
     lines = lines.with_columns(pl.col("order_date").cast(pl.Date))
     end = as_of or lines["order_date"].max()
+    if not isinstance(end, dt.date):
+        raise CommandError(f"{path} holds no order dates")
     monthly = (
         lines.filter(pl.col("order_date") <= end)
         .group_by("account_key", pl.col("order_date").dt.truncate("1mo").alias("month"))
@@ -41,7 +43,7 @@ def order_lines_panel(path: Path, *, as_of: dt.date | None) -> MonthlyPanel:
     return monthly_panel(
         monthly,
         account_col="account_key",
-        last_month=last_complete_month(end),  # type: ignore[arg-type]
+        last_month=last_complete_month(end),
     )
 
 
@@ -92,7 +94,9 @@ class Command(BaseCommand):
             names: dict[object, str] = {}
         else:
             panel = stored_panel()
-            names = dict(Account.objects.filter(pk__in=panel.account_ids).values_list("pk", "name"))
+            # The stored panel is keyed by account id; insights' panels take any key.
+            ids = cast("list[int]", panel.account_ids)
+            names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
         if not panel.account_ids:
             raise CommandError(
                 "no monthly revenue: run `tenure score` first, or pass --order-lines FILE"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -24,9 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])
 
-    def handle(self, *args: object, **options: object) -> None:
-        as_of = options["as_of"] or timezone.localdate()
-        cutoff = as_of - dt.timedelta(days=365)  # type: ignore[operator]
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of: dt.date = options["as_of"] or timezone.localdate()
+        cutoff = as_of - dt.timedelta(days=365)
         lines = store.order_lines(store.connect())
         earlier = spend_by_account(lines, as_of=cutoff)
         later = spend_by_account(lines, as_of=as_of)
@@ -41,7 +42,8 @@ class Command(BaseCommand):
             f"{'k':>3} {'accounts':>9} {'precision@k':>12} {'hit rate':>9}"
             f" {'popularity p@k':>15} {'popularity hits':>16}"
         )
-        for k in options["k"]:  # type: ignore[attr-defined]
+        ks: list[int] = options["k"]
+        for k in ks:
             r = backtest_opportunities(earlier, later, groups, k=k)
             self.stdout.write(
                 f"{r.k:>3} {r.accounts:>9,} {r.precision_at_k:>12.3f} {r.hit_rate:>9.3f}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.conf import settings
@@ -67,9 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--ledger-url", default=None, help="ledger URL (settings)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
-        con = store.connect(options["ledger_url"])  # type: ignore[arg-type]
+        con = store.connect(options["ledger_url"])
         lines = store.order_lines(con)
         history = History(lines, load_crm_events())
         as_of = options["as_of"] or ledger_end(history)
@@ -77,11 +78,11 @@ class Command(BaseCommand):
             raise CommandError("the ledger holds no order lines")
         definition = churn_definition_current()
         _, scorecard = health_scorecard_current()
-        folds, every = int(options["folds"]), int(options["every"])  # type: ignore[call-overload]
+        folds, every = int(options["folds"]), int(options["every"])
         last = as_of + dt.timedelta(days=1 - definition.horizon_days)
         cutoffs = [last - dt.timedelta(days=every * k) for k in range(folds)]
-        truth = self._truth(options["truth"])  # type: ignore[arg-type]
-        seed = int(options["seed"])  # type: ignore[call-overload]
+        truth = self._truth(options["truth"])
+        seed = int(options["seed"])
         out(
             f"Backtest on data to {as_of}: {folds} cut-offs every {every} days, "
             f"horizon {definition.horizon_days} days"
@@ -95,13 +96,13 @@ class Command(BaseCommand):
                 scorecard=scorecard,
                 truth=truth,
                 seed=seed,
-                training_count=options["cutoffs"],  # type: ignore[arg-type]
+                training_count=options["cutoffs"],
                 step_days=30 if options["cutoffs"] else None,
                 progress=out,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        folder = Path(options["out"] or Path(settings.HOME) / "reports")  # type: ignore[arg-type]
+        folder = Path(options["out"] or Path(settings.HOME) / "reports")
         folder.mkdir(parents=True, exist_ok=True)
         result.metrics.write_csv(folder / "backtest.csv")
         self._table(result.metrics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -25,9 +26,9 @@ class Command(BaseCommand):
             help="the date the figures are as of, YYYY-MM-DD (today)",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        as_of = options["as_of"] or timezone.localdate()
-        run = run_scoring(as_of=as_of, progress=self.stdout.write)  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of: dt.date = options["as_of"] or timezone.localdate()
+        run = run_scoring(as_of=as_of, progress=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scored {run.accounts_scored:,} accounts as of {run.as_of}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             self._write_csv(Path(str(path)), portfolio.as_of)
             out(f"Wrote {path}")
 
-    def _write_csv(self, path: Path, as_of: object) -> None:
+    def _write_csv(self, path: Path, as_of: dt.date) -> None:
         fields = [
             "external_id",
             "name",
