@@ -44,7 +44,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:  # noqa: ARG002
         # A token is made by its owner on their page, where the secret is shown once.
         return False
 

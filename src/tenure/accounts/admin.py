@@ -214,10 +214,10 @@ def _contact_facts(ids: list[int]) -> list[tuple[Any, list[tuple[str, Any]]]]:
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:  # noqa: ARG002
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # noqa: ARG002
         return False
 
 
@@ -239,7 +239,7 @@ class MergeRecordAdmin(_ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # noqa: ARG002
         return False
 
     @admin.display(description="merged")

@@ -109,7 +109,7 @@ class SurveyVersionAdmin(admin.ModelAdmin):
         latest = selectors.template_latest_version(obj.template)
         return latest is not None and latest.pk == obj.pk
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:  # noqa: ARG002
         return ["template"] if obj is not None else []
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -118,7 +118,7 @@ class SurveyVersionAdmin(admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # noqa: ARG002
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -146,7 +146,11 @@ class SurveyVersionAdmin(admin.ModelAdmin):
         form.instance._state.adding = False
 
     def construct_change_message(
-        self, request: HttpRequest, form: Any, formsets: Any, add: Any
+        self,
+        request: HttpRequest,  # noqa: ARG002
+        form: Any,
+        formsets: Any,  # noqa: ARG002
+        add: Any,  # noqa: ARG002
     ) -> Any:
         return f"Saved through survey_template_revise as version {form.instance.number}."
 
@@ -159,10 +163,10 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "target"]
     search_fields = ["name"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:  # noqa: ARG002
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # noqa: ARG002
         return False
 
 
@@ -175,8 +179,8 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["contact__last_name", "contact__email", "account__name"]
     list_select_related = ["contact", "account", "campaign"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:  # noqa: ARG002
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # noqa: ARG002
         return False

@@ -13,7 +13,7 @@ class WalletEstimateAdmin(admin.ModelAdmin):
     list_display = ["account", "as_of", "potential", "share_of_wallet", "n_peers"]
     search_fields = ["account__name"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
         return False
 
 

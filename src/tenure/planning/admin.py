@@ -73,7 +73,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "finalised_at",
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:  # noqa: ARG002
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:

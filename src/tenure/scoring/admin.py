@@ -15,10 +15,10 @@ from tenure.scoring.services import scorecard_publish
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Written by scoring runs and decisions, never edited by hand."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
         return False
 
 
@@ -53,10 +53,10 @@ class QualificationScorecardAdmin(admin.ModelAdmin):
 
     fields = ["version", "definition", "note", "is_active"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
         return ["version", "definition", "is_active"] if obj is not None else ["is_active"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]  # noqa: ARG002
         if change:
             obj.save(update_fields=["note", "updated_at"])
             return

@@ -19,17 +19,17 @@ class HealthScorecardAdmin(admin.ModelAdmin):
     list_display = ["version", "is_active", "created_at"]
     fields = ["version", "definition", "note", "is_active"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
         return ["version", "definition", "is_active"] if obj is not None else ["is_active"]
 
-    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]  # noqa: ARG002
         # A new version starts from the active one, so editing means changing a copy.
         from tenure.scoring.health_services import health_scorecard_current
 
         row, _ = health_scorecard_current()
         return {"definition": row.definition, "version": f"{row.version}-next"}
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]  # noqa: ARG002
         if change:
             obj.save(update_fields=["note", "updated_at"])
             return
