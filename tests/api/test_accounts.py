@@ -89,7 +89,8 @@ def test_create_goes_through_the_service_and_returns_the_account(api, db):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["name"], body["external_id"], body["country"]) == ("Newco", "N-1", "FR")
-    assert body["parent_id"] == parent.pk and body["can_edit"] is True
+    assert body["parent_id"] == parent.pk
+    assert body["can_edit"] is True
     assert Account.objects.filter(pk=body["id"]).exists()
 
 

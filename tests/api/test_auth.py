@@ -121,4 +121,5 @@ def test_the_schema_needs_credentials_and_the_docs_a_log_in(director):
     assert schema.status_code == 200
     assert "/api/v1/accounts" in schema.json()["paths"]
     docs = Client().get("/api/v1/docs")
-    assert docs.status_code == 302 and "/login/" in docs["Location"]
+    assert docs.status_code == 302
+    assert "/login/" in docs["Location"]

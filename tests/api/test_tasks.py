@@ -204,7 +204,8 @@ def test_the_list_takes_three_queries_whatever_the_number_of_tasks(settings, kam
 
 def test_one_task_is_shown_to_whoever_sees_its_list(kam, my_task, their_task):
     body = client_for(kam).get(f"/tasks/{their_task.pk}").json()
-    assert body["account_name"] == "Zeta Steel" and body["rule_label"] == "Detractor answer"
+    assert body["account_name"] == "Zeta Steel"
+    assert body["rule_label"] == "Detractor answer"
 
 
 def test_a_task_on_a_hidden_account_is_missing(settings, kam, their_task):
@@ -248,10 +249,13 @@ def test_closing_as_done_records_who_and_when(kam, my_task):
     response = client_for(kam).post(f"/tasks/{my_task.pk}/close", {"status": "done"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "done" and body["closed_by_id"] == kam.pk
-    assert body["closed_at"] is not None and body["account_name"] == "Alpha Foods"
+    assert body["status"] == "done"
+    assert body["closed_by_id"] == kam.pk
+    assert body["closed_at"] is not None
+    assert body["account_name"] == "Alpha Foods"
     my_task.refresh_from_db()
-    assert my_task.status == TaskStatus.DONE and my_task.closed_by == kam
+    assert my_task.status == TaskStatus.DONE
+    assert my_task.closed_by == kam
 
 
 def test_dismissing_without_a_reason_is_refused(kam, my_task):
@@ -271,7 +275,8 @@ def test_dismissing_with_a_reason_keeps_it(kam, my_task):
         f"/tasks/{my_task.pk}/close", {"status": "dismissed", "note": note}
     )
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "dismissed" and response.json()["resolution"] == note
+    assert response.json()["status"] == "dismissed"
+    assert response.json()["resolution"] == note
 
 
 def test_closing_twice_is_refused(kam, my_task):

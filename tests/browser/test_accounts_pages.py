@@ -81,7 +81,8 @@ def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_s
     timeline = page.locator("#timeline")
     assert "Agreed the spring range and a joint forecast" in timeline.inner_text()
     after = page.locator("#last-strategic").inner_text()
-    assert "30 Oct 2026" in after and after != before
+    assert "30 Oct 2026" in after
+    assert after != before
 
 
 def test_adding_a_contact_ends_the_single_threaded_warning(page, login, demo, live_server):

@@ -60,6 +60,7 @@ def test_turn_a_suggestion_into_a_plan_action(page, login, scored, live_server):
     item.get_by_role("button", name="Add to plan").click()
     page.get_by_text("Added to the plan").wait_for()
     suggestion.refresh_from_db()
-    assert suggestion.status == "planned" and suggestion.action is not None
+    assert suggestion.status == "planned"
+    assert suggestion.action is not None
     page.goto(f"{live_server.url}/plans/{suggestion.action.plan_id}/")
     assert page.get_by_role("cell", name=f"Offer {suggestion.category}").first.is_visible()

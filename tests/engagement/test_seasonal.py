@@ -57,7 +57,8 @@ def test_profiles_come_from_the_stored_revenue_series(toy_maker):
     row = profiles.row(0, named=True)
     assert row["account_id"] == toy_maker.account_id
     assert row["months"] == 36  # March 2026 is not over
-    assert row["peak_label"] == "August–October" and row["is_seasonal"]
+    assert row["peak_label"] == "August–October"
+    assert row["is_seasonal"]
 
 
 def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_manager(
@@ -69,7 +70,9 @@ def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_m
     assert touchpoint.title == "Prepare for the August–October peak"
     assert touchpoint.scheduled_on == dt.date(2026, 8, 1) - dt.timedelta(weeks=6)
     assert touchpoint.owner == toy_maker.user
-    assert plan.seasonal_accounts == 1 and plan.planned == 1 and plan.late == 0
+    assert plan.seasonal_accounts == 1
+    assert plan.planned == 1
+    assert plan.late == 0
     preparation = SeasonalPreparation.objects.get()
     assert (preparation.peak_starts_on, preparation.touchpoint) == (dt.date(2026, 8, 1), touchpoint)
 
@@ -77,7 +80,8 @@ def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_m
 def test_running_again_plans_nothing_new_even_with_another_lead_time(toy_maker):
     seasonal_touchpoints_plan(today=TODAY)
     again = seasonal_touchpoints_plan(today=TODAY + dt.timedelta(days=7), lead_weeks=8)
-    assert again.created == [] and again.already_planned == 1
+    assert again.created == []
+    assert again.already_planned == 1
     assert Touchpoint.objects.count() == 1
 
 
@@ -103,7 +107,8 @@ def test_the_database_refuses_a_second_preparation_for_the_same_peak(toy_maker):
 
 def test_a_peak_nearer_than_the_lead_time_is_prepared_today(toy_maker):
     plan = seasonal_touchpoints_plan(today=dt.date(2026, 7, 10))
-    assert plan.created[0].scheduled_on == dt.date(2026, 7, 10) and plan.late == 1
+    assert plan.created[0].scheduled_on == dt.date(2026, 7, 10)
+    assert plan.late == 1
 
 
 def test_a_peak_under_way_is_prepared_for_next_year(toy_maker):
@@ -125,8 +130,10 @@ def test_steady_churned_and_unmanaged_accounts(toy_maker):
 
 def test_a_dry_run_writes_nothing(toy_maker):
     plan = seasonal_touchpoints_plan(today=TODAY, dry_run=True)
-    assert plan.planned == 1 and plan.created == []
-    assert not Touchpoint.objects.exists() and not SeasonalPreparation.objects.exists()
+    assert plan.planned == 1
+    assert plan.created == []
+    assert not Touchpoint.objects.exists()
+    assert not SeasonalPreparation.objects.exists()
 
 
 def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
@@ -142,10 +149,12 @@ def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
 def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys, tmp_path):
     call_command("seasonality", "--top", "5")
     out = capsys.readouterr().out
-    assert "1 seasonal (strength ≥ 0.40)" in out and "Toyland" in out
+    assert "1 seasonal (strength ≥ 0.40)" in out
+    assert "Toyland" in out
     call_command("seasonality", "--backtest", "--csv", str(tmp_path / "bt.csv"))
     out = capsys.readouterr().out
-    assert "MASE" in out and "1 accounts scored" in out
+    assert "MASE" in out
+    assert "1 accounts scored" in out
     assert (tmp_path / "bt.csv").read_text().startswith("account_id,method,mase")
 
 
@@ -155,7 +164,8 @@ def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
     for n in range(5):
         _series(AccountFactory(name=f"Toys {n}"), seed=n + 1)
     plan = seasonal_touchpoints_plan(today=TODAY)
-    assert plan.planned == 6 and len(plan.created) == 6
+    assert plan.planned == 6
+    assert len(plan.created) == 6
     assert SeasonalPreparation.objects.filter(touchpoint__isnull=False).count() == 6
     assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
 
@@ -177,6 +187,7 @@ def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(toy_maker,
 
     monkeypatch.setattr(seasonal, "_plan_all", concurrent_run_first)
     plan = seasonal_touchpoints_plan(today=TODAY)
-    assert plan.planned == 1 and plan.already_planned == 1
+    assert plan.planned == 1
+    assert plan.already_planned == 1
     assert Touchpoint.objects.count() == 1  # no orphan left by the refused bulk insert
     assert SeasonalPreparation.objects.count() == 2

@@ -116,11 +116,14 @@ def test_crm_features_follow_the_recorded_dates(crm) -> None:
         return frame.filter(pl.col("account_id") == account).row(0, named=True)
 
     early = features(left, dt.date(2026, 2, 15))
-    assert early["active_decision_makers"] == 1 and early["contacts_left"] == 0
+    assert early["active_decision_makers"] == 1
+    assert early["contacts_left"] == 0
     late = features(left, dt.date(2026, 2, 25))
-    assert late["active_decision_makers"] == 0 and late["contacts_left"] == 1
+    assert late["active_decision_makers"] == 0
+    assert late["contacts_left"] == 1
     # The boss has left: the meeting with them no longer makes them an engaged contact.
-    assert late["engaged_contacts"] == 1 and late["decision_makers_engaged"] == 0
+    assert late["engaged_contacts"] == 1
+    assert late["decision_makers_engaged"] == 0
     before_meeting = features(events, dt.date(2026, 2, 9))
     assert before_meeting["engaged_contacts"] == 0
     assert (
