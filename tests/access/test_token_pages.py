@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from tenure.access.models import ApiToken
@@ -9,7 +10,8 @@ from tenure.access.services import token_create
 from tests.accounts.factories import UserFactory
 
 
-def test_the_page_needs_a_log_in(client, db):
+@pytest.mark.usefixtures("db")
+def test_the_page_needs_a_log_in(client):
     response = client.get(reverse("access:tokens"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -262,7 +262,7 @@ cy@birch.example,Cy,Chen,,,,,,
 
 
 @pytest.fixture
-def birch(db):
+def birch(db):  # noqa: ARG001
     return AccountFactory(external_id="C1", name="Birch"), AccountFactory(external_id="C2")
 
 
@@ -282,7 +282,8 @@ def test_import_contacts_creates_people_and_their_positions(tmp_path, birch):
     assert Position.objects.get(contact__email="bo@birch.example").strength == 3
 
 
-def test_importing_contacts_twice_changes_nothing(tmp_path, birch):
+@pytest.mark.usefixtures("birch")
+def test_importing_contacts_twice_changes_nothing(tmp_path):
     path = write(tmp_path, CONTACTS)
     import_contacts(path)
     report = import_contacts(path)
@@ -310,7 +311,8 @@ def test_contacts_match_on_email_whatever_the_case_and_a_left_on_closes_the_posi
     assert import_contacts(write(tmp_path, text)).positions_unchanged == 1
 
 
-def test_contact_rows_are_checked_like_the_services(tmp_path, birch):
+@pytest.mark.usefixtures("birch")
+def test_contact_rows_are_checked_like_the_services(tmp_path):
     text = (
         "email,first_name,last_name,account_external_id,strength,started_on,left_on,seniority\n"
         "ann@x.example,Ann,Lee,C1,9,,,\n"

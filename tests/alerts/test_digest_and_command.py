@@ -18,7 +18,7 @@ from tests.alerts.test_rules import AS_OF, health, only
 
 
 @pytest.fixture
-def portfolio(db):
+def portfolio(db):  # noqa: ARG001
     """A manager with two key accounts at high risk, and a manager without tasks or email."""
     kam = UserFactory(email="kam@supplier.example", first_name="Robin")
     TeamMembershipFactory(user=UserFactory(email=""), account=AccountFactory(is_key_account=True))
@@ -59,7 +59,8 @@ def test_the_digest_lists_the_open_tasks_and_the_focus_and_goes_once_a_day(portf
     assert digests_send(today=AS_OF + dt.timedelta(days=1)).sent == 1
 
 
-def test_a_closed_task_leaves_the_next_digest(portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_a_closed_task_leaves_the_next_digest():
     alerts_run(as_of=AS_OF)
     Task.objects.filter(pk=Task.objects.first().pk).update(
         status=TaskStatus.DONE, closed_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
@@ -68,7 +69,8 @@ def test_a_closed_task_leaves_the_next_digest(portfolio):
     assert "1 open task" in mail.outbox[0].subject
 
 
-def test_a_failing_send_is_reported_and_not_marked_sent(portfolio, settings):
+@pytest.mark.usefixtures("portfolio")
+def test_a_failing_send_is_reported_and_not_marked_sent(settings):
     settings.EMAIL_BACKEND = "tests.alerts.failing_backend.FailingBackend"
     alerts_run(as_of=AS_OF)
     result = digests_send(today=AS_OF)
@@ -77,7 +79,8 @@ def test_a_failing_send_is_reported_and_not_marked_sent(portfolio, settings):
     assert not DigestLog.objects.exists()
 
 
-def test_the_command_is_idempotent_and_says_what_it_did(portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_the_command_is_idempotent_and_says_what_it_did():
     out = io.StringIO()
     call_command("alerts", "--as-of", "2026-11-25", "--digest", stdout=out)
     text = out.getvalue()
@@ -93,7 +96,8 @@ def test_the_command_is_idempotent_and_says_what_it_did(portfolio):
     assert len(mail.outbox) == 1
 
 
-def test_the_command_dry_run_writes_nothing(portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_the_command_dry_run_writes_nothing():
     out = io.StringIO()
     call_command("alerts", "--as-of", "2026-11-25", "--dry-run", "--digest", stdout=out)
     assert "Would have: 2 raised" in out.getvalue()

@@ -42,7 +42,7 @@ def only(rule: str, **thresholds) -> AlertSettings:
 
 
 @pytest.fixture
-def kam(db):
+def kam(db):  # noqa: ARG001
     person = UserFactory(email="kam@supplier.example")
     role_assign(user=person, role="kam")
     return person
@@ -203,7 +203,8 @@ def test_no_strategic_contact_fires_once_and_logging_one_clears_it_at_once(
     assert task.status == TaskStatus.RESOLVED
 
 
-def test_never_contacted_fires_but_a_newly_named_key_account_gets_its_time(kam):
+@pytest.mark.usefixtures("kam")
+def test_never_contacted_fires_but_a_newly_named_key_account_gets_its_time():
     only(AlertRule.NO_STRATEGIC_CONTACT, no_strategic_days=90)
     old = AccountFactory(is_key_account=True, key_account_since=dt.date(2025, 1, 1))
     new = AccountFactory(is_key_account=True, key_account_since=AS_OF - dt.timedelta(days=10))
@@ -217,7 +218,8 @@ def test_never_contacted_fires_but_a_newly_named_key_account_gets_its_time(kam):
     assert result.unassigned == 1
 
 
-def test_accounts_outside_the_scope_raise_nothing(db):
+@pytest.mark.usefixtures("db")
+def test_accounts_outside_the_scope_raise_nothing():
     only(AlertRule.NO_STRATEGIC_CONTACT)
     AccountFactory(is_key_account=False)  # nobody manages it, not a key account
     AccountFactory(is_key_account=True, status="churned")

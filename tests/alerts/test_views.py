@@ -16,7 +16,7 @@ from tests.alerts.factories import make_task
 
 
 @pytest.fixture
-def kam(db):
+def kam(db):  # noqa: ARG001
     person = UserFactory(username="robin")
     role_assign(user=person, role="kam")
     return person
@@ -39,7 +39,8 @@ def test_the_tasks_page_needs_a_login(client):
     assert "/login/" in response["Location"]
 
 
-def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, tasks, settings):
+@pytest.mark.usefixtures("tasks")
+def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, settings):
     settings.TENURE_KAM_SEES_ALL = False
     client.force_login(kam)
     page = client.get(reverse("alerts:tasks")).content.decode()
@@ -49,9 +50,8 @@ def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, tasks, set
     assert "Zeta Steel" not in everyone  # not on their team: hidden whatever the filter
 
 
-def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_request(
-    client, kam, tasks
-):
+@pytest.mark.usefixtures("tasks")
+def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_request(client, kam):
     client.force_login(kam)
     assert "Zeta Steel" not in client.get(reverse("alerts:tasks")).content.decode()
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()

@@ -12,7 +12,7 @@ from tests.api.world import account_world
 
 
 @pytest.fixture
-def world(db):
+def world(db):  # noqa: ARG001
     return account_world()
 
 

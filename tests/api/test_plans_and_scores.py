@@ -13,7 +13,7 @@ from tests.api.world import account_world
 
 
 @pytest.fixture
-def world(db):
+def world(db):  # noqa: ARG001
     return account_world()
 
 
@@ -99,7 +99,8 @@ def test_scores_are_each_accounts_newest_snapshot(api, world):
     assert api.get("/scores", tier="B").json()["total"] == 1
 
 
-def test_an_account_without_a_score_is_a_404(api, db):
+@pytest.mark.usefixtures("db")
+def test_an_account_without_a_score_is_a_404(api):
     from tests.accounts.factories import AccountFactory
 
     response = api.get(f"/accounts/{AccountFactory().pk}/score")

@@ -11,7 +11,7 @@ from tests.feedback.factories import open_campaign, respond
 
 
 @pytest.fixture
-def campaign(db):
+def campaign(db):  # noqa: ARG001
     return open_campaign()
 
 

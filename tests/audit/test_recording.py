@@ -157,7 +157,8 @@ def test_the_overhead_of_a_save_is_one_insert(account):
         assert audit[0].lstrip().upper().startswith("INSERT")
 
 
-def test_bulk_writes_are_summarised_by_one_event(account, user):
+@pytest.mark.usefixtures("account")
+def test_bulk_writes_are_summarised_by_one_event(user):
     event = audit_record_bulk(
         model=Interaction, action="create", count=250, by=user, note="import of calls.csv"
     )

@@ -49,7 +49,8 @@ def test_a_record_whose_text_needs_a_query_is_named_by_its_kind_and_id(account):
     )
 
 
-def test_the_account_partial_shows_who_changed_what(account, user):
+@pytest.mark.usefixtures("user")
+def test_the_account_partial_shows_who_changed_what(account):
     touchpoint = TouchpointFactory(account=account, title="QBR")
     touchpoint_skip(touchpoint=touchpoint)
     html = render_to_string(

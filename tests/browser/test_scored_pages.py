@@ -45,7 +45,8 @@ def test_portfolio_and_account_health_after_scoring(page, login, scored, live_se
     page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
 
 
-def test_turn_a_suggestion_into_a_plan_action(page, login, scored, live_server):
+@pytest.mark.usefixtures("scored")
+def test_turn_a_suggestion_into_a_plan_action(page, login, live_server):
     suggestion = (
         Opportunity.objects.filter(shown=True, status="suggested")
         .select_related("account")

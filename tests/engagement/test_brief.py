@@ -331,7 +331,7 @@ def test_pdf_is_a_real_pdf_with_the_account_and_its_people(world, logged_in_clie
 
 
 def test_pdf_engine_missing_answers_503_with_the_reason(world, logged_in_client, monkeypatch):
-    def unavailable(html: str) -> bytes:
+    def unavailable(_html: str) -> bytes:
         raise PdfUnavailable("PDF export needs the Pango library")
 
     monkeypatch.setattr("tenure.engagement.brief_views.html_to_pdf", unavailable)

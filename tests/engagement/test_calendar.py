@@ -185,7 +185,8 @@ def test_the_calendar_page_needs_a_login(client):
     assert client.get("/calendar/").status_code == 302
 
 
-def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, manager, account):
+@pytest.mark.usefixtures("manager")
+def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, account):
     TouchpointFactory(
         account=account,
         scheduled_on=timezone.localdate() + dt.timedelta(days=2),

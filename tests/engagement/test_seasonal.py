@@ -77,7 +77,8 @@ def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_m
     assert (preparation.peak_starts_on, preparation.touchpoint) == (dt.date(2026, 8, 1), touchpoint)
 
 
-def test_running_again_plans_nothing_new_even_with_another_lead_time(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_running_again_plans_nothing_new_even_with_another_lead_time():
     seasonal_touchpoints_plan(today=TODAY)
     again = seasonal_touchpoints_plan(today=TODAY + dt.timedelta(days=7), lead_weeks=8)
     assert again.created == []
@@ -85,7 +86,8 @@ def test_running_again_plans_nothing_new_even_with_another_lead_time(toy_maker):
     assert Touchpoint.objects.count() == 1
 
 
-def test_a_rescheduled_or_deleted_preparation_is_not_planned_again(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_rescheduled_or_deleted_preparation_is_not_planned_again():
     (touchpoint,) = seasonal_touchpoints_plan(today=TODAY).created
     touchpoint.scheduled_on = dt.date(2026, 7, 1)
     touchpoint.save()
@@ -105,19 +107,22 @@ def test_the_database_refuses_a_second_preparation_for_the_same_peak(toy_maker):
         )
 
 
-def test_a_peak_nearer_than_the_lead_time_is_prepared_today(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_nearer_than_the_lead_time_is_prepared_today():
     plan = seasonal_touchpoints_plan(today=dt.date(2026, 7, 10))
     assert plan.created[0].scheduled_on == dt.date(2026, 7, 10)
     assert plan.late == 1
 
 
-def test_a_peak_under_way_is_prepared_for_next_year(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_under_way_is_prepared_for_next_year():
     plan = seasonal_touchpoints_plan(today=dt.date(2026, 9, 15))
     assert SeasonalPreparation.objects.get().peak_starts_on == dt.date(2027, 8, 1)
     assert plan.created[0].scheduled_on == dt.date(2027, 6, 20)
 
 
-def test_steady_churned_and_unmanaged_accounts(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_steady_churned_and_unmanaged_accounts():
     _series(AccountFactory(name="Steady"), "none")
     _series(AccountFactory(name="Gone", status="churned"), "summer")
     unmanaged = AccountFactory(name="Nobody's")
@@ -128,7 +133,8 @@ def test_steady_churned_and_unmanaged_accounts(toy_maker):
     assert Touchpoint.objects.get(account=unmanaged).owner is None
 
 
-def test_a_dry_run_writes_nothing(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_dry_run_writes_nothing():
     plan = seasonal_touchpoints_plan(today=TODAY, dry_run=True)
     assert plan.planned == 1
     assert plan.created == []
@@ -136,7 +142,8 @@ def test_a_dry_run_writes_nothing(toy_maker):
     assert not SeasonalPreparation.objects.exists()
 
 
-def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
+@pytest.mark.usefixtures("toy_maker")
+def test_the_touchpoints_command_plans_and_says_so(capsys):
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     out = capsys.readouterr().out
@@ -146,7 +153,8 @@ def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
         call_command("touchpoints")
 
 
-def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys, tmp_path):
+@pytest.mark.usefixtures("toy_maker")
+def test_the_seasonality_command_lists_profiles_and_backtests(capsys, tmp_path):
     call_command("seasonality", "--top", "5")
     out = capsys.readouterr().out
     assert "1 seasonal (strength ≥ 0.40)" in out
@@ -158,7 +166,8 @@ def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys,
     assert (tmp_path / "bt.csv").read_text().startswith("account_id,method,mase")
 
 
-def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_many_preparations_are_written_in_bulk_with_one_audit_event():
     from tenure.audit.models import AuditEvent
 
     for n in range(5):
@@ -170,7 +179,8 @@ def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
     assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
 
 
-def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(toy_maker, monkeypatch):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(monkeypatch):
     from tenure.engagement import seasonal
 
     other = AccountFactory(name="Toys 2")

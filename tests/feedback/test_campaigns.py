@@ -261,7 +261,7 @@ def test_send_and_remind_commands(capsys, settings):
         call_command("survey", "send", "999999")
 
 
-def test_close_command_and_closed_links(client):
+def test_close_command_and_closed_links():
     campaign = open_campaign()
     respond(campaign, score=9)
     call_command("survey", "close", str(campaign.pk))
@@ -276,7 +276,7 @@ def test_a_failed_email_leaves_no_token_and_is_retried_on_the_next_send(monkeypa
     position = PositionFactory()
     campaign = make_campaign(account=position.account)
 
-    def broken(self, *args, **kwargs):
+    def broken(_self, *args, **kwargs):
         raise OSError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)

@@ -89,7 +89,8 @@ def test_window_leaves_out_old_answers_from_the_tables():
     assert figures.portfolio.result.score == 100.0
 
 
-def test_open_answers_are_grouped_by_keyword_theme(portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_open_answers_are_grouped_by_keyword_theme():
     campaign = open_campaign(account=AccountFactory(name="Cedar"))
     for text in ("Deliveries are often late", "Prices went up again", "Lovely people"):
         respond(campaign, score=8, nps_why=text, at=_at(TODAY))

@@ -202,7 +202,7 @@ def test_the_pdf_holds_the_account_the_quarter_and_the_achievements(client, mana
 
 
 def test_the_pdf_answers_503_when_the_engine_cannot_run(client, manager, review, monkeypatch):
-    def unavailable(html: str) -> bytes:
+    def unavailable(_html: str) -> bytes:
         raise PdfUnavailable("PDF export needs the Pango library")
 
     monkeypatch.setattr(review_views, "html_to_pdf", unavailable)

@@ -75,7 +75,8 @@ def _start(account, author, year=2026, quarter=3, **kwargs) -> Review:
 # --- the prefilled figures ----------------------------------------------------------------
 
 
-def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(account, manager):
+@pytest.mark.usefixtures("manager")
+def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(account):
     q3_start, q3_end = dt.date(2026, 7, 1), dt.date(2026, 9, 29)
     _goal(
         account, starts=q3_start, ends=q3_end, due=q3_end, baseline="92", target="97", current="97"

@@ -34,12 +34,11 @@ def home(settings, tmp_path):
 
 def use_ledger(monkeypatch, lines: pl.DataFrame) -> None:
     con = ledger_connection(lines)
-    monkeypatch.setattr(scoring_run_module.store, "connect", lambda url=None: con)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None: con)
 
 
-def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(
-    home, monkeypatch
-) -> None:
+@pytest.mark.usefixtures("home")
+def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(monkeypatch) -> None:
     AccountFactory(external_id="K1")
     AccountFactory(external_id="K2")
     start = dt.date(2025, 11, 1)

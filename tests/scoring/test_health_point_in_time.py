@@ -94,7 +94,8 @@ def test_facts_dated_on_or_after_the_cutoff_do_not_change_the_features(crm) -> N
     assert before.filter(pl.col("account_key") == "K1")["overdue_actions"][0] == 1
 
 
-def test_a_planted_future_signal_shows_in_the_label_not_in_the_features(crm) -> None:
+@pytest.mark.usefixtures("crm")
+def test_a_planted_future_signal_shows_in_the_label_not_in_the_features() -> None:
     rows = rows_at(lines_until(dt.date(2026, 10, 1))).rows_by_key("account_key", named=True)
     # K2's last order was in January 2026: at the cut-off it looks like any quiet month;
     # its silence (the future) shows only in the label.

@@ -26,7 +26,7 @@ ROLES = ["admin", "director", "kam", "kam_restricted", "analyst"]
 
 
 @pytest.fixture
-def world(settings):
+def world():
     own = AccountFactory(name="Own Co")
     other = AccountFactory(name="Other Co")
     PositionFactory(account=own, contact__email="own.buyer@x.example")
