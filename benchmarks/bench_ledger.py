@@ -158,7 +158,7 @@ def _django(home: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _import(workdir: Path, source: Path, home: Path) -> dict[str, object]:
+def _import(source: Path, home: Path) -> dict[str, object]:
     _django(home)
     from tenure.ledger import store
     from tenure.ledger.importing import import_orders
@@ -236,11 +236,11 @@ def run_stage(stage: str, workdir: Path, args: argparse.Namespace) -> dict[str, 
             frame.write_csv(workdir / "lines.csv")
         result: dict[str, object] = {"seconds": time.perf_counter() - started}
     elif stage == "import":
-        result = _import(workdir, workdir / "lines.parquet", workdir / "home")
+        result = _import(workdir / "lines.parquet", workdir / "home")
     elif stage == "import-csv":
-        result = _import(workdir, workdir / "lines.csv", workdir / "csv-home")
+        result = _import(workdir / "lines.csv", workdir / "csv-home")
     elif stage == "reimport":
-        result = _import(workdir, workdir / "lines.parquet", workdir / "home")
+        result = _import(workdir / "lines.parquet", workdir / "home")
     elif stage == "features":
         result = _features(workdir)
     elif stage == "pandas":

@@ -251,7 +251,7 @@ def _profile(client, path: str, top: int = 3) -> list[str]:  # type: ignore[no-u
 class _OnePage:
     """The alternative: the whole timeline on one page."""
 
-    def __new__(cls, object_list, per_page, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __new__(cls, object_list, per_page, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: ARG004
         from django.core.paginator import Paginator
 
         return Paginator(object_list, 10**9, *args, **kwargs)

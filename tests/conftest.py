@@ -20,7 +20,7 @@ def _plain_http(settings):
 
 
 @pytest.fixture
-def user(db):
+def user(db):  # noqa: ARG001
     """A director: sees and changes every account (role tests narrow this down)."""
     # Imported here so tests of the Django-free insights can run without Django.
     from tenure.access.services import role_assign
@@ -32,7 +32,7 @@ def user(db):
 
 
 @pytest.fixture
-def account(db):
+def account(db):  # noqa: ARG001
     from tests.accounts.factories import AccountFactory
 
     return AccountFactory()

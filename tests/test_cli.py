@@ -26,7 +26,8 @@ def test_python_dash_m_tenure_runs(tmp_path):
         [sys.executable, "-m", "tenure", "help"], capture_output=True, text=True, env=env
     )
     assert result.returncode == 0
-    assert "demo" in result.stdout and "serve" in result.stdout
+    assert "demo" in result.stdout
+    assert "serve" in result.stdout
 
 
 @pytest.mark.django_db
@@ -36,7 +37,8 @@ def test_init_creates_an_admin_once(capsys):
     call_command("init", admin="boss")
     assert "already exists" in capsys.readouterr().out
     user = get_user_model().objects.get(username="boss")
-    assert user.is_superuser and user.check_password("a long pass phrase")
+    assert user.is_superuser
+    assert user.check_password("a long pass phrase")
 
 
 @pytest.mark.django_db
@@ -54,6 +56,7 @@ def test_demo_no_serve_loads_once_and_prints_the_login(capsys, settings, tmp_pat
     settings.HOME = tmp_path
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
     out = capsys.readouterr().out
-    assert "Loaded and scored 20 accounts" in out and "director / tenure-demo" in out
+    assert "Loaded and scored 20 accounts" in out
+    assert "director / tenure-demo" in out
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
     assert "not loaded again" in capsys.readouterr().out

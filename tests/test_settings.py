@@ -38,7 +38,8 @@ def test_secret_key_is_generated_once_into_home_and_kept_private(tmp_path):
     code = "from tenure import settings; print(settings.SECRET_KEY)"
     first = _run(code, {"TENURE_HOME": str(tmp_path)})
     second = _run(code, {"TENURE_HOME": str(tmp_path)})
-    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
@@ -48,12 +49,15 @@ def test_database_url_selects_postgresql_and_default_is_sqlite_with_wal(tmp_path
         " print(d['ENGINE'], d['NAME'], d.get('OPTIONS'))"
     )
     default = _run(code, {"TENURE_HOME": str(tmp_path)}).stdout
-    assert "sqlite3" in default and "journal_mode=WAL" in default and "foreign_keys=ON" in default
+    assert "sqlite3" in default
+    assert "journal_mode=WAL" in default
+    assert "foreign_keys=ON" in default
     assert str(tmp_path / "tenure.sqlite3") in default
     pg = _run(
         code, {"TENURE_HOME": str(tmp_path), "TENURE_DATABASE_URL": "postgres://u:p@127.0.0.1:5/x"}
     )
-    assert "postgresql" in pg.stdout and " x " in pg.stdout
+    assert "postgresql" in pg.stdout
+    assert " x " in pg.stdout
 
 
 def test_https_is_on_unless_debug(tmp_path):
@@ -74,4 +78,5 @@ def test_readme_configuration_table_lists_every_setting():
 
 def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
-    assert "make demo" in readme and "make test" in readme
+    assert "make demo" in readme
+    assert "make test" in readme

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from tenure.access.models import ApiToken, Profile
@@ -9,7 +10,8 @@ from tenure.access.services import token_create
 from tests.accounts.factories import UserFactory
 
 
-def test_an_admin_assigns_a_role(client, db):
+@pytest.mark.usefixtures("db")
+def test_an_admin_assigns_a_role(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     target = UserFactory()
@@ -20,7 +22,8 @@ def test_an_admin_assigns_a_role(client, db):
     assert Profile.objects.get(user=target).role == "analyst"
 
 
-def test_an_admin_revokes_tokens_but_cannot_make_or_read_them(client, db):
+@pytest.mark.usefixtures("db")
+def test_an_admin_revokes_tokens_but_cannot_make_or_read_them(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     issued = token_create(user=UserFactory(), name="leaked")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from tests.accounts.factories import UserFactory
@@ -15,7 +16,8 @@ def _login(client, username, password, address="10.0.0.1"):
     )
 
 
-def test_five_wrong_passwords_lock_the_username_even_for_the_right_one(client, db):
+@pytest.mark.usefixtures("db")
+def test_five_wrong_passwords_lock_the_username_even_for_the_right_one(client):
     user = UserFactory()
     for _ in range(5):
         assert _login(client, user.username, "wrong").status_code == 200
@@ -26,14 +28,16 @@ def test_five_wrong_passwords_lock_the_username_even_for_the_right_one(client, d
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_follows_the_username_to_other_addresses(client, db):
+@pytest.mark.usefixtures("db")
+def test_the_lock_follows_the_username_to_other_addresses(client):
     user = UserFactory()
     for n in range(5):
         _login(client, user.username, "wrong", address=f"10.0.1.{n}")
     assert _login(client, user.username.upper(), PASSWORD, address="10.9.9.9").status_code == 429
 
 
-def test_other_usernames_still_log_in(client, db):
+@pytest.mark.usefixtures("db")
+def test_other_usernames_still_log_in(client):
     victim, colleague = UserFactory(), UserFactory()
     for _ in range(5):
         _login(client, victim.username, "wrong")
@@ -41,7 +45,8 @@ def test_other_usernames_still_log_in(client, db):
     assert response.status_code == 302
 
 
-def test_one_address_guessing_many_usernames_is_locked(client, db, settings):
+@pytest.mark.usefixtures("db")
+def test_one_address_guessing_many_usernames_is_locked(client, settings):
     settings.TENURE_LOGIN_RATE_LIMITS = {"login_ip": (3, 900)}
     user = UserFactory()
     for n in range(3):
@@ -50,7 +55,8 @@ def test_one_address_guessing_many_usernames_is_locked(client, db, settings):
     assert _login(client, user.username, PASSWORD, address="10.0.0.3").status_code == 302
 
 
-def test_a_right_password_clears_the_usernames_failures(client, db):
+@pytest.mark.usefixtures("db")
+def test_a_right_password_clears_the_usernames_failures(client):
     user = UserFactory()
     for _ in range(4):
         _login(client, user.username, "wrong")

@@ -24,7 +24,7 @@ from tests.api.conftest import make_user
 
 
 @pytest.fixture
-def accounts(db):
+def accounts(db):  # noqa: ARG001
     manager = UserFactory()
     mine = AccountFactory(name="Mine")
     TeamMembershipFactory(account=mine, user=manager, role="sales")
@@ -32,6 +32,7 @@ def accounts(db):
     return manager, mine, theirs
 
 
+@pytest.mark.usefixtures("db")
 @pytest.mark.parametrize(
     ("flags", "role"),
     [
@@ -40,16 +41,18 @@ def accounts(db):
         ({}, Role.KEY_ACCOUNT_MANAGER),
     ],
 )
-def test_a_user_without_a_role_gets_one_from_their_django_flags(db, flags, role):
+def test_a_user_without_a_role_gets_one_from_their_django_flags(flags, role):
     assert role_of(UserFactory(**flags)) == role
 
 
-def test_a_profile_role_wins_over_staff_but_not_over_superuser(db):
+@pytest.mark.usefixtures("db")
+def test_a_profile_role_wins_over_staff_but_not_over_superuser():
     assert role_of(make_user(Role.ANALYST, is_staff=True)) == Role.ANALYST
     assert role_of(make_user(Role.ANALYST, is_superuser=True)) == Role.ADMIN
 
 
-def test_anonymous_and_inactive_users_have_no_role_and_see_nothing(db, accounts):
+@pytest.mark.usefixtures("db", "accounts")
+def test_anonymous_and_inactive_users_have_no_role_and_see_nothing():
     assert role_of(AnonymousUser()) is None
     inactive = make_user(Role.DIRECTOR, is_active=False)
     assert role_of(inactive) is None
@@ -57,7 +60,8 @@ def test_anonymous_and_inactive_users_have_no_role_and_see_nothing(db, accounts)
     assert not visible_accounts(AnonymousUser()).exists()
 
 
-def test_role_is_read_once_per_user_object(db, django_assert_num_queries):
+@pytest.mark.usefixtures("db")
+def test_role_is_read_once_per_user_object(django_assert_num_queries):
     user = make_user(Role.ANALYST)
     fresh = type(user).objects.get(pk=user.pk)
     with django_assert_num_queries(1):
@@ -65,7 +69,7 @@ def test_role_is_read_once_per_user_object(db, django_assert_num_queries):
         assert role_of(fresh) == Role.ANALYST
 
 
-def test_a_manager_sees_every_account_by_default_but_edits_only_their_teams(settings, accounts):
+def test_a_manager_sees_every_account_by_default_but_edits_only_their_teams(accounts):
     manager, mine, theirs = accounts
     assert set(visible_accounts(manager)) == {mine, theirs}
     assert can_edit_account(manager, mine)
@@ -86,7 +90,8 @@ def test_a_manager_sees_only_their_teams_when_kam_sees_all_is_off(settings, acco
 def test_admins_and_directors_edit_every_account(accounts, role):
     _, mine, theirs = accounts
     user = make_user(role)
-    assert can_edit_account(user, mine) and can_edit_account(user, theirs)
+    assert can_edit_account(user, mine)
+    assert can_edit_account(user, theirs)
 
 
 def test_an_analyst_reads_everything_changes_nothing_and_sees_no_personal_data(settings, accounts):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from tenure.access.models import ApiToken
@@ -9,7 +10,8 @@ from tenure.access.services import token_create
 from tests.accounts.factories import UserFactory
 
 
-def test_the_page_needs_a_log_in(client, db):
+@pytest.mark.usefixtures("db")
+def test_the_page_needs_a_log_in(client):
     response = client.get(reverse("access:tokens"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -28,7 +30,8 @@ def test_creating_a_token_shows_its_secret_once(logged_in_client, user):
     assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 30
     again = logged_in_client.get(reverse("access:tokens")).content.decode()
     assert secret not in again
-    assert token.prefix in again and "ERP sync" in again
+    assert token.prefix in again
+    assert "ERP sync" in again
 
 
 def test_a_refused_name_shows_the_reason(logged_in_client, user):
@@ -69,4 +72,5 @@ def test_the_list_shows_only_the_users_own_tokens(logged_in_client, user):
     token_create(user=user, name="mine")
     token_create(user=UserFactory(), name="someone else's")
     page = logged_in_client.get(reverse("access:tokens")).content.decode()
-    assert "mine" in page and "someone else" not in page
+    assert "mine" in page
+    assert "someone else" not in page

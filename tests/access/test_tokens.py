@@ -20,7 +20,8 @@ NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 def test_a_token_is_stored_as_the_sha256_of_its_secret_never_in_clear(user):
     issued = token_create(user=user, name="ERP sync", now=NOW)
     stored = ApiToken.objects.get(pk=issued.token.pk)
-    assert issued.secret.startswith("tnr_") and len(issued.secret) == 47  # 32 random bytes
+    assert issued.secret.startswith("tnr_")
+    assert len(issued.secret) == 47  # 32 random bytes
     assert stored.token_hash == hashlib.sha256(issued.secret.encode()).hexdigest()
     assert issued.secret not in {getattr(stored, f.attname) for f in ApiToken._meta.fields}
     assert stored.prefix == issued.secret[:12]

@@ -44,9 +44,12 @@ def test_import_accounts_creates_rows_with_typed_fields(tmp_path):
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     birch = Account.objects.get(external_id="C1")
-    assert birch.country == "DE" and birch.employees == 250 and birch.founded_year == 1971
+    assert birch.country == "DE"
+    assert birch.employees == 250
+    assert birch.founded_year == 1971
     assert birch.potential_annual_spend == Decimal("125000.50")
-    assert birch.is_seasonal and birch.preferred_channels == ["email", "phone"]
+    assert birch.is_seasonal
+    assert birch.preferred_channels == ["email", "phone"]
     assert Account.objects.get(external_id="C2").parent == birch
     assert Account.objects.get(external_id="C3").status == "prospect"
 
@@ -97,7 +100,8 @@ def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_written(tmp_path
 def test_unknown_and_missing_columns_are_named_on_the_header_line(tmp_path):
     report = import_accounts(write(tmp_path, "external_id,colour,Owner\nC1,red,ann\n"))
     reasons = [(e.line, e.reason) for e in report.errors]
-    assert reasons[0][0] == 1 and reasons[0][1].startswith("unknown column(s): colour, Owner.")
+    assert reasons[0][0] == 1
+    assert reasons[0][1].startswith("unknown column(s): colour, Owner.")
     assert reasons[1] == (1, "missing required column(s): name")
 
 
@@ -142,7 +146,8 @@ def test_an_external_id_twice_in_one_file_is_refused(tmp_path):
 
 def test_dry_run_checks_and_counts_but_writes_nothing(tmp_path):
     report = import_accounts(write(tmp_path, ACCOUNTS), dry_run=True)
-    assert report.ok and report.created == 3
+    assert report.ok
+    assert report.created == 3
     assert report.summary().endswith("(dry run: nothing was written).")
     assert Account.objects.count() == 0
 
@@ -257,7 +262,7 @@ cy@birch.example,Cy,Chen,,,,,,
 
 
 @pytest.fixture
-def birch(db):
+def birch(db):  # noqa: ARG001
     return AccountFactory(external_id="C1", name="Birch"), AccountFactory(external_id="C2")
 
 
@@ -272,11 +277,13 @@ def test_import_contacts_creates_people_and_their_positions(tmp_path, birch):
         "decision_maker",
         5,
     )
-    assert former.left_on == dt.date(2023, 12, 31) and former.account == birch[1]
+    assert former.left_on == dt.date(2023, 12, 31)
+    assert former.account == birch[1]
     assert Position.objects.get(contact__email="bo@birch.example").strength == 3
 
 
-def test_importing_contacts_twice_changes_nothing(tmp_path, birch):
+@pytest.mark.usefixtures("birch")
+def test_importing_contacts_twice_changes_nothing(tmp_path):
     path = write(tmp_path, CONTACTS)
     import_contacts(path)
     report = import_contacts(path)
@@ -299,11 +306,13 @@ def test_contacts_match_on_email_whatever_the_case_and_a_left_on_closes_the_posi
     report = import_contacts(write(tmp_path, text))
     assert (report.updated, report.positions_updated, report.positions_created) == (1, 1, 0)
     position.refresh_from_db()
-    assert position.left_on == dt.date(2026, 6, 30) and position.contact.last_name == "Lee-Berg"
+    assert position.left_on == dt.date(2026, 6, 30)
+    assert position.contact.last_name == "Lee-Berg"
     assert import_contacts(write(tmp_path, text)).positions_unchanged == 1
 
 
-def test_contact_rows_are_checked_like_the_services(tmp_path, birch):
+@pytest.mark.usefixtures("birch")
+def test_contact_rows_are_checked_like_the_services(tmp_path):
     text = (
         "email,first_name,last_name,account_external_id,strength,started_on,left_on,seniority\n"
         "ann@x.example,Ann,Lee,C1,9,,,\n"
@@ -346,7 +355,8 @@ def test_upsert_services_name_every_bad_row_by_index():
     result = upserts.contact_upsert_many(
         rows=[{"email": "A@x.example", "first_name": "A", "last_name": "B"}]
     )
-    assert result.created == 1 and result.positions.created == 0
+    assert result.created == 1
+    assert result.positions.created == 0
     assert Contact.objects.get().email == "a@x.example"
 
 
@@ -381,5 +391,7 @@ def test_argument_wiring_works_in_any_parser(tmp_path):
     options = vars(parser.parse_args([str(write(tmp_path, ACCOUNTS)), "--dry-run"]))
     out = StringIO()
     report = handle_accounts(options, OutputWrapper(out))
-    assert report.dry_run and report.created == 3 and Account.objects.count() == 0
+    assert report.dry_run
+    assert report.created == 3
+    assert Account.objects.count() == 0
     assert "dry run" in out.getvalue()

@@ -144,7 +144,8 @@ def test_blank_fields_are_filled_and_key_status_kept_since_the_earliest_date():
     record = account_merge(keep=keep, duplicates=[first, second], by=None, reason="")
     keep.refresh_from_db()
     assert (keep.external_id, keep.industry, keep.website) == ("C7", "Food", "https://b.example")
-    assert keep.parent == group and keep.is_seasonal
+    assert keep.parent == group
+    assert keep.is_seasonal
     assert (keep.is_key_account, keep.key_account_since) == (True, dt.date(2019, 3, 1))
     assert record.details["aliases"] == ["C8"]
 
@@ -161,7 +162,8 @@ def test_old_external_ids_lead_to_the_kept_account():
         "C9": keep.pk,
     }
     frame = external_id_frame()
-    assert frame.columns == ["external_id", "account_id"] and frame.height == 3
+    assert frame.columns == ["external_id", "account_id"]
+    assert frame.height == 3
 
 
 def test_aliases_of_a_merged_account_follow_it_into_the_next_merge():
@@ -190,7 +192,8 @@ def test_a_refused_merge_changes_nothing(case):
     before = everything()
     with pytest.raises(DomainError) as refused:
         account_merge(keep=keep, duplicates=duplicates, by=None, reason="")
-    assert everything() == before and not MergeRecord.objects.exists()
+    assert everything() == before
+    assert not MergeRecord.objects.exists()
     if case == "subsidiary":
         assert refused.value.message == (
             "Child is a subsidiary of Group: an account cannot be merged into its own subsidiary"
@@ -255,7 +258,8 @@ def test_a_merge_that_would_break_another_apps_rule_is_refused_whole():
     before = everything()
     with pytest.raises(DomainError, match="invitations of the duplicates cannot move"):
         contact_merge(keep=keep, duplicates=[duplicate], by=None, reason="")
-    assert everything() == before and Invitation.objects.count() == 2
+    assert everything() == before
+    assert Invitation.objects.count() == 2
     assert Contact.objects.get(pk=duplicate.pk).positions.count() == 1
 
 
@@ -279,7 +283,8 @@ def test_contact_merge_moves_positions_meetings_and_touchpoints():
         (account.pk, 5),
         (other.pk, 3),
     ]
-    assert list(both.contacts.all()) == [keep] and list(only_duplicate.contacts.all()) == [keep]
+    assert list(both.contacts.all()) == [keep]
+    assert list(only_duplicate.contacts.all()) == [keep]
     assert Touchpoint.objects.get().contact == keep
     assert not Contact.objects.filter(pk=duplicate.pk).exists()
     assert record.details["moved"]["engagement.interaction.contacts"] == 1
@@ -318,7 +323,8 @@ def test_merge_command_reports_refusals_and_unknown_ids():
     call_command(
         "merge", "contacts", "ANN@x.example", "bob@x.example", "--emails", stdout=StringIO()
     )
-    assert list(Contact.objects.all()) == [ann] and bob.pk != ann.pk
+    assert list(Contact.objects.all()) == [ann]
+    assert bob.pk != ann.pk
 
 
 # --- Admin ------------------------------------------------------------------------------------
@@ -340,11 +346,13 @@ def test_admin_merge_accounts_asks_which_to_keep_then_merges(admin_client):
     page = admin_client.post(url, selection)
     assert page.status_code == 200
     assert page.templates[0].name == "admin/accounts/merge_confirmation.html"
-    assert "Birch Food" in page.content.decode() and "Reason" in page.content.decode()
+    assert "Birch Food" in page.content.decode()
+    assert "Reason" in page.content.decode()
     assert Account.objects.filter(pk=duplicate.pk).exists()
 
     page = admin_client.post(url, {**selection, "post": "yes", "keep": keep.pk, "reason": ""})
-    assert page.status_code == 200 and "This field is required" in page.content.decode()
+    assert page.status_code == 200
+    assert "This field is required" in page.content.decode()
 
     done = admin_client.post(
         url, {**selection, "post": "yes", "keep": keep.pk, "reason": "dup"}, follow=True
@@ -354,7 +362,8 @@ def test_admin_merge_accounts_asks_which_to_keep_then_merges(admin_client):
     assert keep.positions.count() == 2
     record = MergeRecord.objects.get()
     detail = admin_client.get(reverse("admin:accounts_mergerecord_change", args=[record.pk]))
-    assert detail.status_code == 200 and "Birch Food" in detail.content.decode()
+    assert detail.status_code == 200
+    assert "Birch Food" in detail.content.decode()
 
 
 def test_admin_refused_merge_shows_why_and_changes_nothing(admin_client):
@@ -383,7 +392,8 @@ def test_admin_merge_contacts(admin_client):
     selection = {"action": "merge_contacts", "_selected_action": [keep.pk, duplicate.pk]}
     assert admin_client.post(url, selection).status_code == 200
     admin_client.post(url, {**selection, "post": "yes", "keep": keep.pk, "reason": "same"})
-    assert list(Contact.objects.all()) == [keep] and keep.positions.count() == 1
+    assert list(Contact.objects.all()) == [keep]
+    assert keep.positions.count() == 1
 
 
 def test_admin_needs_two_selected(admin_client):

@@ -79,7 +79,8 @@ def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user)
     assert person.full_name == f"Erased person #{person.pk}"
     assert (person.email, person.phone, person.birthday) == (None, "", None)
     assert Interaction.objects.filter(pk=interaction.pk).exists()
-    assert interaction.contacts.count() == 1 and person not in interaction.contacts.all()
+    assert interaction.contacts.count() == 1
+    assert person not in interaction.contacts.all()
     assert Touchpoint.objects.get().contact is None
     # Scores still count; the person's free text is gone, and so is their consent to be named.
     assert (
@@ -90,12 +91,14 @@ def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user)
     assert not Response.objects.filter(invitation__contact=person, consent_to_share=True)
     assert not InvitationToken.objects.filter(invitation__contact=person)
 
-    assert record.contact_id == person.pk and record.erased_by == user
+    assert record.contact_id == person.pk
+    assert record.erased_by == user
     assert record.counts["interactions_unlinked"] == 1
     assert record.counts["touchpoints_detached"] == 1
     assert record.counts["answers_text_deleted"] == 2  # both texts were text-only answers
     assert record.counts["responses_anonymised"] == 1
-    assert "Moreau" not in json.dumps(record.counts) and "Moreau" not in record.reason
+    assert "Moreau" not in json.dumps(record.counts)
+    assert "Moreau" not in record.reason
     # The erasure's own audit events carry no erased value.
     erasure_events = AuditEvent.objects.filter(id__gt=last_event)
     assert erasure_events.filter(note__contains=f"contact {person.pk} erased").exists()
@@ -107,7 +110,8 @@ def test_erase_refuses_without_a_reason(person, user):
     with pytest.raises(DomainError):
         contact_erase(contact=person, by=user, reason="  ")
     person.refresh_from_db()
-    assert person.last_name == "Moreau" and not ErasureRecord.objects.exists()
+    assert person.last_name == "Moreau"
+    assert not ErasureRecord.objects.exists()
 
 
 def test_command_exports_and_erases_with_a_reason_only(person, tmp_path):
@@ -146,7 +150,8 @@ def test_an_admin_exports_and_erases_through_the_pages(client, person):
     client = _client_as(client, "admin")
     assert "Erase this person" in client.get(f"/accounts/contacts/{person.pk}/").content.decode()
     download = client.get(f"/accounts/contacts/{person.pk}/export/")
-    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
     assert download.json()["person"]["last_name"] == "Moreau"
     assert client.post(f"/accounts/contacts/{person.pk}/erase/", {"reason": ""}).status_code == 400
     response = client.post(f"/accounts/contacts/{person.pk}/erase/", {"reason": "GDPR request"})

@@ -86,11 +86,13 @@ def test_designating_a_key_account_needs_a_manager():
 def test_designate_and_remove_key_account():
     membership = TeamMembershipFactory()
     account = services.account_designate_key(account=membership.account, since=dt.date(2026, 1, 1))
-    assert account.is_key_account and account.key_account_since == dt.date(2026, 1, 1)
+    assert account.is_key_account
+    assert account.key_account_since == dt.date(2026, 1, 1)
     with pytest.raises(DomainError, match="must keep its key account manager"):
         services.team_remove(membership=membership)
     account = services.account_remove_key(account=account)
-    assert not account.is_key_account and account.key_account_since is None
+    assert not account.is_key_account
+    assert account.key_account_since is None
 
 
 def test_database_refuses_key_since_date_on_an_ordinary_account():

@@ -42,7 +42,7 @@ def only(rule: str, **thresholds) -> AlertSettings:
 
 
 @pytest.fixture
-def kam(db):
+def kam(db):  # noqa: ARG001
     person = UserFactory(email="kam@supplier.example")
     role_assign(user=person, role="kam")
     return person
@@ -68,7 +68,8 @@ def run_twice(as_of: dt.date = AS_OF):
 def assert_fires_once(rule: str, as_of: dt.date = AS_OF) -> Task:
     first, second = run_twice(as_of)
     assert first.raised[rule] == 1
-    assert second.raised_total == 0 and second.still_open == 1
+    assert second.raised_total == 0
+    assert second.still_open == 1
     (task,) = open_tasks(rule)
     return task
 
@@ -78,7 +79,8 @@ def assert_cleared(rule: str, as_of: dt.date) -> Task:
     assert result.cleared[rule] == 1
     task = Task.objects.get(rule=rule)
     assert task.status == TaskStatus.RESOLVED
-    assert task.closed_at is not None and task.closed_by is None
+    assert task.closed_at is not None
+    assert task.closed_by is None
     assert task.resolution.startswith("Cleared on")
     return task
 
@@ -102,7 +104,9 @@ def test_health_drop_fires_once_for_its_manager_and_clears_when_health_recovers(
     health(key_account, AS_OF, score=60)
     task = assert_fires_once(AlertRule.HEALTH_DROP)
     assert task.assignee == kam
-    assert "80" in task.evidence and "60" in task.evidence and "20 points" in task.evidence
+    assert "80" in task.evidence
+    assert "60" in task.evidence
+    assert "20 points" in task.evidence
     assert task.evidence_url.endswith("#health-h")
 
     health(key_account, AS_OF + dt.timedelta(days=1), score=78)
@@ -126,7 +130,8 @@ def test_high_risk_fires_once_and_clears_when_the_next_run_scores_it_lower(key_a
     other = AccountFactory(is_key_account=True)
     health(other, AS_OF, risk=0.39)
     task = assert_fires_once(AlertRule.HIGH_RISK)
-    assert task.account == key_account and task.title == "Churn risk 45%"
+    assert task.account == key_account
+    assert task.title == "Churn risk 45%"
 
     later = AS_OF + dt.timedelta(days=7)
     health(key_account, later, risk=0.1)
@@ -163,7 +168,8 @@ def test_old_departures_raise_nothing_but_an_open_task_outlives_the_lookback(key
     PositionFactory(account=key_account, left_on=AS_OF - dt.timedelta(days=5))
     assert alerts_run(as_of=AS_OF).raised_total == 1
     much_later = alerts_run(as_of=AS_OF + dt.timedelta(days=120))
-    assert much_later.cleared_total == 0 and much_later.still_open == 1
+    assert much_later.cleared_total == 0
+    assert much_later.still_open == 1
 
 
 def test_other_roles_leaving_raise_nothing(key_account):
@@ -197,19 +203,23 @@ def test_no_strategic_contact_fires_once_and_logging_one_clears_it_at_once(
     assert task.status == TaskStatus.RESOLVED
 
 
-def test_never_contacted_fires_but_a_newly_named_key_account_gets_its_time(kam):
+@pytest.mark.usefixtures("kam")
+def test_never_contacted_fires_but_a_newly_named_key_account_gets_its_time():
     only(AlertRule.NO_STRATEGIC_CONTACT, no_strategic_days=90)
     old = AccountFactory(is_key_account=True, key_account_since=dt.date(2025, 1, 1))
     new = AccountFactory(is_key_account=True, key_account_since=AS_OF - dt.timedelta(days=10))
     result = alerts_run(as_of=AS_OF)
     assert result.raised_total == 1
     (task,) = open_tasks(AlertRule.NO_STRATEGIC_CONTACT)
-    assert task.account == old and task.account != new
+    assert task.account == old
+    assert task.account != new
     assert "No strategic interaction has been logged" in task.evidence
-    assert task.assignee is None and result.unassigned == 1
+    assert task.assignee is None
+    assert result.unassigned == 1
 
 
-def test_accounts_outside_the_scope_raise_nothing(db):
+@pytest.mark.usefixtures("db")
+def test_accounts_outside_the_scope_raise_nothing():
     only(AlertRule.NO_STRATEGIC_CONTACT)
     AccountFactory(is_key_account=False)  # nobody manages it, not a key account
     AccountFactory(is_key_account=True, status="churned")
@@ -228,7 +238,8 @@ def test_a_detractor_answer_fires_once_and_a_strategic_follow_up_clears_it(key_a
     respond(campaign, score=9, at=at(AS_OF - dt.timedelta(days=5)))  # a promoter: nothing
     task = assert_fires_once(AlertRule.DETRACTOR)
     assert task.title == "Detractor answer: NPS 3"
-    assert "anonymous respondent" in task.evidence and "Kim" not in task.evidence
+    assert "anonymous respondent" in task.evidence
+    assert "Kim" not in task.evidence
 
     # An anonymous answer is never matched to its respondent: meeting them clears nothing.
     met = InteractionFactory(account=key_account, occurred_at=at(AS_OF))
@@ -267,7 +278,8 @@ def test_an_unprepared_peak_fires_once_and_planning_a_touchpoint_clears_it(key_a
     january_peak(key_account)
     task = assert_fires_once(AlertRule.PEAK_UNPREPARED)
     assert task.cause_key == "peak:2027-01-01"
-    assert "January" in task.title and "37 days" in task.title
+    assert "January" in task.title
+    assert "37 days" in task.title
 
     Touchpoint.objects.create(
         account=key_account, scheduled_on=dt.date(2026, 12, 3), kind="seasonal", owner=kam
@@ -300,8 +312,10 @@ def test_revenue_down_fires_once_and_clears_when_revenue_recovers(key_account):
     snapshot(key_account, AS_OF, now=70_000, before=100_000)
     snapshot(AccountFactory(is_key_account=True), AS_OF, now=81_000, before=100_000)
     task = assert_fires_once(AlertRule.REVENUE_DOWN)
-    assert task.account == key_account and task.title == "Revenue down 30% year over year"
-    assert "70,000" in task.evidence and "100,000" in task.evidence
+    assert task.account == key_account
+    assert task.title == "Revenue down 30% year over year"
+    assert "70,000" in task.evidence
+    assert "100,000" in task.evidence
 
     later = AS_OF + dt.timedelta(days=30)
     snapshot(key_account, later, now=90_000, before=100_000)
@@ -318,8 +332,10 @@ def test_an_overdue_action_goes_to_its_owner_and_finishing_it_clears_the_task(ke
     action = action_add(plan=plan, title="Send the price sheet", owner=owner, due_on=AS_OF)
     assert alerts_run(as_of=AS_OF).raised_total == 0  # due today is not overdue
     task = assert_fires_once(AlertRule.OVERDUE_ACTION, AS_OF + dt.timedelta(days=3))
-    assert task.assignee == owner and task.assignee != kam
-    assert task.title == "Overdue: Send the price sheet" and "3 days ago" in task.evidence
+    assert task.assignee == owner
+    assert task.assignee != kam
+    assert task.title == "Overdue: Send the price sheet"
+    assert "3 days ago" in task.evidence
 
     action_finish(action=action, status="done", on=AS_OF + dt.timedelta(days=3))
     assert_cleared(AlertRule.OVERDUE_ACTION, AS_OF + dt.timedelta(days=3))
@@ -335,7 +351,8 @@ def test_a_task_closed_by_a_person_is_snoozed_then_raised_again(key_account, kam
     (task,) = open_tasks(AlertRule.HIGH_RISK)
     task_close(task=task, status=TaskStatus.DONE, by=kam)
     again = alerts_run(as_of=AS_OF + dt.timedelta(days=1))
-    assert again.raised_total == 0 and again.snoozed == 1
+    assert again.raised_total == 0
+    assert again.snoozed == 1
     assert alerts_run(as_of=AS_OF + dt.timedelta(days=31)).raised_total == 1
 
 
@@ -343,7 +360,8 @@ def test_a_dry_run_reports_and_writes_nothing(key_account):
     only(AlertRule.HIGH_RISK)
     health(key_account, AS_OF, risk=0.9)
     result = alerts_run(as_of=AS_OF, dry_run=True)
-    assert result.raised_total == 1 and result.dry_run
+    assert result.raised_total == 1
+    assert result.dry_run
     assert not Task.objects.exists()
 
 
@@ -386,5 +404,7 @@ def test_an_open_task_is_restated_with_todays_figures_and_date(key_account, kam)
     later = AS_OF + dt.timedelta(days=2)
     assert alerts_run(as_of=later).still_open == 1
     task = Task.objects.get()
-    assert task.raised_on == AS_OF and task.checked_on == later
-    assert "5 days ago" in task.evidence and task.due_on == AS_OF  # the due date stays put
+    assert task.raised_on == AS_OF
+    assert task.checked_on == later
+    assert "5 days ago" in task.evidence
+    assert task.due_on == AS_OF  # the due date stays put

@@ -16,7 +16,7 @@ from tests.alerts.factories import make_task
 
 
 @pytest.fixture
-def kam(db):
+def kam(db):  # noqa: ARG001
     person = UserFactory(username="robin")
     role_assign(user=person, role="kam")
     return person
@@ -35,21 +35,23 @@ def tasks(kam):
 
 def test_the_tasks_page_needs_a_login(client):
     response = client.get(reverse("alerts:tasks"))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
-def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, tasks, settings):
+@pytest.mark.usefixtures("tasks")
+def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, settings):
     settings.TENURE_KAM_SEES_ALL = False
     client.force_login(kam)
     page = client.get(reverse("alerts:tasks")).content.decode()
-    assert "Alpha Foods" in page and "Zeta Steel" not in page
+    assert "Alpha Foods" in page
+    assert "Zeta Steel" not in page
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
     assert "Zeta Steel" not in everyone  # not on their team: hidden whatever the filter
 
 
-def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_request(
-    client, kam, tasks
-):
+@pytest.mark.usefixtures("tasks")
+def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_request(client, kam):
     client.force_login(kam)
     assert "Zeta Steel" not in client.get(reverse("alerts:tasks")).content.decode()
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
@@ -58,11 +60,13 @@ def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_reques
 
 def test_a_director_sees_everyones_tasks_and_filters_them(logged_in_client, tasks):
     page = logged_in_client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
-    assert "Alpha Foods" in page and "Zeta Steel" in page
+    assert "Alpha Foods" in page
+    assert "Zeta Steel" in page
     filtered = logged_in_client.get(
         reverse("alerts:tasks") + f"?assignee={tasks[1].assignee_id}"
     ).content.decode()
-    assert "Zeta Steel" in filtered and "Alpha Foods" not in filtered
+    assert "Zeta Steel" in filtered
+    assert "Alpha Foods" not in filtered
     none = logged_in_client.get(reverse("alerts:tasks") + "?rule=detractor&assignee=all")
     assert "No tasks match" in none.content.decode()
 
@@ -76,15 +80,19 @@ def test_closing_as_done_then_undo(client, kam, tasks):
     client.force_login(kam)
     task = tasks[0]
     response = client.post(reverse("alerts:close", args=[task.pk]), {"status": "done"})
-    assert response.status_code == 302 and f"closed={task.pk}" in response["Location"]
+    assert response.status_code == 302
+    assert f"closed={task.pk}" in response["Location"]
     task.refresh_from_db()
-    assert task.status == TaskStatus.DONE and task.closed_by == kam
+    assert task.status == TaskStatus.DONE
+    assert task.closed_by == kam
     banner = client.get(response["Location"]).content.decode()
-    assert "Closed “Churn risk high at Alpha Foods” as done." in banner and "Undo" in banner
+    assert "Closed “Churn risk high at Alpha Foods” as done." in banner
+    assert "Undo" in banner
 
     client.post(reverse("alerts:reopen", args=[task.pk]))
     task.refresh_from_db()
-    assert task.status == TaskStatus.OPEN and task.closed_at is None
+    assert task.status == TaskStatus.OPEN
+    assert task.closed_at is None
 
 
 def test_dismissing_needs_a_reason(client, kam, tasks):
@@ -101,7 +109,8 @@ def test_dismissing_needs_a_reason(client, kam, tasks):
         {"status": "dismissed", "note": "Risk is seasonal; they order in spring."},
     )
     task.refresh_from_db()
-    assert task.status == TaskStatus.DISMISSED and task.resolution.startswith("Risk is seasonal")
+    assert task.status == TaskStatus.DISMISSED
+    assert task.resolution.startswith("Risk is seasonal")
 
 
 def test_a_colleagues_task_cannot_be_closed(client, kam, tasks):
@@ -134,7 +143,8 @@ def test_the_tasks_page_pages_and_keeps_its_queries_flat(
         first = client.get(reverse("alerts:tasks")).content.decode()
     assert "Page 1 of 2 · 60 tasks" in first
     second = client.get(reverse("alerts:tasks") + "?page=2").content.decode()
-    assert "T59" in second and "T00" not in second
+    assert "T59" in second
+    assert "T00" not in second
 
 
 def test_the_home_page_counts_my_open_and_overdue_tasks(client, kam):
@@ -144,9 +154,11 @@ def test_the_home_page_counts_my_open_and_overdue_tasks(client, kam):
     make_task(account, kam, due=today + dt.timedelta(days=2))
     client.force_login(kam)
     page = client.get("/").content.decode()
-    assert "1 open task</strong>" in page and "overdue</strong>" not in page
+    assert "1 open task</strong>" in page
+    assert "overdue</strong>" not in page
     make_task(account, kam, key="late", due=today - dt.timedelta(days=3))
     page = client.get("/").content.decode()
-    assert "2 open tasks</strong>" in page and "1 overdue</strong>" in page
+    assert "2 open tasks</strong>" in page
+    assert "1 overdue</strong>" in page
     Task.objects.update(status=TaskStatus.DONE, closed_at=timezone.now())
     assert "open task" not in client.get("/").content.decode()

@@ -67,7 +67,7 @@ def client_for(user: Any) -> ApiClient:
 
 
 @pytest.fixture
-def director(db):
+def director(db):  # noqa: ARG001
     return make_user(Role.DIRECTOR)
 
 

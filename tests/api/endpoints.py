@@ -73,12 +73,12 @@ def _task(w: RoleWorld, t: str, *, closed: bool = False) -> int:
 
 CALLS = [
     # accounts
-    Call("GET", "/accounts", lambda w, t: "/accounts", scope="global"),
+    Call("GET", "/accounts", lambda _w, _t: "/accounts", scope="global"),
     Call(
         "POST",
         "/accounts",
-        lambda w, t: "/accounts",
-        lambda w, t: {"name": "Newco"},
+        lambda _w, _t: "/accounts",
+        lambda _w, _t: {"name": "Newco"},
         scope="global",
         ok=201,
         writers=DIRECTORS,
@@ -88,7 +88,7 @@ CALLS = [
         "PATCH",
         "/accounts/{account_id}",
         lambda w, t: f"/accounts/{_acc(w, t)}",
-        lambda w, t: {"industry": "Retail"},
+        lambda _w, _t: {"industry": "Retail"},
     ),
     # team
     Call("GET", "/accounts/{account_id}/team", lambda w, t: f"/accounts/{_acc(w, t)}/team"),
@@ -96,14 +96,14 @@ CALLS = [
         "POST",
         "/accounts/{account_id}/team",
         lambda w, t: f"/accounts/{_acc(w, t)}/team",
-        lambda w, t: {"user_id": w.spare_user.pk, "role": "support"},
+        lambda w, _t: {"user_id": w.spare_user.pk, "role": "support"},
         ok=201,
     ),
     Call(
         "POST",
         "/accounts/{account_id}/team/handover",
         lambda w, t: f"/accounts/{_acc(w, t)}/team/handover",
-        lambda w, t: {"user_id": w.spare_user.pk},
+        lambda w, _t: {"user_id": w.spare_user.pk},
         directors_only=True,
     ),
     Call(
@@ -113,12 +113,12 @@ CALLS = [
         ok=204,
     ),
     # contacts and positions
-    Call("GET", "/contacts", lambda w, t: "/contacts", scope="global"),
+    Call("GET", "/contacts", lambda _w, _t: "/contacts", scope="global"),
     Call(
         "POST",
         "/contacts",
-        lambda w, t: "/contacts",
-        lambda w, t: {"first_name": "Ada", "last_name": "Byron"},
+        lambda _w, _t: "/contacts",
+        lambda _w, _t: {"first_name": "Ada", "last_name": "Byron"},
         scope="global",
         ok=201,
     ),
@@ -131,7 +131,7 @@ CALLS = [
         "PATCH",
         "/contacts/{contact_id}",
         lambda w, t: f"/contacts/{w.of(t).position.contact_id}",
-        lambda w, t: {"phone": "+49 30 1234"},
+        lambda _w, _t: {"phone": "+49 30 1234"},
     ),
     Call(
         "GET", "/accounts/{account_id}/positions", lambda w, t: f"/accounts/{_acc(w, t)}/positions"
@@ -147,7 +147,7 @@ CALLS = [
         "POST",
         "/accounts/{account_id}/stakeholders",
         lambda w, t: f"/accounts/{_acc(w, t)}/stakeholders",
-        lambda w, t: {
+        lambda _w, t: {
             "person": {"first_name": "Grace", "last_name": "Hopper", "email": f"grace@{t}.example"},
             "position": {"title": "CTO", "buying_role": "influencer"},
         },
@@ -158,13 +158,13 @@ CALLS = [
         "PATCH",
         "/positions/{position_id}",
         lambda w, t: f"/positions/{w.of(t).position.pk}",
-        lambda w, t: {"strength": 5},
+        lambda _w, _t: {"strength": 5},
     ),
     Call(
         "POST",
         "/positions/{position_id}/end",
         lambda w, t: f"/positions/{w.of(t).position.pk}/end",
-        lambda w, t: {"left_on": "2026-06-30"},
+        lambda _w, _t: {"left_on": "2026-06-30"},
     ),
     # engagement
     Call(
@@ -198,7 +198,7 @@ CALLS = [
         "POST",
         "/accounts/{account_id}/touchpoints",
         lambda w, t: f"/accounts/{_acc(w, t)}/touchpoints",
-        lambda w, t: {"scheduled_on": "2026-05-04", "kind": "review", "title": "QBR"},
+        lambda _w, _t: {"scheduled_on": "2026-05-04", "kind": "review", "title": "QBR"},
         ok=201,
     ),
     Call(
@@ -214,7 +214,7 @@ CALLS = [
         "POST",
         "/touchpoints/{touchpoint_id}/skip",
         lambda w, t: f"/touchpoints/{w.of(t).touchpoint.pk}/skip",
-        lambda w, t: {},
+        lambda _w, _t: {},
     ),
     # planning
     Call("GET", "/accounts/{account_id}/plans", lambda w, t: f"/accounts/{_acc(w, t)}/plans"),
@@ -222,7 +222,7 @@ CALLS = [
         "POST",
         "/accounts/{account_id}/plans",
         lambda w, t: f"/accounts/{_acc(w, t)}/plans",
-        lambda w, t: {"title": "Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"},
+        lambda _w, _t: {"title": "Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"},
         ok=201,
     ),
     Call("GET", "/plans/{plan_id}", lambda w, t: f"/plans/{w.of(t).plan.pk}"),
@@ -230,40 +230,40 @@ CALLS = [
         "POST",
         "/plans/{plan_id}/close",
         lambda w, t: f"/plans/{w.of(t).plan.pk}/close",
-        lambda w, t: {"outcome": "Kept the account.", "closed_on": "2026-03-31"},
+        lambda _w, _t: {"outcome": "Kept the account.", "closed_on": "2026-03-31"},
     ),
     Call(
         "POST",
         "/plans/{plan_id}/objectives",
         lambda w, t: f"/plans/{w.of(t).plan.pk}/objectives",
-        lambda w, t: {"kind": "develop", "title": "Sell the new line"},
+        lambda _w, _t: {"kind": "develop", "title": "Sell the new line"},
         ok=201,
     ),
     Call(
         "POST",
         "/objectives/{objective_id}/goals",
         lambda w, t: f"/objectives/{w.of(t).objective.pk}/goals",
-        lambda w, t: {"kpi": "Orders", "baseline": "1", "target": "4", "due_on": "2026-03-15"},
+        lambda _w, _t: {"kpi": "Orders", "baseline": "1", "target": "4", "due_on": "2026-03-15"},
         ok=201,
     ),
     Call(
         "POST",
         "/goals/{goal_id}/progress",
         lambda w, t: f"/goals/{w.of(t).goal.pk}/progress",
-        lambda w, t: {"current": "15.5"},
+        lambda _w, _t: {"current": "15.5"},
     ),
     Call(
         "POST",
         "/plans/{plan_id}/actions",
         lambda w, t: f"/plans/{w.of(t).plan.pk}/actions",
-        lambda w, t: {"title": "Visit the plant", "due_on": "2026-02-20"},
+        lambda _w, _t: {"title": "Visit the plant", "due_on": "2026-02-20"},
         ok=201,
     ),
     Call(
         "POST",
         "/actions/{action_id}/finish",
         lambda w, t: f"/actions/{w.action[t].pk}/finish",
-        lambda w, t: {"status": "done", "on": "2026-02-01"},
+        lambda _w, _t: {"status": "done", "on": "2026-02-01"},
     ),
     Call(
         "GET",
@@ -274,7 +274,7 @@ CALLS = [
         "POST",
         "/accounts/{account_id}/milestones",
         lambda w, t: f"/accounts/{_acc(w, t)}/milestones",
-        lambda w, t: {"kind": "success", "title": "Won the tender", "occurred_on": "2026-02-03"},
+        lambda _w, _t: {"kind": "success", "title": "Won the tender", "occurred_on": "2026-02-03"},
         ok=201,
     ),
     Call("GET", "/milestones/{milestone_id}", lambda w, t: f"/milestones/{w.of(t).milestone.pk}"),
@@ -282,11 +282,11 @@ CALLS = [
         "POST",
         "/milestones/{milestone_id}/resolve",
         lambda w, t: f"/milestones/{w.of(t).milestone.pk}/resolve",
-        lambda w, t: {"resolved_on": "2026-02-10"},
+        lambda _w, _t: {"resolved_on": "2026-02-10"},
     ),
     # scores and portfolio
-    Call("GET", "/scores", lambda w, t: "/scores", scope="global"),
-    Call("GET", "/scores/decisions", lambda w, t: "/scores/decisions", scope="global"),
+    Call("GET", "/scores", lambda _w, _t: "/scores", scope="global"),
+    Call("GET", "/scores/decisions", lambda _w, _t: "/scores/decisions", scope="global"),
     Call("GET", "/accounts/{account_id}/score", lambda w, t: f"/accounts/{_acc(w, t)}/score"),
     Call("GET", "/accounts/{account_id}/scores", lambda w, t: f"/accounts/{_acc(w, t)}/scores"),
     # growth
@@ -296,9 +296,9 @@ CALLS = [
         "/accounts/{account_id}/opportunities",
         lambda w, t: f"/accounts/{_acc(w, t)}/opportunities",
     ),
-    Call("GET", "/portfolio", lambda w, t: "/portfolio", scope="global"),
+    Call("GET", "/portfolio", lambda _w, _t: "/portfolio", scope="global"),
     # surveys
-    Call("GET", "/surveys/campaigns", lambda w, t: "/surveys/campaigns", scope="global"),
+    Call("GET", "/surveys/campaigns", lambda _w, _t: "/surveys/campaigns", scope="global"),
     Call(
         "GET",
         "/surveys/campaigns/{campaign_id}",
@@ -307,19 +307,19 @@ CALLS = [
     Call("GET", "/surveys/figures", lambda w, t: f"/surveys/figures?account={_acc(w, t)}"),
     Call("GET", "/surveys/responses", lambda w, t: f"/surveys/responses?account={_acc(w, t)}"),
     # alert tasks
-    Call("GET", "/tasks", lambda w, t: "/tasks?assignee=all", scope="global"),
+    Call("GET", "/tasks", lambda _w, _t: "/tasks?assignee=all", scope="global"),
     Call("GET", "/tasks/{task_id}", lambda w, t: f"/tasks/{_task(w, t)}"),
     Call(
         "POST",
         "/tasks/{task_id}/close",
         lambda w, t: f"/tasks/{_task(w, t)}/close",
-        lambda w, t: {"status": "dismissed", "note": "They order in spring."},
+        lambda _w, _t: {"status": "dismissed", "note": "They order in spring."},
     ),
     Call(
         "POST",
         "/tasks/{task_id}/reopen",
         lambda w, t: f"/tasks/{_task(w, t, closed=True)}/reopen",
-        lambda w, t: {},
+        lambda _w, _t: {},
     ),
 ]
 

@@ -20,7 +20,7 @@ def _names(response) -> list[str]:
 
 
 @pytest.fixture
-def portfolio(db):
+def portfolio(db):  # noqa: ARG001
     manager = UserFactory(username="kim")
     alpha = AccountFactory(name="Alpha", tier="A", is_key_account=True, external_id="E-1")
     TeamMembershipFactory(account=alpha, user=manager)
@@ -41,20 +41,23 @@ def test_accounts_filter_by_tier_key_status_manager_and_search(api, portfolio):
     assert _names(api.get("/accounts", search="E-1")) == ["Alpha"]
 
 
-def test_accounts_sort(api, portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_accounts_sort(api):
     assert _names(api.get("/accounts", sort="-name")) == ["Gamma", "Beta", "Alpha"]
     assert _names(api.get("/accounts", sort="-tier")) == ["Gamma", "Beta", "Alpha"]
     assert api.get("/accounts", sort="revenue").status_code == 422
 
 
-def test_accounts_list_carries_manager_and_open_issues(api, portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_accounts_list_carries_manager_and_open_issues(api):
     items = {item["name"]: item for item in api.get("/accounts").json()["items"]}
     assert items["Alpha"]["manager_name"] == "kim"
     assert items["Beta"]["has_open_issue"] is True
     assert items["Alpha"]["has_open_issue"] is False
 
 
-def test_pages_carry_the_total(api, db):
+@pytest.mark.usefixtures("db")
+def test_pages_carry_the_total(api):
     AccountFactory.create_batch(7)
     first = api.get("/accounts", page_size=3).json()
     assert (first["total"], first["pages"], first["page"], len(first["items"])) == (7, 3, 1, 3)
@@ -71,8 +74,9 @@ def _queries(api, path: str, **params) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("db")
 @pytest.mark.parametrize("rows", [2, 12])
-def test_the_accounts_list_takes_a_fixed_number_of_queries(api, db, rows):
+def test_the_accounts_list_takes_a_fixed_number_of_queries(api, rows):
     for account in AccountFactory.create_batch(rows):
         TeamMembershipFactory(account=account)
         MilestoneFactory(account=account)
@@ -80,7 +84,8 @@ def test_the_accounts_list_takes_a_fixed_number_of_queries(api, db, rows):
     assert _queries(api, "/accounts") == 3
 
 
-def test_create_goes_through_the_service_and_returns_the_account(api, db):
+@pytest.mark.usefixtures("db")
+def test_create_goes_through_the_service_and_returns_the_account(api):
     parent = AccountFactory(name="Group")
     response = api.post(
         "/accounts",
@@ -89,11 +94,13 @@ def test_create_goes_through_the_service_and_returns_the_account(api, db):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["name"], body["external_id"], body["country"]) == ("Newco", "N-1", "FR")
-    assert body["parent_id"] == parent.pk and body["can_edit"] is True
+    assert body["parent_id"] == parent.pk
+    assert body["can_edit"] is True
     assert Account.objects.filter(pk=body["id"]).exists()
 
 
-def test_update_changes_only_the_fields_sent(api, db):
+@pytest.mark.usefixtures("db")
+def test_update_changes_only_the_fields_sent(api):
     account = AccountFactory(name="Oldco", industry="Steel", region="North")
     response = api.patch(f"/accounts/{account.pk}", {"industry": "Retail"})
     assert response.status_code == 200
@@ -101,7 +108,8 @@ def test_update_changes_only_the_fields_sent(api, db):
     assert (account.name, account.industry, account.region) == ("Oldco", "Retail", "North")
 
 
-def test_a_broken_rule_is_a_400_naming_the_field(api, db):
+@pytest.mark.usefixtures("db")
+def test_a_broken_rule_is_a_400_naming_the_field(api):
     AccountFactory(external_id="TAKEN")
     response = api.post("/accounts", {"name": "Dup", "external_id": "TAKEN"})
     assert response.status_code == 400
@@ -114,7 +122,8 @@ def test_a_broken_rule_is_a_400_naming_the_field(api, db):
     }
 
 
-def test_an_account_cannot_join_its_own_subsidiary(api, db):
+@pytest.mark.usefixtures("db")
+def test_an_account_cannot_join_its_own_subsidiary(api):
     group = AccountFactory()
     child = AccountFactory(parent=group)
     response = api.patch(f"/accounts/{group.pk}", {"parent_id": child.pk})
@@ -122,13 +131,15 @@ def test_an_account_cannot_join_its_own_subsidiary(api, db):
     assert response.json()["error"]["field"] == "parent"
 
 
-def test_an_unknown_id_is_a_404_body(api, db):
+@pytest.mark.usefixtures("db")
+def test_an_unknown_id_is_a_404_body(api):
     response = api.get("/accounts/999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_an_invalid_body_is_a_422_in_the_same_shape(api, db):
+@pytest.mark.usefixtures("db")
+def test_an_invalid_body_is_a_422_in_the_same_shape(api):
     response = api.post("/accounts", {"name": "", "founded_year": 1200, "colour": "red"})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -137,13 +148,15 @@ def test_an_invalid_body_is_a_422_in_the_same_shape(api, db):
     assert all(field in error["message"] for field in ("name", "founded_year", "colour"))
 
 
-def test_nul_characters_are_refused_before_the_database(api, db):
+@pytest.mark.usefixtures("db")
+def test_nul_characters_are_refused_before_the_database(api):
     response = api.post("/accounts", {"name": "Bad\x00name"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
 
 
-def test_dates_outside_the_supported_range_are_refused(api, db):
+@pytest.mark.usefixtures("db")
+def test_dates_outside_the_supported_range_are_refused(api):
     account = AccountFactory()
     response = api.post(
         f"/accounts/{account.pk}/milestones",

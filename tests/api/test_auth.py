@@ -21,7 +21,8 @@ def _error(response) -> dict:
     return response.json()["error"]
 
 
-def test_no_credentials_get_401_json_not_a_login_redirect(db):
+@pytest.mark.usefixtures("db")
+def test_no_credentials_get_401_json_not_a_login_redirect():
     response = Client().get("/api/v1/accounts")
     assert response.status_code == 401
     assert _error(response)["code"] == "unauthenticated"
@@ -107,7 +108,8 @@ def test_repeated_bad_tokens_from_one_address_are_throttled(director, settings):
     )
 
 
-def test_a_users_role_applies_through_their_token(db):
+@pytest.mark.usefixtures("db")
+def test_a_users_role_applies_through_their_token():
     AccountFactory()
     analyst = ApiClient(token_create(user=make_user(Role.ANALYST), name="t").secret)
     assert analyst.get("/accounts").status_code == 200
@@ -121,4 +123,5 @@ def test_the_schema_needs_credentials_and_the_docs_a_log_in(director):
     assert schema.status_code == 200
     assert "/api/v1/accounts" in schema.json()["paths"]
     docs = Client().get("/api/v1/docs")
-    assert docs.status_code == 302 and "/login/" in docs["Location"]
+    assert docs.status_code == 302
+    assert "/login/" in docs["Location"]

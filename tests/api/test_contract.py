@@ -46,7 +46,7 @@ def _keep_connection():
 
 
 @pytest.fixture
-def api_token(db, _keep_connection):
+def api_token(db, _keep_connection):  # noqa: ARG001
     small_world()
     return token_create(user=make_user(Role.ADMIN), name="fuzzing").secret
 

@@ -35,9 +35,8 @@ def test_wallet_shows_entered_and_estimated_potential(api):
     )
     body = api.get(f"/accounts/{account.pk}/wallet").json()
     assert body["potential_entered_source"] == "buyer, at the QBR"
-    assert body["estimate"]["n_peers"] == 12 and body["estimate"]["categories"] == {
-        "Paper": 30000.0
-    }
+    assert body["estimate"]["n_peers"] == 12
+    assert body["estimate"]["categories"] == {"Paper": 30000.0}
 
 
 def test_opportunities_hide_weak_ones_unless_asked(api):

@@ -13,7 +13,7 @@ from tests.api.world import account_world
 
 
 @pytest.fixture
-def world(db):
+def world(db):  # noqa: ARG001
     return account_world()
 
 
@@ -24,7 +24,8 @@ def test_a_plan_is_built_through_the_planning_services(api, world, director):
     )
     assert created.status_code == 201, created.content
     plan = created.json()
-    assert plan["owner_id"] == director.pk and plan["status"] == "active"
+    assert plan["owner_id"] == director.pk
+    assert plan["status"] == "active"
     objective = api.post(
         f"/plans/{plan['id']}/objectives", {"kind": "protect", "title": "Keep it"}
     ).json()
@@ -71,7 +72,8 @@ def test_milestones_are_logged_listed_and_resolved(api, world, director):
         f"/accounts/{world.account.pk}/milestones",
         {"kind": "escalation", "title": "Late truck", "occurred_on": "2026-02-03"},
     ).json()
-    assert logged["logged_by_id"] == director.pk and logged["is_open"] is True
+    assert logged["logged_by_id"] == director.pk
+    assert logged["is_open"] is True
     open_ones = api.get(f"/accounts/{world.account.pk}/milestones", open="true").json()
     assert {m["id"] for m in open_ones["items"]} == {logged["id"], world.milestone.pk}
     early = api.post(f"/milestones/{logged['id']}/resolve", {"resolved_on": "2026-01-01"})
@@ -97,7 +99,8 @@ def test_scores_are_each_accounts_newest_snapshot(api, world):
     assert api.get("/scores", tier="B").json()["total"] == 1
 
 
-def test_an_account_without_a_score_is_a_404(api, db):
+@pytest.mark.usefixtures("db")
+def test_an_account_without_a_score_is_a_404(api):
     from tests.accounts.factories import AccountFactory
 
     response = api.get(f"/accounts/{AccountFactory().pk}/score")
@@ -120,4 +123,5 @@ def test_the_portfolio_counts_visible_accounts_and_shows_the_latest_run(api, wor
     settings.TENURE_KAM_SEES_ALL = False
     manager = client_for(make_user(Role.KEY_ACCOUNT_MANAGER))
     restricted = manager.get("/portfolio").json()
-    assert restricted["figures"]["accounts"] == 0 and restricted["snapshot"] is None
+    assert restricted["figures"]["accounts"] == 0
+    assert restricted["snapshot"] is None

@@ -60,8 +60,9 @@ def _count(api, path: str) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("db")
 @pytest.mark.parametrize("template", list(LISTS))
-def test_list_query_count_does_not_grow_with_rows(api, db, template):
+def test_list_query_count_does_not_grow_with_rows(api, template):
     world = account_world()
     _populate(world)
     path = template.format(account=world.account.pk)

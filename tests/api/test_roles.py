@@ -43,9 +43,10 @@ def test_the_table_covers_every_operation():
     assert {call.label for call in CALLS} == operations
 
 
+@pytest.mark.usefixtures("db")
 @pytest.mark.parametrize("target", ["own", "other"])
 @pytest.mark.parametrize("actor", list(ACTORS))
-def test_role_gets_the_expected_status_from_every_endpoint(db, settings, actor, target):
+def test_role_gets_the_expected_status_from_every_endpoint(settings, actor, target):
     world, client = _world(actor, settings)
     wrong = []
     for call in CALLS:
@@ -61,8 +62,9 @@ def test_role_gets_the_expected_status_from_every_endpoint(db, settings, actor, 
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.usefixtures("db")
 @pytest.mark.parametrize("actor", list(ACTORS))
-def test_hidden_accounts_never_appear_in_lists(db, settings, actor):
+def test_hidden_accounts_never_appear_in_lists(settings, actor):
     world, client = _world(actor, settings)
     hidden = actor == "kam_restricted"
     own, other = world.own, world.other

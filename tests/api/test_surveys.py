@@ -11,7 +11,7 @@ from tests.feedback.factories import open_campaign, respond
 
 
 @pytest.fixture
-def campaign(db):
+def campaign(db):  # noqa: ARG001
     return open_campaign()
 
 
@@ -33,7 +33,8 @@ def test_two_anonymous_answers_are_too_few_to_show(api, campaign):
     figures = _figures(api, campaign)
     assert figures["min_group"] == 3
     assert figures["portfolio"]["n"] == 2
-    assert figures["portfolio"]["hidden"] is True and figures["portfolio"]["score"] is None
+    assert figures["portfolio"]["hidden"] is True
+    assert figures["portfolio"]["score"] is None
     assert all(row["hidden"] for row in figures["by_account"])
     assert _answers(api, campaign) == []
     text = str(figures)

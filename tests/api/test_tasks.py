@@ -66,7 +66,8 @@ def _error(response, status: int) -> dict:
 # --- reading -------------------------------------------------------------------------------
 
 
-def test_the_list_shows_my_open_tasks_with_their_evidence(kam, mine, my_task, their_task):
+@pytest.mark.usefixtures("their_task")
+def test_the_list_shows_my_open_tasks_with_their_evidence(kam, mine, my_task):
     make_task(mine, None, key="unassigned")
     body = client_for(kam).get("/tasks").json()
     assert [item["id"] for item in body["items"]] == [my_task.pk]
@@ -97,8 +98,9 @@ def test_a_director_sees_everyones_tasks_on_request(api, my_task, their_task):
     assert set(_ids(api.get("/tasks", assignee="all"))) == {my_task.pk, their_task.pk}
 
 
+@pytest.mark.usefixtures("their_task")
 def test_a_manager_restricted_to_their_accounts_never_sees_a_colleagues_task(
-    settings, kam, my_task, their_task
+    settings, kam, my_task
 ):
     settings.TENURE_KAM_SEES_ALL = False
     assert _ids(client_for(kam).get("/tasks", assignee="all")) == [my_task.pk]
@@ -147,6 +149,7 @@ def test_sorts_by_due_date_newest_raised_or_account(api, mine, theirs, kam):
     ]
 
 
+@pytest.mark.usefixtures("my_task")
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -158,7 +161,7 @@ def test_sorts_by_due_date_newest_raised_or_account(api, mine, theirs, kam):
         ("sort", "name"),
     ],
 )
-def test_an_unknown_filter_value_is_refused_naming_the_field(api, my_task, field, value):
+def test_an_unknown_filter_value_is_refused_naming_the_field(api, field, value):
     error = _error(api.get("/tasks", **{field: value}), 422)
     assert error["code"] == "validation_error"
     assert error["field"] == field
@@ -202,9 +205,11 @@ def test_the_list_takes_three_queries_whatever_the_number_of_tasks(settings, kam
     assert (few, count()) == (3, 3)
 
 
-def test_one_task_is_shown_to_whoever_sees_its_list(kam, my_task, their_task):
+@pytest.mark.usefixtures("my_task")
+def test_one_task_is_shown_to_whoever_sees_its_list(kam, their_task):
     body = client_for(kam).get(f"/tasks/{their_task.pk}").json()
-    assert body["account_name"] == "Zeta Steel" and body["rule_label"] == "Detractor answer"
+    assert body["account_name"] == "Zeta Steel"
+    assert body["rule_label"] == "Detractor answer"
 
 
 def test_a_task_on_a_hidden_account_is_missing(settings, kam, their_task):
@@ -228,7 +233,7 @@ def test_a_task_given_to_me_stays_visible_on_a_hidden_account(settings, kam, the
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c, pk: c.get("/tasks"),
+        lambda c, _pk: c.get("/tasks"),
         lambda c, pk: c.get(f"/tasks/{pk}"),
         lambda c, pk: c.post(f"/tasks/{pk}/close", {"status": "done"}),
         lambda c, pk: c.post(f"/tasks/{pk}/reopen"),
@@ -248,10 +253,13 @@ def test_closing_as_done_records_who_and_when(kam, my_task):
     response = client_for(kam).post(f"/tasks/{my_task.pk}/close", {"status": "done"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "done" and body["closed_by_id"] == kam.pk
-    assert body["closed_at"] is not None and body["account_name"] == "Alpha Foods"
+    assert body["status"] == "done"
+    assert body["closed_by_id"] == kam.pk
+    assert body["closed_at"] is not None
+    assert body["account_name"] == "Alpha Foods"
     my_task.refresh_from_db()
-    assert my_task.status == TaskStatus.DONE and my_task.closed_by == kam
+    assert my_task.status == TaskStatus.DONE
+    assert my_task.closed_by == kam
 
 
 def test_dismissing_without_a_reason_is_refused(kam, my_task):
@@ -271,7 +279,8 @@ def test_dismissing_with_a_reason_keeps_it(kam, my_task):
         f"/tasks/{my_task.pk}/close", {"status": "dismissed", "note": note}
     )
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "dismissed" and response.json()["resolution"] == note
+    assert response.json()["status"] == "dismissed"
+    assert response.json()["resolution"] == note
 
 
 def test_closing_twice_is_refused(kam, my_task):

@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def other_account(db):
+def other_account(db):  # noqa: ARG001
     from tests.accounts.factories import AccountFactory
 
     return AccountFactory()

@@ -36,12 +36,15 @@ def test_service_change_records_who_before_and_after(account, user):
 
     created, skipped = object_audit(Touchpoint, touchpoint.pk).order_by("id")
     assert (created.action, created.actor, created.actor_id) == ("create", user.username, user.pk)
-    assert created.account_id == account.pk and created.model == "engagement.touchpoint"
-    assert created.after["scheduled_on"] == "2026-04-01" and created.after["title"] == "QBR"
+    assert created.account_id == account.pk
+    assert created.model == "engagement.touchpoint"
+    assert created.after["scheduled_on"] == "2026-04-01"
+    assert created.after["title"] == "QBR"
     assert created.before == {}
     # Only what changed, and the record's timestamps are the event's business, not a change.
     assert skipped.action == "update"
-    assert skipped.before == {"status": "planned"} and skipped.after == {"status": "skipped"}
+    assert skipped.before == {"status": "planned"}
+    assert skipped.after == {"status": "skipped"}
 
 
 def test_decimals_and_dates_are_serialised_and_indirect_records_find_their_account(account):
@@ -56,8 +59,10 @@ def test_decimals_and_dates_are_serialised_and_indirect_records_find_their_accou
     goal_record_progress(goal=goal, current=Decimal("15.25"))
 
     events = list(object_audit(type(goal), goal.pk).order_by("id"))
-    assert events[0].after["baseline"] == "12.50" and events[0].after["due_on"] == "2026-03-01"
-    assert events[1].before == {"current": None} and events[1].after == {"current": "15.25"}
+    assert events[0].after["baseline"] == "12.50"
+    assert events[0].after["due_on"] == "2026-03-01"
+    assert events[1].before == {"current": None}
+    assert events[1].after == {"current": "15.25"}
     assert {e.account_id for e in events} == {account.pk}
 
 
@@ -108,8 +113,10 @@ def test_delete_records_the_last_values(account):
     pk = touchpoint.pk
     touchpoint.delete()
     deleted = object_audit(Touchpoint, pk).first()
-    assert deleted.action == "delete" and deleted.before["title"] == "Gone"
-    assert deleted.after == {} and deleted.account_id == account.pk
+    assert deleted.action == "delete"
+    assert deleted.before["title"] == "Gone"
+    assert deleted.after == {}
+    assert deleted.account_id == account.pk
 
 
 def test_people_added_to_an_interaction_are_recorded(account, user):
@@ -125,9 +132,13 @@ def test_people_added_to_an_interaction_are_recorded(account, user):
 
 
 def test_a_rolled_back_change_leaves_no_event(account):
-    with pytest.raises(DomainError), transaction.atomic():
-        touchpoint_plan(account=account, scheduled_on=dt.date(2026, 4, 1), kind="review")
-        raise DomainError("changed my mind")
+    def plan_then_change_my_mind() -> None:
+        with transaction.atomic():
+            touchpoint_plan(account=account, scheduled_on=dt.date(2026, 4, 1), kind="review")
+            raise DomainError("changed my mind")
+
+    with pytest.raises(DomainError, match="changed my mind"):
+        plan_then_change_my_mind()
     assert not AuditEvent.objects.filter(model="engagement.touchpoint").exists()
 
 
@@ -142,17 +153,20 @@ def test_the_overhead_of_a_save_is_one_insert(account):
         sql = [q["sql"].lstrip().split()[0].upper() for q in captured.captured_queries]
         audit = [q["sql"] for q in captured.captured_queries if "audit_auditevent" in q["sql"]]
         assert sql == [statement, "INSERT"], captured.captured_queries
-        assert len(audit) == 1 and audit[0].lstrip().upper().startswith("INSERT")
+        assert len(audit) == 1
+        assert audit[0].lstrip().upper().startswith("INSERT")
 
 
-def test_bulk_writes_are_summarised_by_one_event(account, user):
+@pytest.mark.usefixtures("account")
+def test_bulk_writes_are_summarised_by_one_event(user):
     event = audit_record_bulk(
         model=Interaction, action="create", count=250, by=user, note="import of calls.csv"
     )
     assert event is not None
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.action, stored.count, stored.actor) == ("bulk_create", 250, user.username)
-    assert stored.object_repr == "250 interactions" and stored.note == "import of calls.csv"
+    assert stored.object_repr == "250 interactions"
+    assert stored.note == "import of calls.csv"
     assert audit_record_bulk(model=Interaction, action="update", count=0) is None
     with pytest.raises(DomainError):
         audit_record_bulk(model=Interaction, action="merge", count=1)

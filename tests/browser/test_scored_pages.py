@@ -45,7 +45,8 @@ def test_portfolio_and_account_health_after_scoring(page, login, scored, live_se
     page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
 
 
-def test_turn_a_suggestion_into_a_plan_action(page, login, scored, live_server):
+@pytest.mark.usefixtures("scored")
+def test_turn_a_suggestion_into_a_plan_action(page, login, live_server):
     suggestion = (
         Opportunity.objects.filter(shown=True, status="suggested")
         .select_related("account")
@@ -60,6 +61,7 @@ def test_turn_a_suggestion_into_a_plan_action(page, login, scored, live_server):
     item.get_by_role("button", name="Add to plan").click()
     page.get_by_text("Added to the plan").wait_for()
     suggestion.refresh_from_db()
-    assert suggestion.status == "planned" and suggestion.action is not None
+    assert suggestion.status == "planned"
+    assert suggestion.action is not None
     page.goto(f"{live_server.url}/plans/{suggestion.action.plan_id}/")
     assert page.get_by_role("cell", name=f"Offer {suggestion.category}").first.is_visible()

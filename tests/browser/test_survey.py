@@ -74,7 +74,8 @@ def test_answer_on_a_phone_then_a_director_sees_the_nps_change(browser, page, lo
         f"{page.url.split('/', 3)[0]}//{page.url.split('/', 3)[2]}{account.get_absolute_url()}"
     )
     feedback = page.get_by_role("region", name="Customer feedback")
-    assert "NPS 33" in feedback.inner_text() and "n = 3" in feedback.inner_text()
+    assert "NPS 33" in feedback.inner_text()
+    assert "n = 3" in feedback.inner_text()
 
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
@@ -83,7 +84,8 @@ def test_answer_on_a_phone_then_a_director_sees_the_nps_change(browser, page, lo
     survey_page.set_default_timeout(10_000)
     survey_page.goto(link)
     assert survey_page.get_by_text("Acme Supplies").first.is_visible()
-    assert "Morgan" not in survey_page.content() and "Birch Foods" not in survey_page.content()
+    assert "Morgan" not in survey_page.content()
+    assert "Birch Foods" not in survey_page.content()
     assert survey_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     # The keyboard goes from the skip link straight to the first scale, in reading order.
@@ -111,7 +113,8 @@ def test_answer_on_a_phone_then_a_director_sees_the_nps_change(browser, page, lo
     page.reload()
     feedback = page.get_by_role("region", name="Customer feedback")
     text = feedback.inner_text()
-    assert "NPS 50" in text and "n = 4" in text  # 10, 10, 9, 3: 3 promoters, 1 detractor
+    assert "NPS 50" in text
+    assert "n = 4" in text  # 10, 10, 9, 3: 3 promoters, 1 detractor
     assert "Deliveries are always on time." in text  # shared with consent, so with the name
     assert "Sam" in text
 

@@ -98,8 +98,10 @@ def _tenure_check(tmp_path, *args: str, **env: str) -> subprocess.CompletedProce
 
 def test_tenure_check_reports_problems_and_check_deploy_stays_clean(tmp_path):
     clean = _tenure_check(tmp_path, "--deploy", "--fail-level", "WARNING")
-    assert clean.returncode == 0 and "no issues" in clean.stdout, clean.stderr
+    assert clean.returncode == 0, clean.stderr
+    assert "no issues" in clean.stdout, clean.stderr
     broken = _tenure_check(tmp_path, TENURE_DEBUG="1", TENURE_HTTPS="1", TENURE_SECRET_KEY="abc")
     assert broken.returncode != 0
-    assert "tenure.E002" in broken.stderr and "tenure.W003" in broken.stderr
+    assert "tenure.E002" in broken.stderr
+    assert "tenure.W003" in broken.stderr
     assert "HINT:" in broken.stderr

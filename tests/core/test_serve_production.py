@@ -75,7 +75,8 @@ def _serve(home: Path, **env: str) -> Iterator[int]:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=15)[0]
     assert server.returncode == 0, output
-    assert "Booting worker" in output and output.count("Worker exiting") == 2, output
+    assert "Booting worker" in output, output
+    assert output.count("Worker exiting") == 2, output
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,8 @@ def plain(home) -> Iterator[int]:
 def test_pages_answer_with_security_headers_and_no_hsts_over_plain_http(plain):
     assert _get(plain, "/healthz").status == 200
     login = _get(plain, "/login/")
-    assert login.status == 200 and b"password" in login.body  # type: ignore[attr-defined]
+    assert login.status == 200
+    assert b"password" in login.body  # type: ignore[attr-defined]
     assert login.getheader("X-Content-Type-Options") == "nosniff"
     assert login.getheader("Referrer-Policy") == "same-origin"
     assert login.getheader("X-Frame-Options") == "DENY"
@@ -96,7 +98,8 @@ def test_pages_answer_with_security_headers_and_no_hsts_over_plain_http(plain):
 
 def test_static_files_are_collected_into_home_and_served(plain, home):
     css = _get(plain, "/static/tenure/tenure.css")
-    assert css.status == 200 and css.getheader("Content-Type", "").startswith("text/css")
+    assert css.status == 200
+    assert css.getheader("Content-Type", "").startswith("text/css")
     assert (home / "static" / "tenure" / "tenure.css").is_file()
 
 
@@ -106,7 +109,8 @@ def test_behind_a_tls_proxy_hsts_is_sent_and_plain_http_is_redirected(home):
         assert proxied.status == 200
         assert "max-age=31536000" in proxied.getheader("Strict-Transport-Security", "")
         plain = _get(port, "/login/")
-        assert plain.status == 301 and plain.getheader("Location", "").startswith("https://")
+        assert plain.status == 301
+        assert plain.getheader("Location", "").startswith("https://")
 
 
 def test_production_mode_refuses_debug(settings):
@@ -123,4 +127,5 @@ def test_production_mode_refuses_an_unmigrated_database(tmp_path):
         text=True,
         timeout=30,
     )
-    assert result.returncode != 0 and "tenure migrate" in result.stderr
+    assert result.returncode != 0
+    assert "tenure migrate" in result.stderr

@@ -65,7 +65,8 @@ def test_order_lines_follow_the_ledger_schema(lines):
     assert lines.select(pl.struct("source", "order_id", "line_number").is_unique().all()).item()
     assert lines["order_date"].max() <= AS_OF
     returns = lines.filter(pl.col("quantity") < 0)
-    assert returns.height > 0 and (returns["amount"].cast(pl.Float64) < 0).all()
+    assert returns.height > 0
+    assert (returns["amount"].cast(pl.Float64) < 0).all()
 
 
 def test_churned_accounts_stop_buying_after_their_churn_month(world, lines):
@@ -86,7 +87,8 @@ def test_every_cause_precedes_its_churn(world):
     for account in world.accounts:
         if account.churn_month is not None:
             months = [m for m, cause in account.events if cause == account.churn_cause]
-            assert months and min(months) < account.churn_month
+            assert months
+            assert min(months) < account.churn_month
 
 
 def test_seasonal_accounts_peak_in_their_season(world, lines):
@@ -112,7 +114,8 @@ def test_loading_writes_through_services_with_truth_beside(tmp_path):
     assert Interaction.objects.count() == result.interactions > 0
     assert Position.objects.filter(buying_role="decision_maker").exists()
     truth = pl.read_csv(result.truth_path)
-    assert truth.height == 40 and truth["churned"].sum() == result.churned
+    assert truth.height == 40
+    assert truth["churned"].sum() == result.churned
     assert pl.read_parquet(result.order_lines_path).height == result.order_lines
 
 

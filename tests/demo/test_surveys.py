@@ -80,7 +80,8 @@ def test_waves_come_every_27_weeks_and_the_last_answers_are_recent(world):
         assert wave.sent_on <= answer.answered_at.date() < wave.closes_on
     latest = [s for _, s in _answers(world) if s.wave == waves[-1].number]
     # Recent enough for the alert rule's 90-day look-back.
-    assert latest and all((AS_OF - s.answered_at.date()).days < 90 for s in latest)
+    assert latest
+    assert all((AS_OF - s.answered_at.date()).days < 90 for s in latest)
 
 
 def test_the_rhythm_stays_within_the_survey_budget_where_26_weeks_would_not(world):
@@ -100,13 +101,16 @@ def test_the_rhythm_stays_within_the_survey_budget_where_26_weeks_would_not(worl
 
 def test_only_buying_centre_people_still_at_surveyed_live_accounts_answer(world):
     key_accounts = [a for a in world.accounts if a.is_key]
-    assert key_accounts and all(a.surveyed for a in key_accounts)
+    assert key_accounts
+    assert all(a.surveyed for a in key_accounts)
     # Besides them, a panel from the top half by revenue.
     panel = [a for a in world.accounts if a.surveyed and not a.is_key]
-    assert panel and all(a.index < len(world.accounts) // 2 for a in panel)
+    assert panel
+    assert all(a.index < len(world.accounts) // 2 for a in panel)
     for account in world.accounts:
         if not account.surveyed:
-            assert not account.survey_answers and not account.survey_invitations
+            assert not account.survey_answers
+            assert not account.survey_invitations
         left = account.decision_maker_left_month()
         invited = set(account.survey_invitations)
         for answer in account.survey_answers:
@@ -126,10 +130,12 @@ def test_detractors_concentrate_in_accounts_that_churn_later():
     for account, answer in _answers(world):
         side = leaving if account.churn_month is not None else staying
         side[score_band(answer.score)] += 1
-    assert leaving.total() >= 30 and staying.total() >= 1000
+    assert leaving.total() >= 30
+    assert staying.total() >= 1000
     leaving_share = leaving["detractor"] / leaving.total()
     staying_share = staying["detractor"] / staying.total()
-    assert staying_share < 0.2 and leaving_share > 2.5 * staying_share
+    assert staying_share < 0.2
+    assert leaving_share > 2.5 * staying_share
     # Customers who stay are mostly content: a B2B NPS well above zero.
     assert (staying["promoter"] - staying["detractor"]) / staying.total() > 0.15
 
@@ -174,7 +180,8 @@ def test_loading_imports_the_answers_and_sends_no_email(tmp_path):
     assert surveys.responses == Response.objects.count() > 0
     assert surveys.responses + surveys.over_budget + surveys.moved == len(_answers(world))
     assert surveys.campaigns == Campaign.objects.count()
-    assert not mail.outbox and not InvitationToken.objects.exists()
+    assert not mail.outbox
+    assert not InvitationToken.objects.exists()
     assert set(Invitation.objects.values_list("source", flat=True)) == {InvitationSource.IMPORT}
     assert set(Campaign.objects.values_list("status", flat=True)) == {CampaignStatus.CLOSED}
     assert set(Campaign.objects.values_list("template__name", flat=True)) == {SURVEY_TEMPLATE}

@@ -168,10 +168,13 @@ def test_brief_gathers_each_section_from_its_rows(world, user, today):
     assert brief.team[0][0].startswith("Alex")
 
     people = {s.name: s for s in brief.stakeholders}
-    assert people["Jonas Roth"].attending and not people["Jonas Roth"].stale
+    assert people["Jonas Roth"].attending
+    assert not people["Jonas Roth"].stale
     assert people["Jonas Roth"].last_contacted_on == today - dt.timedelta(days=7)
     boss = people["Ines Vogel"]
-    assert boss.stale and boss.never_contacted and boss.is_decision_maker
+    assert boss.stale
+    assert boss.never_contacted
+    assert boss.is_decision_maker
     assert boss.birthday_on == today + dt.timedelta(days=5)
     # Key accounts are held to the key-account cadence's strategic rhythm (45 days).
     assert brief.stale_days == 45
@@ -190,7 +193,8 @@ def test_brief_gathers_each_section_from_its_rows(world, user, today):
     assert detractor.comments == ("Deliveries keep slipping.",)
     assert brief.feedback.sentiment.last_detractor_on == timezone.localdate(NOW)
     # One named answer: the NPS of the group may be shown.
-    assert brief.feedback.nps.result is not None and brief.feedback.nps.result.score == -100
+    assert brief.feedback.nps.result is not None
+    assert brief.feedback.nps.result.score == -100
 
     assert brief.revenue is not None
     assert (brief.revenue.revenue_t12m, brief.revenue.orders) == (Decimal("412000.00"), 48)
@@ -233,16 +237,20 @@ def test_agenda_runs_issues_actions_season_growth_feedback_people_wins(world, us
     texts = [item.text for item in brief.agenda]
     assert "Pallets arrived two days late" in texts[0]
     assert "Agree a delivery review" in texts[1]
-    assert brief.outlook is not None and brief.outlook.is_seasonal
+    assert brief.outlook is not None
+    assert brief.outlook.is_seasonal
     assert brief.outlook.next_peak_starts_on == add_months(today.replace(day=1), 2)
-    assert "Cold-chain packaging" in texts[3] and "14 of 20 food wholesalers" in texts[3]
+    assert "Cold-chain packaging" in texts[3]
+    assert "14 of 20 food wholesalers" in texts[3]
     assert "Jonas Roth" in texts[4]
     assert texts[5] == "Ask to meet Ines Vogel (decision maker): never contacted."
     assert "Christmas peak delivered in full" in texts[6]
     # The outlook shows the forecast and last year's revenue in the same months.
     peak_month = next(m for m in brief.outlook.months if m.in_peak)
-    assert peak_month.last_year is not None and peak_month.last_year >= 5000
-    assert peak_month.forecast is not None and math.isfinite(peak_month.forecast)
+    assert peak_month.last_year is not None
+    assert peak_month.last_year >= 5000
+    assert peak_month.forecast is not None
+    assert math.isfinite(peak_month.forecast)
 
 
 def test_an_analyst_sees_roles_not_names_or_birthdays(world, client, today):
@@ -253,7 +261,8 @@ def test_an_analyst_sees_roles_not_names_or_birthdays(world, client, today):
 
     assert {s.name for s in brief.stakeholders} == {""}
     assert all(s.birthday_on is None for s in brief.stakeholders)
-    assert brief.meeting is not None and brief.meeting.attendee == "the user (Head of Purchasing)"
+    assert brief.meeting is not None
+    assert brief.meeting.attendee == "the user (Head of Purchasing)"
     assert brief.feedback.detractors[0].respondent == ""
     client.force_login(analyst)
     page = client.get(f"/accounts/{world['account'].pk}/brief/").content.decode()
@@ -315,13 +324,14 @@ def test_pdf_is_a_real_pdf_with_the_account_and_its_people(world, logged_in_clie
         first = document[0].get_textpage().get_text_range()
     finally:
         document.close()
-    assert "Birch Foods GmbH" in first and "Ines Vogel" in first
+    assert "Birch Foods GmbH" in first
+    assert "Ines Vogel" in first
     assert f"Page 1 of {pages}" in first
     assert pages <= 2
 
 
 def test_pdf_engine_missing_answers_503_with_the_reason(world, logged_in_client, monkeypatch):
-    def unavailable(html: str) -> bytes:
+    def unavailable(_html: str) -> bytes:
         raise PdfUnavailable("PDF export needs the Pango library")
 
     monkeypatch.setattr("tenure.engagement.brief_views.html_to_pdf", unavailable)
@@ -337,9 +347,14 @@ def test_an_account_with_nothing_on_record_still_has_a_brief(logged_in_client, u
         account=account, as_of=today, first_month=today.replace(day=1), values=[100.0]
     )
     brief = meeting_brief(account, today=today, user=user)
-    assert brief.meeting is None and brief.stakeholders == () and brief.agenda == ()
-    assert brief.revenue is None and brief.outlook is None and brief.health is None
-    assert brief.feedback.nps.n == 0 and not brief.feedback.has_answers
+    assert brief.meeting is None
+    assert brief.stakeholders == ()
+    assert brief.agenda == ()
+    assert brief.revenue is None
+    assert brief.outlook is None
+    assert brief.health is None
+    assert brief.feedback.nps.n == 0
+    assert not brief.feedback.has_answers
     page = logged_in_client.get(f"/accounts/{account.pk}/brief/").content.decode()
     assert "No meeting or business review is planned." in page
     assert "Nothing pressing" in page

@@ -68,7 +68,8 @@ def test_an_override_starts_from_the_segment_changes_what_is_given_and_can_be_cl
     account = AccountFactory(tier="A")
     services.cadence_override_set(account=account, max_contacts=2, note="Asked us to call less")
     terms = policy_for(account)
-    assert terms.is_override and terms.source == "this account"
+    assert terms.is_override
+    assert terms.source == "this account"
     assert terms.max_contacts == 2
     assert terms.contact_every_days == 21  # kept from tier A
     assert services.cadence_override_clear(account=account)
@@ -90,7 +91,8 @@ def test_no_interactions_at_all_is_overdue_with_a_minimum_and_on_rhythm_without(
     account = AccountFactory(tier="A")
     status = cadence_status(account, today=TODAY)
     assert status.state == CadenceState.OVERDUE
-    assert status.last_contact_on is None and status.next_contact_due == TODAY
+    assert status.last_contact_on is None
+    assert status.next_contact_due == TODAY
     assert status.reasons[0].startswith("no contact on record")
     assert cadence_status(AccountFactory(tier=""), today=TODAY).state == CadenceState.ON_RHYTHM
 

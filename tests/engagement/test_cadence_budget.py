@@ -55,7 +55,9 @@ def surveys():
 
 def test_a_person_nobody_contacted_may_be_contacted(person):
     decision = contact_budget_allows(person, TODAY, channel="survey", today=TODAY)
-    assert decision and decision.count == 1 and decision.limit == 2
+    assert decision
+    assert decision.count == 1
+    assert decision.limit == 2
 
 
 def test_the_limit_counts_every_channel_and_the_refusal_says_which(person, surveys):
@@ -65,12 +67,11 @@ def test_the_limit_counts_every_channel_and_the_refusal_says_which(person, surve
     surveys.append(ContactEvent(person.pk, _days(-3), "survey"))
     decision = contact_budget_allows(person, TODAY, channel="manager", today=TODAY)
     assert not decision
-    assert decision.count == 3 and decision.by_channel == {"manager": 1, "survey": 1}
+    assert decision.count == 3
+    assert decision.by_channel == {"manager": 1, "survey": 1}
     assert "would be the 3rd within 30 days (20 Jun – 30 Jun 2026" in decision.reason
-    assert (
-        "the others: 1 manager, 1 survey" in decision.reason
-        and "the limit is 2 (Tier B)" in decision.reason
-    )
+    assert "the others: 1 manager, 1 survey" in decision.reason
+    assert "the limit is 2 (Tier B)" in decision.reason
 
 
 def test_the_source_is_registered_once(person, surveys):
@@ -104,7 +105,9 @@ def test_contacts_at_all_of_a_persons_accounts_count_under_the_strictest_policy(
     services.cadence_policy_set(segment="C", max_contacts_per_person=1, period_days=30)
     _met(person, key, _days(-2))
     decision = contact_budget_allows(person, TODAY, today=TODAY)
-    assert not decision and decision.limit == 1 and decision.policy.source == "Tier C"
+    assert not decision
+    assert decision.limit == 1
+    assert decision.policy.source == "Tier C"
     _met(person, tier_c, _days(-40))
     assert contact_budget_allows(person, _days(-25), today=TODAY).count == 2
 
@@ -143,4 +146,5 @@ def test_check_counts_touchpoints_planned_after_the_date(person):
     for days in (3, 6, 9, 12):
         TouchpointFactory(account=account, scheduled_on=_days(days))
     (warning,) = cadence_check(account=account, on=TODAY, today=TODAY)
-    assert "5th contact" in warning and "(30 Jun – 12 Jul 2026)" in warning
+    assert "5th contact" in warning
+    assert "(30 Jun – 12 Jul 2026)" in warning

@@ -26,11 +26,13 @@ def test_the_cadence_page_lists_my_accounts_worst_first_and_filters(logged_in_cl
     _contacts(busy, 4)  # tier C: at most 3 in 30 days
     page = logged_in_client.get("/cadence/").content.decode()
     assert page.index("Busy") < page.index("Quiet")
-    assert "Over-contacted" in page and "Overdue" in page
+    assert "Over-contacted" in page
+    assert "Overdue" in page
     assert "4 contacts in the last 30 days (at most 3)" in page
     assert "Key accounts" in page  # the policies table
     only = logged_in_client.get("/cadence/?state=overdue").content.decode()
-    assert "Quiet" in only and "Busy" not in only
+    assert "Quiet" in only
+    assert "Busy" not in only
 
 
 def test_the_log_form_asks_for_warnings_as_it_is_filled_in(logged_in_client):
@@ -45,10 +47,12 @@ def test_the_warning_names_the_person_over_budget_and_stays_empty_otherwise(logg
     url = f"/accounts/{position.account_id}/cadence-check/"
     params = {"occurred_at": timezone.localdate().isoformat() + "T10:00"}
     quiet = logged_in_client.get(url, {**params, "contacts": [position.contact_id]})
-    assert quiet.status_code == 200 and quiet.content.decode().strip() == ""
+    assert quiet.status_code == 200
+    assert quiet.content.decode().strip() == ""
     _contacts(position.account, 2, people=[position.contact])
     body = logged_in_client.get(url, {**params, "contacts": [position.contact_id]}).content
-    assert "Ada" in body.decode() and "would be the 3rd within 30 days" in body.decode()
+    assert "Ada" in body.decode()
+    assert "would be the 3rd within 30 days" in body.decode()
     assert "does not forbid" in body.decode()
 
 

@@ -86,7 +86,8 @@ def test_a_birthday_planned_as_a_touchpoint_is_not_shown_twice(manager, account)
         account=account, contact=person, kind="birthday", scheduled_on=dt.date(2026, 12, 24)
     )
     entries = manager_calendar(user=manager, start=TODAY, end=TODAY + dt.timedelta(days=90))
-    assert len(entries) == 1 and entries[0].key.startswith("touchpoint-")
+    assert len(entries) == 1
+    assert entries[0].key.startswith("touchpoint-")
 
 
 def test_the_calendar_page_lists_the_next_90_days_and_offers_a_link(client, manager, account):
@@ -98,7 +99,8 @@ def test_the_calendar_page_lists_the_next_90_days_and_offers_a_link(client, mana
     )
     client.force_login(manager)
     page = client.get("/calendar/").content.decode()
-    assert "Quarterly business review" in page and account.name in page
+    assert "Quarterly business review" in page
+    assert account.name in page
     assert "Create my calendar link" in page
 
 
@@ -183,7 +185,8 @@ def test_the_calendar_page_needs_a_login(client):
     assert client.get("/calendar/").status_code == 302
 
 
-def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, manager, account):
+@pytest.mark.usefixtures("manager")
+def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, account):
     TouchpointFactory(
         account=account,
         scheduled_on=timezone.localdate() + dt.timedelta(days=2),
@@ -192,7 +195,8 @@ def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, ma
     )
     body = logged_in_client.get(f"/accounts/{account.pk}/upcoming/").content.decode()
     assert "Prepare for the August–October peak" in body
-    assert "Cadence" in body and "No contact on record" in body
+    assert "Cadence" in body
+    assert "No contact on record" in body
 
 
 def test_an_analyst_sees_touchpoints_but_no_birthdays(client, account):
@@ -214,7 +218,8 @@ def test_an_analyst_sees_touchpoints_but_no_birthdays(client, account):
     )
     client.force_login(analyst)
     body = client.get(f"/accounts/{account.pk}/upcoming/").content.decode()
-    assert "Range review" in body and "Ana Ng" not in body
+    assert "Range review" in body
+    assert "Ana Ng" not in body
 
 
 def test_a_hidden_account_has_no_cadence_check_or_section(client, settings):

@@ -57,7 +57,8 @@ def test_profiles_come_from_the_stored_revenue_series(toy_maker):
     row = profiles.row(0, named=True)
     assert row["account_id"] == toy_maker.account_id
     assert row["months"] == 36  # March 2026 is not over
-    assert row["peak_label"] == "August–October" and row["is_seasonal"]
+    assert row["peak_label"] == "August–October"
+    assert row["is_seasonal"]
 
 
 def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_manager(
@@ -69,19 +70,24 @@ def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_m
     assert touchpoint.title == "Prepare for the August–October peak"
     assert touchpoint.scheduled_on == dt.date(2026, 8, 1) - dt.timedelta(weeks=6)
     assert touchpoint.owner == toy_maker.user
-    assert plan.seasonal_accounts == 1 and plan.planned == 1 and plan.late == 0
+    assert plan.seasonal_accounts == 1
+    assert plan.planned == 1
+    assert plan.late == 0
     preparation = SeasonalPreparation.objects.get()
     assert (preparation.peak_starts_on, preparation.touchpoint) == (dt.date(2026, 8, 1), touchpoint)
 
 
-def test_running_again_plans_nothing_new_even_with_another_lead_time(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_running_again_plans_nothing_new_even_with_another_lead_time():
     seasonal_touchpoints_plan(today=TODAY)
     again = seasonal_touchpoints_plan(today=TODAY + dt.timedelta(days=7), lead_weeks=8)
-    assert again.created == [] and again.already_planned == 1
+    assert again.created == []
+    assert again.already_planned == 1
     assert Touchpoint.objects.count() == 1
 
 
-def test_a_rescheduled_or_deleted_preparation_is_not_planned_again(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_rescheduled_or_deleted_preparation_is_not_planned_again():
     (touchpoint,) = seasonal_touchpoints_plan(today=TODAY).created
     touchpoint.scheduled_on = dt.date(2026, 7, 1)
     touchpoint.save()
@@ -101,18 +107,22 @@ def test_the_database_refuses_a_second_preparation_for_the_same_peak(toy_maker):
         )
 
 
-def test_a_peak_nearer_than_the_lead_time_is_prepared_today(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_nearer_than_the_lead_time_is_prepared_today():
     plan = seasonal_touchpoints_plan(today=dt.date(2026, 7, 10))
-    assert plan.created[0].scheduled_on == dt.date(2026, 7, 10) and plan.late == 1
+    assert plan.created[0].scheduled_on == dt.date(2026, 7, 10)
+    assert plan.late == 1
 
 
-def test_a_peak_under_way_is_prepared_for_next_year(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_under_way_is_prepared_for_next_year():
     plan = seasonal_touchpoints_plan(today=dt.date(2026, 9, 15))
     assert SeasonalPreparation.objects.get().peak_starts_on == dt.date(2027, 8, 1)
     assert plan.created[0].scheduled_on == dt.date(2027, 6, 20)
 
 
-def test_steady_churned_and_unmanaged_accounts(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_steady_churned_and_unmanaged_accounts():
     _series(AccountFactory(name="Steady"), "none")
     _series(AccountFactory(name="Gone", status="churned"), "summer")
     unmanaged = AccountFactory(name="Nobody's")
@@ -123,13 +133,17 @@ def test_steady_churned_and_unmanaged_accounts(toy_maker):
     assert Touchpoint.objects.get(account=unmanaged).owner is None
 
 
-def test_a_dry_run_writes_nothing(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_dry_run_writes_nothing():
     plan = seasonal_touchpoints_plan(today=TODAY, dry_run=True)
-    assert plan.planned == 1 and plan.created == []
-    assert not Touchpoint.objects.exists() and not SeasonalPreparation.objects.exists()
+    assert plan.planned == 1
+    assert plan.created == []
+    assert not Touchpoint.objects.exists()
+    assert not SeasonalPreparation.objects.exists()
 
 
-def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
+@pytest.mark.usefixtures("toy_maker")
+def test_the_touchpoints_command_plans_and_says_so(capsys):
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     out = capsys.readouterr().out
@@ -139,13 +153,16 @@ def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
         call_command("touchpoints")
 
 
-def test_the_seasonality_command_lists_profiles_and_backtests(toy_maker, capsys, tmp_path):
+@pytest.mark.usefixtures("toy_maker")
+def test_the_seasonality_command_lists_profiles_and_backtests(capsys, tmp_path):
     call_command("seasonality", "--top", "5")
     out = capsys.readouterr().out
-    assert "1 seasonal (strength ≥ 0.40)" in out and "Toyland" in out
+    assert "1 seasonal (strength ≥ 0.40)" in out
+    assert "Toyland" in out
     call_command("seasonality", "--backtest", "--csv", str(tmp_path / "bt.csv"))
     out = capsys.readouterr().out
-    assert "MASE" in out and "1 accounts scored" in out
+    assert "MASE" in out
+    assert "1 accounts scored" in out
     assert (tmp_path / "bt.csv").read_text().startswith("account_id,method,mase")
 
 
@@ -156,18 +173,21 @@ def test_the_seasonality_command_refuses_an_order_line_file_without_orders(tmp_p
         call_command("seasonality", "--order-lines", str(empty))
 
 
-def test_many_preparations_are_written_in_bulk_with_one_audit_event(toy_maker):
+@pytest.mark.usefixtures("toy_maker")
+def test_many_preparations_are_written_in_bulk_with_one_audit_event():
     from tenure.audit.models import AuditEvent
 
     for n in range(5):
         _series(AccountFactory(name=f"Toys {n}"), seed=n + 1)
     plan = seasonal_touchpoints_plan(today=TODAY)
-    assert plan.planned == 6 and len(plan.created) == 6
+    assert plan.planned == 6
+    assert len(plan.created) == 6
     assert SeasonalPreparation.objects.filter(touchpoint__isnull=False).count() == 6
     assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
 
 
-def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(toy_maker, monkeypatch):
+@pytest.mark.usefixtures("toy_maker")
+def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(monkeypatch):
     from tenure.engagement import seasonal
 
     other = AccountFactory(name="Toys 2")
@@ -184,6 +204,7 @@ def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(toy_maker,
 
     monkeypatch.setattr(seasonal, "_plan_all", concurrent_run_first)
     plan = seasonal_touchpoints_plan(today=TODAY)
-    assert plan.planned == 1 and plan.already_planned == 1
+    assert plan.planned == 1
+    assert plan.already_planned == 1
     assert Touchpoint.objects.count() == 1  # no orphan left by the refused bulk insert
     assert SeasonalPreparation.objects.count() == 2

@@ -28,7 +28,8 @@ def test_logging_redirects_to_the_account_and_updates_last_strategic(logged_in_c
     )
     assert response.status_code == 302
     interaction = Interaction.objects.get()
-    assert interaction.is_strategic and interaction.logged_by == user
+    assert interaction.is_strategic
+    assert interaction.logged_by == user
     assert list(interaction.contacts.all()) == [position.contact]
     page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
     assert "Last strategic contact: <strong>20 Nov 2026</strong>" in page
@@ -48,7 +49,8 @@ def test_htmx_logging_returns_the_new_timeline_out_of_band(logged_in_client):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'id="timeline" hx-swap-oob="true"' in body and "Chased order" in body
+    assert 'id="timeline" hx-swap-oob="true"' in body
+    assert "Chased order" in body
     assert "Interaction logged." in body
 
 
@@ -103,5 +105,6 @@ def test_log_for_missing_account_is_404(logged_in_client):
 def test_logging_needs_login(client):
     account = AccountFactory()
     response = _post(client, account)
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
     assert not Interaction.objects.exists()

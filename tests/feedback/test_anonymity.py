@@ -34,7 +34,8 @@ def _person(first: str, last: str):
 
 def _csv(client, query: str = "") -> list[dict[str, str]]:
     response = client.get(f"/feedback/answers.csv{query}")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
@@ -60,7 +61,8 @@ def test_a_manager_cannot_see_a_named_answer_without_consent(client, manager_acc
     )
     client.force_login(manager)
     for page in _readers(client, account):
-        assert "Quentin" not in page and "Quiet" not in page
+        assert "Quentin" not in page
+        assert "Quiet" not in page
         assert "Slow and sloppy service" not in page  # a group of one is not shown at all
     assert _csv(client) == []
 
@@ -77,7 +79,8 @@ def test_with_consent_the_answer_is_shown_with_the_name_everywhere(client, manag
     )
     client.force_login(manager)
     for page in _readers(client, account):
-        assert "Olga Open" in page and "Great partner" in page
+        assert "Olga Open" in page
+        assert "Great partner" in page
     [row] = _csv(client)
     assert (row["respondent"], row["nps"], row["account"]) == ("Olga Open", "9", "Birch Foods")
 
@@ -88,7 +91,8 @@ def test_a_director_follows_the_same_rule(client, manager_account):
     respond(campaign, contact=_person("Quentin", "Quiet"), score=2, nps_why="Sloppy")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     for page in _readers(client, account):
-        assert "Quentin" not in page and "Sloppy" not in page
+        assert "Quentin" not in page
+        assert "Sloppy" not in page
 
 
 def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
@@ -100,7 +104,9 @@ def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
     for person, score in zip(people[:2], (10, 0), strict=True):
         respond(campaign, contact=person, score=score, nps_why=f"Comment from {person.last_name}")
     two = selectors.survey_figures(Scope(account_id=account.pk))
-    assert two.portfolio.n == 2 and two.portfolio.hidden and two.portfolio.result is None
+    assert two.portfolio.n == 2
+    assert two.portfolio.hidden
+    assert two.portfolio.result is None
     assert two.comments == []
 
     respond(campaign, contact=people[2], score=9, nps_why="Comment from Three")
@@ -119,7 +125,8 @@ def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
     for person in people:
         assert person.first_name not in page
     rows = _csv(client)
-    assert len(rows) == 3 and {r["respondent"] for r in rows} == {""}
+    assert len(rows) == 3
+    assert {r["respondent"] for r in rows} == {""}
     assert all("Q" in r["answered"] for r in rows)  # the quarter, not the day
 
 
@@ -131,7 +138,8 @@ def test_named_answers_cannot_be_subtracted_to_reveal_an_anonymous_one(manager_a
     respond(campaign, score=0, consent=False, nps_why="The only anonymous voice")
     figures = selectors.survey_figures(Scope(account_id=account.pk))
     # Three answers, but only one anonymous: the NPS would give it away.
-    assert figures.portfolio.n == 3 and figures.portfolio.hidden
+    assert figures.portfolio.n == 3
+    assert figures.portfolio.hidden
     assert [c.text for c in figures.comments] == []
     assert len(figures.named) == 2
 
@@ -141,7 +149,8 @@ def test_only_consenting_answers_make_a_group_with_no_anonymous_member_visible(m
     campaign = open_campaign(account=account)
     respond(campaign, score=8, consent=True)
     figures = selectors.survey_figures(Scope(account_id=account.pk))
-    assert figures.portfolio.result.score == 0.0 and figures.portfolio.n == 1
+    assert figures.portfolio.result.score == 0.0
+    assert figures.portfolio.n == 1
 
 
 def test_the_minimum_group_size_is_configurable_but_never_below_two(settings, manager_account):
@@ -174,7 +183,8 @@ def test_account_sentiment_gives_latest_dates_and_respects_the_group_rule(manage
     sentiment = selectors.account_sentiment(account)
     assert sentiment.last_answered_on == (NOW - dt.timedelta(days=2)).date()
     assert sentiment.last_detractor_on == (NOW - dt.timedelta(days=20)).date()
-    assert sentiment.nps.n == 2 and sentiment.nps.hidden
+    assert sentiment.nps.n == 2
+    assert sentiment.nps.hidden
     assert [(i.key, i.n, i.hidden) for i in sentiment.items] == [("manager", 2, True)]
     respond(campaign, score=10, manager=4)
     shown = selectors.account_sentiment(account)

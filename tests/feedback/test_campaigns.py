@@ -55,7 +55,8 @@ def test_send_invites_each_active_contact_with_an_email_and_reports_the_rest():
     assert [(s.contact, s.reason) for s in report.skipped] == [(no_email, "no email address")]
     assert not Invitation.objects.filter(contact=gone).exists()
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.OPEN and campaign.sent_at == NOW
+    assert campaign.status == CampaignStatus.OPEN
+    assert campaign.sent_at == NOW
     assert campaign.skipped == [
         {"contact": no_email.pk, "account": account.pk, "reason": "no email address"}
     ]
@@ -82,9 +83,11 @@ def test_the_email_names_the_supplier_and_never_the_manager():
     campaign = make_campaign(account=membership.account)
     services.campaign_send(campaign=campaign, base_url=BASE, now=NOW)
     message = mail.outbox[0]
-    assert "Acme Supplies" in message.subject and "Acme Supplies" in message.body
+    assert "Acme Supplies" in message.subject
+    assert "Acme Supplies" in message.body
     for private in ("Morgan", "Keeper", membership.user.username):
-        assert private not in message.body and private not in message.subject
+        assert private not in message.body
+        assert private not in message.subject
 
 
 def test_sending_again_invites_newcomers_only():
@@ -94,7 +97,8 @@ def test_sending_again_invites_newcomers_only():
     newcomer = PositionFactory(account=position.account).contact
     report = services.campaign_send(campaign=campaign, base_url=BASE, now=NOW)
     assert [i.contact for i in report.sent] == [newcomer]
-    assert Invitation.objects.filter(campaign=campaign).count() == 2 and len(mail.outbox) == 2
+    assert Invitation.objects.filter(campaign=campaign).count() == 2
+    assert len(mail.outbox) == 2
 
 
 def test_a_person_at_two_targeted_accounts_is_asked_once():
@@ -141,9 +145,11 @@ def test_budget_interval_boundary_and_cap():
     today = NOW.date()
     assert contact_budget_allows(contact, today, budget=budget, history=_history(90))
     refused = contact_budget_allows(contact, today, budget=budget, history=_history(89))
-    assert not refused and "fewer than 90 days" in refused.reason
+    assert not refused
+    assert "fewer than 90 days" in refused.reason
     capped = contact_budget_allows(contact, today, budget=budget, history=_history(300, 200))
-    assert not capped and "2 times in the last 365 days" in capped.reason
+    assert not capped
+    assert "2 times in the last 365 days" in capped.reason
     assert contact_budget_allows(contact, today, budget=budget, history=_history(400, 200))
 
 
@@ -210,7 +216,8 @@ def test_reminders_go_to_non_responders_only_at_most_n_times_and_not_too_soon():
     second = services.campaign_remind(campaign=campaign, base_url=BASE, now=NOW + 2 * week)
     third = services.campaign_remind(campaign=campaign, base_url=BASE, now=NOW + 3 * week)
 
-    assert len(first.sent) == len(second.sent) == 2 and third.sent == []
+    assert len(first.sent) == len(second.sent) == 2
+    assert third.sent == []
     assert answered.contact.email not in {m.to[0] for m in mail.outbox}
     assert all(m.subject.startswith("Reminder:") for m in mail.outbox)
     assert set(campaign.invitations.values_list("reminders_sent", flat=True)) == {0, 2}
@@ -244,7 +251,9 @@ def test_send_and_remind_commands(capsys, settings):
     campaign = make_campaign(account=account)
     call_command("survey", "send", str(campaign.pk))
     out = capsys.readouterr().out
-    assert "1 invitation(s) sent, 1 skipped" in out and "Nomail" in out and "no email" in out
+    assert "1 invitation(s) sent, 1 skipped" in out
+    assert "Nomail" in out
+    assert "no email" in out
     assert _links(mail.outbox[0])
     call_command("survey", "remind")
     assert "0 reminder(s) sent" in capsys.readouterr().out
@@ -252,12 +261,13 @@ def test_send_and_remind_commands(capsys, settings):
         call_command("survey", "send", "999999")
 
 
-def test_close_command_and_closed_links(client):
+def test_close_command_and_closed_links():
     campaign = open_campaign()
     respond(campaign, score=9)
     call_command("survey", "close", str(campaign.pk))
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.CLOSED and campaign.closed_at is not None
+    assert campaign.status == CampaignStatus.CLOSED
+    assert campaign.closed_at is not None
     with pytest.raises(CommandError, match="already closed"):
         call_command("survey", "close", str(campaign.pk))
 
@@ -266,16 +276,18 @@ def test_a_failed_email_leaves_no_token_and_is_retried_on_the_next_send(monkeypa
     position = PositionFactory()
     campaign = make_campaign(account=position.account)
 
-    def broken(self, *args, **kwargs):
+    def broken(_self, *args, **kwargs):
         raise OSError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     report = services.campaign_send(campaign=campaign, base_url=BASE, now=NOW)
-    assert report.sent == [] and "mail server down" in report.failed[0][1]
+    assert report.sent == []
+    assert "mail server down" in report.failed[0][1]
     assert not InvitationToken.objects.exists()
     monkeypatch.undo()
     retry = services.campaign_send(campaign=campaign, base_url=BASE, now=NOW)
-    assert len(retry.sent) == 1 and InvitationToken.objects.count() == 1
+    assert len(retry.sent) == 1
+    assert InvitationToken.objects.count() == 1
 
 
 def test_staff_pages_create_and_send_a_campaign(client):
@@ -299,13 +311,12 @@ def test_staff_pages_create_and_send_a_campaign(client):
         },
     )
     campaign = Campaign.objects.get(name="Cedar check-in")
-    assert (
-        response.status_code == 302
-        and response["Location"] == f"/feedback/campaigns/{campaign.pk}/"
-    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/feedback/campaigns/{campaign.pk}/"
     response = client.post(f"/feedback/campaigns/{campaign.pk}/send/", follow=True)
     assert "Sent 1 invitation(s); skipped 0." in response.content.decode()
-    assert len(mail.outbox) == 1 and "testserver/feedback/s/" in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert "testserver/feedback/s/" in mail.outbox[0].body
 
 
 def test_campaign_pages_are_for_staff_only(logged_in_client):

@@ -59,7 +59,8 @@ def test_nps_per_account_tier_manager_and_portfolio(portfolio):
 def test_scope_narrows_every_figure(portfolio):
     ann, _ = portfolio
     by_manager = selectors.survey_figures(Scope(manager_id=ann.pk), today=TODAY)
-    assert by_manager.portfolio.n == 8 and by_manager.items == []
+    assert by_manager.portfolio.n == 8
+    assert by_manager.items == []
     by_tier = selectors.survey_figures(Scope(tier="B"), today=TODAY)
     assert [f.label for f in by_tier.by_account] == ["Beech"]
 
@@ -72,8 +73,10 @@ def test_trend_by_quarter_with_hidden_small_quarters():
     trend = selectors.survey_figures(today=TODAY, trend_quarters=4).trend
     assert [f.label for f in trend] == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2"]
     assert [f.n for f in trend] == [0, 3, 4, 1]
-    assert trend[1].result.score == pytest.approx(100 / 3) and trend[2].result.score == 100.0
-    assert trend[0].result is None and not trend[0].hidden
+    assert trend[1].result.score == pytest.approx(100 / 3)
+    assert trend[2].result.score == 100.0
+    assert trend[0].result is None
+    assert not trend[0].hidden
     assert trend[3].hidden
 
 
@@ -82,10 +85,12 @@ def test_window_leaves_out_old_answers_from_the_tables():
     _answers(campaign, [0, 0, 0], at=_at(dt.date(2024, 6, 1)))
     _answers(campaign, [10, 10, 10], at=_at(TODAY))
     figures = selectors.survey_figures(today=TODAY)
-    assert figures.portfolio.n == 3 and figures.portfolio.result.score == 100.0
+    assert figures.portfolio.n == 3
+    assert figures.portfolio.result.score == 100.0
 
 
-def test_open_answers_are_grouped_by_keyword_theme(portfolio):
+@pytest.mark.usefixtures("portfolio")
+def test_open_answers_are_grouped_by_keyword_theme():
     campaign = open_campaign(account=AccountFactory(name="Cedar"))
     for text in ("Deliveries are often late", "Prices went up again", "Lovely people"):
         respond(campaign, score=8, nps_why=text, at=_at(TODAY))
@@ -179,4 +184,5 @@ def test_account_page_summary_adds_a_fixed_number_of_queries(
     _answers(campaign, [1, 2, 3, 4, 10, 10], at=NOW, consent=True, nps_why="Fine")
     with django_assert_max_num_queries(baseline):
         page = logged_in_client.get(account.get_absolute_url()).content.decode()
-    assert "Customer feedback" in page and "n = 9" in page
+    assert "Customer feedback" in page
+    assert "n = 9" in page

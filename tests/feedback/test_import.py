@@ -51,7 +51,8 @@ def test_import_creates_responses_with_answers_consent_and_dates(campaign):
     report = responses_import(campaign=campaign, lines=_lines(*GOOD))
     assert (report.created, report.unchanged) == (3, 0)
     ina = Response.objects.get(invitation__contact__email="ina@birch.example")
-    assert ina.consent_to_share and ina.invitation.source == InvitationSource.IMPORT
+    assert ina.consent_to_share
+    assert ina.invitation.source == InvitationSource.IMPORT
     assert ina.invitation.sent_at is None  # not emailed: does not use the contact budget
     assert ina.answered_at.date() == dt.date(2026, 3, 2)
     assert sorted(ina.answers.values_list("question__key", "score", "text")) == [
@@ -67,7 +68,8 @@ def test_the_same_file_twice_adds_nothing(campaign):
     responses_import(campaign=campaign, lines=_lines(*GOOD))
     again = responses_import(campaign=campaign, lines=_lines(*GOOD))
     assert (again.created, again.unchanged) == (0, 3)
-    assert Response.objects.count() == 3 and Answer.objects.count() == 5
+    assert Response.objects.count() == 3
+    assert Answer.objects.count() == 5
     assert Invitation.objects.count() == 3
 
 
@@ -90,7 +92,8 @@ def test_bad_rows_are_named_by_line_and_nothing_is_written(campaign):
         "line 6: ina@birch.example already appears on line 2",
         "line 7: consent 'maybe' must be yes or no",
     ]
-    assert not Response.objects.exists() and not Invitation.objects.exists()
+    assert not Response.objects.exists()
+    assert not Invitation.objects.exists()
 
 
 def test_dates_in_the_future_and_overlong_comments_are_refused(campaign):

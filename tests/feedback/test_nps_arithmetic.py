@@ -56,7 +56,8 @@ def test_a_99_percent_interval_is_wider():
 
 def test_all_promoters_scores_100_and_only_the_adjusted_interval_has_width():
     wald = nps([9, 10, 10], method="wald")
-    assert wald.score == 100.0 and wald.low == wald.high == 100.0
+    assert wald.score == 100.0
+    assert wald.low == wald.high == 100.0
     # n' = 6, p' = 3.75/6, d' = 0.75/6, centre 0.5, Var = (0.75 − 0.25)/6, half = 0.565792:
     # [−6.58, 106.58] clipped to 100. Three answers tell little.
     adjusted = nps([9, 10, 10])
@@ -66,7 +67,10 @@ def test_all_promoters_scores_100_and_only_the_adjusted_interval_has_width():
 
 def test_no_answers_gives_no_score():
     result = nps([])
-    assert result.n == 0 and result.score is None and result.low is None and result.margin is None
+    assert result.n == 0
+    assert result.score is None
+    assert result.low is None
+    assert result.margin is None
 
 
 @pytest.mark.parametrize(
@@ -79,7 +83,7 @@ def test_classify_boundaries(score, group):
 
 @pytest.mark.parametrize("bad", [-1, 11, 7.5, True, "9"])
 def test_scores_outside_the_scale_are_refused(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an NPS answer must"):
         nps([bad])
 
 
@@ -95,7 +99,7 @@ def test_item_summary_and_response_rate():
     assert item_summary([]).mean is None
     assert response_rate(invited=8, answered=2).rate == pytest.approx(0.25)
     assert response_rate(invited=0, answered=0).rate is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot come from 1 invitations"):
         response_rate(invited=1, answered=2)
 
 

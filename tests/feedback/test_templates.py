@@ -26,7 +26,9 @@ def test_default_templates_are_seeded_with_an_nps_question():
     assert set(seeded.values_list("name", flat=True)) == DEFAULT_NAMES
     relationship = SurveyVersion.objects.get(template__name="Relationship survey", number=1)
     kinds = list(relationship.questions.values_list("kind", flat=True))
-    assert kinds.count("nps") == 1 and kinds.count("rating") == 5 and "text" in kinds
+    assert kinds.count("nps") == 1
+    assert kinds.count("rating") == 5
+    assert "text" in kinds
 
 
 def test_seed_migration_reverses_and_reapplies():
@@ -48,7 +50,8 @@ def test_editing_an_unanswered_version_changes_it_in_place():
     version = services.survey_template_revise(
         template=template, title="New title", questions=_edited("Anything else?")
     )
-    assert version.number == 1 and template.versions.count() == 1
+    assert version.number == 1
+    assert template.versions.count() == 1
     assert list(version.questions.values_list("key", flat=True)) == ["nps", "better"]
 
 
@@ -62,7 +65,8 @@ def test_editing_an_answered_version_makes_a_new_one_and_old_answers_keep_their_
         template=campaign.template, title="How are we doing?", questions=_edited("Ideas for us?")
     )
 
-    assert new_version.number == 2 and new_version.pk != old_version.pk
+    assert new_version.number == 2
+    assert new_version.pk != old_version.pk
     answer = Answer.objects.get(response=response, question__key="better")
     assert answer.question_id == old_question.pk
     assert answer.question.text == "What could we do better?"
@@ -168,6 +172,8 @@ def test_admin_shows_older_versions_read_only_and_never_lists_responses(client):
     )
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = client.get(reverse("admin:feedback_surveyversion_change", args=[campaign.version_id]))
-    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
     index = client.get(reverse("admin:index")).content.decode()
-    assert "/admin/feedback/response/" not in index and "/admin/feedback/answer/" not in index
+    assert "/admin/feedback/response/" not in index
+    assert "/admin/feedback/answer/" not in index

@@ -47,7 +47,10 @@ def test_refresh_estimates_wallet_and_suggests_what_peers_buy(portfolio):
     assert estimate.potential_low <= estimate.potential <= estimate.potential_high
     assert estimate.categories == {"Paper": 1000.0}
     toys = Opportunity.objects.get(account=target)
-    assert toys.category == "Toys" and toys.shown and toys.peers_buying == 9 and toys.peers == 9
+    assert toys.category == "Toys"
+    assert toys.shown
+    assert toys.peers_buying == 9
+    assert toys.peers == 9
     assert "9 of 9 Retail accounts with 50-249 employees buy it" in toys.evidence
 
 
@@ -55,7 +58,8 @@ def test_refresh_is_idempotent(portfolio):
     _, frame, spend = portfolio
     refresh(frame, spend)
     refresh(frame, spend)
-    assert Opportunity.objects.count() == 1 and WalletEstimate.objects.count() == 10
+    assert Opportunity.objects.count() == 1
+    assert WalletEstimate.objects.count() == 10
 
 
 def test_no_suggestions_while_the_relationship_needs_repair(portfolio):
@@ -63,7 +67,8 @@ def test_no_suggestions_while_the_relationship_needs_repair(portfolio):
     repair = pl.DataFrame({"account_id": [target.pk], "why": ["health 31 of 100"]})
     assert refresh(frame, spend, repair) == 0
     toys = Opportunity.objects.get(account=target)
-    assert not toys.shown and "repair first: health 31" in toys.held_back
+    assert not toys.shown
+    assert "repair first: health 31" in toys.held_back
 
 
 def test_add_to_plan_creates_an_action_in_a_new_plan_and_never_twice(portfolio):
@@ -72,7 +77,8 @@ def test_add_to_plan_creates_an_action_in_a_new_plan_and_never_twice(portfolio):
     manager = UserFactory()
     toys = Opportunity.objects.get(account=target)
     action = services.opportunity_plan(opportunity=toys, by=manager)
-    assert action.owner == manager and action.title.startswith("Offer Toys")
+    assert action.owner == manager
+    assert action.title.startswith("Offer Toys")
     assert AccountPlan.objects.get(account=target).title == f"Grow {target.name}"
     with pytest.raises(DomainError, match="already in the plan"):
         services.opportunity_plan(opportunity=toys, by=manager)
@@ -108,7 +114,9 @@ def test_account_page_shows_wallet_and_acting_on_a_suggestion(logged_in_client, 
     target, frame, spend = portfolio
     refresh(frame, spend)
     page = logged_in_client.get(target.get_absolute_url()).content.decode()
-    assert "Grow the account" in page and "Toys" in page and "of its wallet" in page
+    assert "Grow the account" in page
+    assert "Toys" in page
+    assert "of its wallet" in page
     toys = Opportunity.objects.get(account=target)
     response = logged_in_client.post(
         f"/growth/opportunities/{toys.pk}/", {"step": "plan"}, follow=True
@@ -122,5 +130,6 @@ def test_whitespace_grid_marks_bought_and_suggested(client, portfolio):
     AccountFactory._meta.model.objects.filter(pk=target.pk).update(is_key_account=True)
     client.force_login(UserFactory(is_staff=True))
     page = client.get("/growth/whitespace/").content.decode()
-    assert target.name in page and '○<span class="visually-hidden"> suggested' in page
+    assert target.name in page
+    assert '○<span class="visually-hidden"> suggested' in page
     assert '●<span class="visually-hidden"> bought' in page

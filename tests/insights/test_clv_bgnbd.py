@@ -233,8 +233,10 @@ def test_expected_purchases_start_at_zero_and_grow_with_the_horizon() -> None:
     conditional = model.conditional_expected_number_of_purchases_up_to_time(horizon, 2, 20.0, 30.0)
     unconditional = model.expected_number_of_purchases_up_to_time(horizon)
 
-    assert conditional[0] == 0.0 and unconditional[0] == 0.0
-    assert np.all(np.diff(conditional) > 0) and np.all(np.diff(unconditional) > 0)
+    assert conditional[0] == 0.0
+    assert unconditional[0] == 0.0
+    assert np.all(np.diff(conditional) > 0)
+    assert np.all(np.diff(unconditional) > 0)
 
 
 def test_purchase_rate_right_now_is_the_posterior_mean_rate_of_the_alive() -> None:

@@ -42,12 +42,19 @@ class LinearPurchases:
         self.rate = rate
 
     def conditional_probability_alive(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,  # noqa: ARG002 (the protocol's signature)
+        T: ArrayLike,  # noqa: ARG002
     ) -> np.ndarray:
         return np.ones_like(np.asarray(frequency, dtype=float))
 
     def conditional_expected_number_of_purchases_up_to_time(
-        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,  # noqa: ARG002 (the protocol's signature)
+        T: ArrayLike,  # noqa: ARG002
     ) -> np.ndarray:
         return self.rate * np.asarray(t, dtype=float) * np.ones_like(np.asarray(frequency, float))
 

@@ -79,7 +79,8 @@ def test_too_little_data_gives_no_score_rather_than_a_guess() -> None:
 
 def test_nan_counts_as_missing_never_as_zero() -> None:
     row = scored([{"a": float("nan"), "b": 2.0, "c": 2.0}])
-    assert row["missing"] == ["a"] and row["health_score"] == pytest.approx(100.0)
+    assert row["missing"] == ["a"]
+    assert row["health_score"] == pytest.approx(100.0)
 
 
 @settings(max_examples=60, deadline=None)

@@ -63,7 +63,8 @@ def test_calibrated_probabilities_are_close_to_the_true_ones(fitted) -> None:
 
 
 def test_the_latest_groups_are_held_out_for_calibration(fitted) -> None:
-    assert fitted.n_calibration_ == 1000 and fitted.n_train_ == 3000
+    assert fitted.n_calibration_ == 1000
+    assert fitted.n_train_ == 3000
 
 
 def test_fitting_twice_with_the_same_seed_gives_the_same_model() -> None:

@@ -41,7 +41,8 @@ def test_ses_picks_a_high_weight_for_a_random_walk_and_a_low_one_for_noise():
     walk = rng.normal(0, 1, 200).cumsum()
     noise = rng.normal(0, 1, 200)
     _, half, alpha, _ = ses_forecast(np.vstack([walk, noise]), 12, 0.8)
-    assert alpha[0] > 0.8 and alpha[1] < 0.2
+    assert alpha[0] > 0.8
+    assert alpha[1] < 0.2
     # ±z·σ·√(1 + (h − 1)α²): intervals widen with the horizon, faster for a random walk.
     assert (np.diff(half, axis=1) >= 0).all()
     assert half[0, -1] / half[0, 0] > half[1, -1] / half[1, 0]
@@ -74,7 +75,8 @@ def test_seasonal_forecast_follows_the_profile_inside_its_interval():
     forecast = forecast_revenue(_panel(_seasonal(36, noise=0.05)), level=0.8)
     values = forecast["forecast"].to_numpy()
     # Christmas goods: September–October high, December–January low.
-    assert values[8] > 3 * values[0] and values[9] > 3 * values[11]
+    assert values[8] > 3 * values[0]
+    assert values[9] > 3 * values[11]
     assert (forecast["lower"] <= forecast["forecast"]).all()
     assert (forecast["forecast"] <= forecast["upper"]).all()
     assert (forecast["lower"] >= 0).all()
@@ -93,7 +95,8 @@ def test_single_month_gets_no_interval_and_a_dead_account_gets_zero():
     )
     assert single["forecast"].to_list() == [80.0] * 12
     assert single["lower"].null_count() == 12
-    assert dead["forecast"].sum() == 0 and dead["method"][0] == "zero"
+    assert dead["forecast"].sum() == 0
+    assert dead["method"][0] == "zero"
 
 
 def test_forecast_refuses_a_horizon_below_one_and_a_silly_level():

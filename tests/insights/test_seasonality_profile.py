@@ -50,7 +50,8 @@ def test_long_frame_becomes_a_panel_with_gaps_as_zero_and_nan_before_the_first_s
     )
     panel = monthly_panel(frame)
     assert panel.account_ids == ["a", "b"]
-    assert panel.first_month == JAN_2022 and panel.months == 4
+    assert panel.first_month == JAN_2022
+    assert panel.months == 4
     np.testing.assert_array_equal(panel.values[0], [3.0, 0.0, 0.0, 4.0])
     np.testing.assert_array_equal(panel.values[1], [np.nan, np.nan, 5.0, 6.0])
     assert panel.history_months.tolist() == [4, 2]
@@ -106,7 +107,8 @@ def test_demo_profiles_peak_where_the_simulator_put_them(season, label):
 def test_a_peak_over_the_new_year_is_one_window():
     indices = [1.8, 1.2, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1.0, 1.6]
     (window,) = peak_windows(indices)
-    assert window.months == (12, 1) and window.label == "December–January"
+    assert window.months == (12, 1)
+    assert window.label == "December–January"
     assert window.next_start(dt.date(2026, 12, 2)) == dt.date(2027, 12, 1)
     assert window.next_start(dt.date(2026, 12, 1)) == dt.date(2026, 12, 1)
 
@@ -129,7 +131,8 @@ def test_under_24_months_is_flagged_and_gets_no_profile():
     )
     assert profile["short_history"].to_list() == [False, True]
     assert profile["months"].to_list() == [36, 23]
-    assert profile["indices"][1] is None and profile["strength"][1] is None
+    assert profile["indices"][1] is None
+    assert profile["strength"][1] is None
     assert not profile["is_seasonal"][1]
 
 
@@ -161,7 +164,8 @@ def test_a_year_without_revenue_in_the_middle_does_not_break_the_profile():
     y = _series(SEASON_PROFILES["school_year"], 48, noise=0.05)
     y[18:31] = 0.0
     parts = decompose(_panel(y))
-    assert np.isfinite(parts.indices[0]).all() and 0 <= parts.strength[0] <= 1
+    assert np.isfinite(parts.indices[0]).all()
+    assert 0 <= parts.strength[0] <= 1
     assert (parts.indices[0] >= 0).all()
 
 
@@ -224,4 +228,5 @@ def test_rows_with_the_same_high_months_keep_their_own_peak_month():
     tie[7] = tie[9] = 2.2
     matrix = np.array([august, september, tie])
     peak_month, peak_months, _ = _main_peaks(matrix, np.ones(3, dtype=bool), 0.5)
-    assert peak_month == [8, 9, 8] and peak_months == [[8, 9, 10]] * 3
+    assert peak_month == [8, 9, 8]
+    assert peak_months == [[8, 9, 10]] * 3

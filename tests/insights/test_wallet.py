@@ -53,15 +53,18 @@ def test_potential_is_peer_spend_per_employee_times_size_with_an_interval():
     assert result["potential_high"] == pytest.approx(37.5 * 200)
     assert result["share_of_wallet"] == pytest.approx(3000 / 5000)
     assert result["share_low"] < result["share_of_wallet"] < result["share_high"]
-    assert result["n_peers"] == 6 and result["reason"] is None
+    assert result["n_peers"] == 6
+    assert result["reason"] is None
 
 
 def test_too_few_peers_or_no_size_gives_no_number_but_a_reason():
     frame = accounts([("a", "Retail", 100, 10.0), ("b", "Retail", None, 10.0)])
     groups = peer_groups(frame, min_peers=1)
     result = {r["account_id"]: r for r in potential_spend(frame, groups).iter_rows(named=True)}
-    assert result["a"]["potential"] is None and "buying peers" in result["a"]["reason"]
-    assert result["b"]["potential"] is None and "employee count" in result["b"]["reason"]
+    assert result["a"]["potential"] is None
+    assert "buying peers" in result["a"]["reason"]
+    assert result["b"]["potential"] is None
+    assert "employee count" in result["b"]["reason"]
 
 
 def spend(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
@@ -80,8 +83,11 @@ def test_whitespace_counts_peers_without_the_account_itself(peers):
     grid = whitespace(spend(rows), peers)
     toys = grid.filter((pl.col("account_id") == "a0") & (pl.col("product_category") == "Toys"))
     row = toys.row(0, named=True)
-    assert not row["bought"] and row["peers"] == 9 and row["peers_buying"] == 9
-    assert row["peer_share"] == 1.0 and row["base_share"] == pytest.approx(0.9)
+    assert not row["bought"]
+    assert row["peers"] == 9
+    assert row["peers_buying"] == 9
+    assert row["peer_share"] == 1.0
+    assert row["base_share"] == pytest.approx(0.9)
     assert row["lift"] == pytest.approx(1 / 0.9)
 
 
@@ -102,7 +108,8 @@ def test_confidence_is_wilson_lower_bound_and_small_evidence_is_not_shown(peers)
 
     assert by_category["Toys"]["confidence"] == pytest.approx(wilson(9, 9))
     assert by_category["Garden"]["confidence"] == pytest.approx(wilson(1, 9))
-    assert by_category["Toys"]["shown"] and not by_category["Garden"]["shown"]
+    assert by_category["Toys"]["shown"]
+    assert not by_category["Garden"]["shown"]
     assert by_category["Toys"]["rank"] == 1
 
 
@@ -139,5 +146,6 @@ def test_backtest_beats_popularity_when_peers_predict_what_comes_next():
     ]
     result = backtest_opportunities(spend(earlier), spend(later), groups, k=1)
     assert result.accounts == 8
-    assert result.precision_at_k == 1.0 and result.hit_rate == 1.0
+    assert result.precision_at_k == 1.0
+    assert result.hit_rate == 1.0
     assert result.baseline_precision_at_k == 0.0

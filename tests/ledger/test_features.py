@@ -94,11 +94,13 @@ def test_average_order_value_breadth_and_returns_by_hand(features):
 
 def test_window_boundaries_are_half_open(features):
     b, c = features["B"], features["C"]
-    assert b["revenue_t12m"] == Decimal("80.00") and b["days_since_last_order"] == 0
+    assert b["revenue_t12m"] == Decimal("80.00")
+    assert b["days_since_last_order"] == 0
     assert c["revenue_t12m"] == Decimal("0.00")
     assert c["revenue_prev12m"] == Decimal("40.00")
     assert c["growth"] == pytest.approx(-1.0)
-    assert c["avg_order_value"] is None and c["product_breadth"] == 0
+    assert c["avg_order_value"] is None
+    assert c["product_breadth"] == 0
 
 
 def test_ratios_without_a_base_are_null(features):
@@ -107,7 +109,8 @@ def test_ratios_without_a_base_are_null(features):
     assert b["returns_share"] == 0.0
     assert e["returns_share"] is None  # nothing sold in t12m
     assert e["revenue_t12m"] == Decimal("-30.00")
-    assert e["first_order_date"] is None and e["days_since_last_order"] is None
+    assert e["first_order_date"] is None
+    assert e["days_since_last_order"] is None
 
 
 def test_features_as_of_an_earlier_date_ignore_later_lines(lines):

@@ -46,7 +46,8 @@ def test_uci_layout_imports_with_the_documented_mapping(uci_file, duckdb_ledger)
     assert first["account_key"] == "17850"  # CustomerID 17850.0
     assert first["order_date"] == dt.date(2010, 12, 1)
     assert first["amount"] == Decimal("15.30")  # 6 × 2.55
-    assert first["currency"] == "GBP" and first["source"] == "uci"
+    assert first["currency"] == "GBP"
+    assert first["source"] == "uci"
     assert first["product_category"] == first["product_id"] == "85123A"
     assert lines.filter(pl.col("order_id") == "536365")["line_number"].to_list() == list(
         range(1, 8)

@@ -77,11 +77,13 @@ def test_the_manager_reads_the_comparison_and_the_review(client, manager, review
     urls = _urls(review)
     listed = client.get(urls["list"])
     assert listed.status_code == 200
-    assert "2026 Q3" in listed.content.decode() and "Start a review" in listed.content.decode()
+    assert "2026 Q3" in listed.content.decode()
+    assert "Start a review" in listed.content.decode()
     page = client.get(urls["detail"])
     assert page.status_code == 200
     text = page.content.decode()
-    assert "On-time in-full deliveries" in text and "Won the tender" in text
+    assert "On-time in-full deliveries" in text
+    assert "Won the tender" in text
     assert "Save and finalise" in text
 
 
@@ -114,14 +116,17 @@ def test_writing_then_finalising_through_the_confirmation(client, manager, revie
     saved = client.post(urls["detail"], {**TEXTS, "then": "finalise"})
     assert saved["Location"] == urls["finalise"]
     review.refresh_from_db()
-    assert review.achievements == TEXTS["achievements"] and review.status == "draft"
+    assert review.achievements == TEXTS["achievements"]
+    assert review.status == "draft"
     confirm = client.get(urls["finalise"])
-    assert confirm.status_code == 200 and "Yes, finalise" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Yes, finalise" in confirm.content.decode()
     assert client.post(urls["finalise"])["Location"] == urls["detail"]
     review.refresh_from_db()
     assert review.status == "final"
     refused = client.post(urls["detail"], {**TEXTS, "achievements": "Rewritten"})
-    assert refused.status_code == 200 and "can no longer change" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "can no longer change" in refused.content.decode()
     review.refresh_from_db()
     assert review.achievements == TEXTS["achievements"]
     assert "Save and finalise" not in client.get(urls["detail"]).content.decode()
@@ -152,7 +157,8 @@ def test_people_without_access_are_refused(client, settings, account, review):
         assert client.post(urls["detail"], TEXTS).status_code == 403
         assert client.post(urls["finalise"]).status_code == 403
     review.refresh_from_db()
-    assert review.achievements == "" and Review.objects.count() == 1
+    assert review.achievements == ""
+    assert Review.objects.count() == 1
     # A review is only found under its own account.
     client.force_login(_user("director"))
     assert client.get(f"/accounts/{AccountFactory().pk}/reviews/{review.pk}/").status_code == 404
@@ -161,7 +167,8 @@ def test_people_without_access_are_refused(client, settings, account, review):
 def test_every_review_page_needs_a_login(client, review):
     for name, url in _urls(review).items():
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/login/"), name
 
 
 def test_a_post_needs_the_csrf_token_and_works_with_it(manager, review):
@@ -180,19 +187,22 @@ def test_the_pdf_holds_the_account_the_quarter_and_the_achievements(client, mana
     reviews.review_update(review, by=manager, **TEXTS)
     client.force_login(manager)
     response = client.get(_urls(review)["pdf"])
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     document = pypdfium2.PdfDocument(response.content)
     try:
         text = document[0].get_textpage().get_text_range()
     finally:
         document.close()
-    assert review.account.name in text and "2026 Q3" in text
-    assert TEXTS["achievements"] in text and "On-time in-full deliveries" in text
+    assert review.account.name in text
+    assert "2026 Q3" in text
+    assert TEXTS["achievements"] in text
+    assert "On-time in-full deliveries" in text
 
 
 def test_the_pdf_answers_503_when_the_engine_cannot_run(client, manager, review, monkeypatch):
-    def unavailable(html: str) -> bytes:
+    def unavailable(_html: str) -> bytes:
         raise PdfUnavailable("PDF export needs the Pango library")
 
     monkeypatch.setattr(review_views, "html_to_pdf", unavailable)

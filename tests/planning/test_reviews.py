@@ -75,7 +75,8 @@ def _start(account, author, year=2026, quarter=3, **kwargs) -> Review:
 # --- the prefilled figures ----------------------------------------------------------------
 
 
-def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(account, manager):
+@pytest.mark.usefixtures("manager")
+def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(account):
     q3_start, q3_end = dt.date(2026, 7, 1), dt.date(2026, 9, 29)
     _goal(
         account, starts=q3_start, ends=q3_end, due=q3_end, baseline="92", target="97", current="97"
@@ -167,10 +168,14 @@ def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(accoun
         goals["KPI 2026-01-01"],
     )
     assert (met["baseline"], met["target"], met["current"]) == ("92.00", "97.00", "97.00")
-    assert met["progress"] == 1.0 and met["expected"] == 1.0 and met["on_track"]
-    assert unmeasured["current"] is None and not unmeasured["on_track"]
+    assert met["progress"] == 1.0
+    assert met["expected"] == 1.0
+    assert met["on_track"]
+    assert unmeasured["current"] is None
+    assert not unmeasured["on_track"]
     assert long["progress"] == pytest.approx(0.4)
-    assert long["expected"] == pytest.approx(272 / 729) and long["on_track"]
+    assert long["expected"] == pytest.approx(272 / 729)
+    assert long["on_track"]
     assert [w["title"] for w in snapshot["wins"]] == ["Won the tender"]
     assert snapshot["issues"] == [
         {
@@ -214,8 +219,10 @@ def test_a_quarter_in_progress_compares_its_complete_months_with_the_same_months
 
 def test_without_a_scoring_run_the_figures_are_empty_not_zero(account):
     snapshot = reviews.review_prefill(account, year=2026, quarter=3)
-    assert snapshot["revenue"]["quarter"] is None and snapshot["revenue"]["yoy"] is None
-    assert snapshot["health"]["score"] is None and snapshot["nps"]["score"] is None
+    assert snapshot["revenue"]["quarter"] is None
+    assert snapshot["revenue"]["yoy"] is None
+    assert snapshot["health"]["score"] is None
+    assert snapshot["nps"]["score"] is None
 
 
 def test_the_snapshot_stays_frozen_when_a_goal_changes_later(account, manager):
@@ -232,7 +239,8 @@ def test_the_snapshot_stays_frozen_when_a_goal_changes_later(account, manager):
     goal_record_progress(goal=goal, current=Decimal("97"))
     review.refresh_from_db()
     (line,) = reviews.review_sheet(review).goals
-    assert line.current == Decimal("94.00") and line.progress == pytest.approx(0.4)
+    assert line.current == Decimal("94.00")
+    assert line.progress == pytest.approx(0.4)
     assert reviews.review_prefill(account, year=2026, quarter=3)["goals"][0]["current"] == "97.00"
 
 
@@ -285,7 +293,8 @@ def test_a_final_review_refuses_every_change(account, manager):
     )
     assert review.achievements == "Kept OTIF at 97 %"
     final = reviews.review_finalise(review, by=manager)
-    assert final.status == "final" and final.finalised_at is not None
+    assert final.status == "final"
+    assert final.finalised_at is not None
     with pytest.raises(DomainError, match="2026 Q3 review was finalised"):
         reviews.review_update(final, achievements="x", improvements="y", next_focus="z", by=manager)
     with pytest.raises(DomainError, match="was finalised"):
@@ -330,7 +339,8 @@ def test_the_comparison_lists_quarters_in_order_with_their_year_on_year_change(a
     rows = reviews.review_comparison(account)
     assert [r.label for r in rows] == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert [r.revenue for r in rows] == [Decimal("150.00"), Decimal("100.00"), Decimal("50.00")]
-    assert rows[0].yoy == pytest.approx(0.5) and rows[1].yoy == pytest.approx(-0.5)
+    assert rows[0].yoy == pytest.approx(0.5)
+    assert rows[1].yoy == pytest.approx(-0.5)
     assert rows[2].yoy is None  # nothing a year before to compare with
     until_q2 = reviews.review_comparison(account, until=Review.objects.get(quarter=2))
     assert [r.label for r in until_q2] == ["2026 Q1", "2026 Q2"]

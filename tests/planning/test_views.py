@@ -25,7 +25,8 @@ def test_create_plan_then_objective_goal_and_action(logged_in_client, user):
         },
     )
     plan = AccountPlan.objects.get()
-    assert response["Location"] == f"/plans/{plan.pk}/" and plan.owner == user
+    assert response["Location"] == f"/plans/{plan.pk}/"
+    assert plan.owner == user
     url = f"/plans/{plan.pk}/"
     logged_in_client.post(
         url, {"step": "objective", "objective-kind": "protect", "objective-title": "Keep OTIF high"}
@@ -55,7 +56,8 @@ def test_create_plan_then_objective_goal_and_action(logged_in_client, user):
     assert Goal.objects.get().kpi == "OTIF"
     assert Action.objects.get().owner == user
     page = logged_in_client.get(url).content.decode()
-    assert "Keep OTIF high" in page and "Review with logistics" in page
+    assert "Keep OTIF high" in page
+    assert "Review with logistics" in page
 
 
 def test_goal_due_before_plan_start_shows_the_rule_on_the_form(logged_in_client):
@@ -97,9 +99,11 @@ def test_closing_a_plan_records_outcome_and_hides_the_forms(logged_in_client):
         {"step": "close", "close-outcome": "Renewed", "close-closed_on": "2026-03-31"},
     )
     plan.refresh_from_db()
-    assert plan.status == "closed" and plan.outcome == "Renewed"
+    assert plan.status == "closed"
+    assert plan.outcome == "Renewed"
     page = logged_in_client.get(f"/plans/{plan.pk}/").content.decode()
-    assert "Close plan" not in page and "Add objective" not in page
+    assert "Close plan" not in page
+    assert "Add objective" not in page
 
 
 def test_mark_action_done(logged_in_client, user):
@@ -107,7 +111,8 @@ def test_mark_action_done(logged_in_client, user):
     action = Action.objects.create(plan=plan, title="Call", owner=user, due_on=dt.date(2026, 2, 1))
     logged_in_client.post(f"/actions/{action.pk}/finish/", {"status": "done"})
     action.refresh_from_db()
-    assert action.status == "done" and action.completed_on is not None
+    assert action.status == "done"
+    assert action.completed_on is not None
 
 
 def test_log_an_issue_and_resolve_it(logged_in_client):

@@ -34,12 +34,11 @@ def home(settings, tmp_path):
 
 def use_ledger(monkeypatch, lines: pl.DataFrame) -> None:
     con = ledger_connection(lines)
-    monkeypatch.setattr(scoring_run_module.store, "connect", lambda url=None: con)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None: con)
 
 
-def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(
-    home, monkeypatch
-) -> None:
+@pytest.mark.usefixtures("home")
+def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(monkeypatch) -> None:
     AccountFactory(external_id="K1")
     AccountFactory(external_id="K2")
     start = dt.date(2025, 11, 1)
@@ -50,8 +49,11 @@ def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(
     use_ledger(monkeypatch, lines)
     run = scoring_run_module.run_scoring(as_of=AS_OF, progress=lambda _: None)
     k1 = AccountHealth.objects.get(account__external_id="K1")
-    assert k1.clv is not None and k1.clv > 0 and k1.clv_months == 12
-    assert 0 < k1.probability_alive <= 1 and k1.expected_orders > 0
+    assert k1.clv is not None
+    assert k1.clv > 0
+    assert k1.clv_months == 12
+    assert 0 < k1.probability_alive <= 1
+    assert k1.expected_orders > 0
     assert "probability_alive" not in k1.health_flags
     # Eight months of history: too short to learn churn from, and the run says so.
     assert k1.risk is None
@@ -75,7 +77,8 @@ def test_demo_portfolio_score_and_backtest_beat_recency(home, monkeypatch) -> No
     assert at_risk.count() > 300
     assert risk_model_path().exists()
     top = at_risk.order_by("-risk").first()
-    assert top.risk_drivers and all(d["text"] for d in top.risk_drivers)
+    assert top.risk_drivers
+    assert all(d["text"] for d in top.risk_drivers)
     assert scored.exclude(clv=None).count() > 300
     # "What if" re-predicts risk with the saved model: losing a decision maker never helps.
     engaged = at_risk.filter(decision_makers_engaged__gte=1).select_related("account").first()

@@ -94,7 +94,8 @@ def test_facts_dated_on_or_after_the_cutoff_do_not_change_the_features(crm) -> N
     assert before.filter(pl.col("account_key") == "K1")["overdue_actions"][0] == 1
 
 
-def test_a_planted_future_signal_shows_in_the_label_not_in_the_features(crm) -> None:
+@pytest.mark.usefixtures("crm")
+def test_a_planted_future_signal_shows_in_the_label_not_in_the_features() -> None:
     rows = rows_at(lines_until(dt.date(2026, 10, 1))).rows_by_key("account_key", named=True)
     # K2's last order was in January 2026: at the cut-off it looks like any quiet month;
     # its silence (the future) shows only in the label.
@@ -116,11 +117,14 @@ def test_crm_features_follow_the_recorded_dates(crm) -> None:
         return frame.filter(pl.col("account_id") == account).row(0, named=True)
 
     early = features(left, dt.date(2026, 2, 15))
-    assert early["active_decision_makers"] == 1 and early["contacts_left"] == 0
+    assert early["active_decision_makers"] == 1
+    assert early["contacts_left"] == 0
     late = features(left, dt.date(2026, 2, 25))
-    assert late["active_decision_makers"] == 0 and late["contacts_left"] == 1
+    assert late["active_decision_makers"] == 0
+    assert late["contacts_left"] == 1
     # The boss has left: the meeting with them no longer makes them an engaged contact.
-    assert late["engaged_contacts"] == 1 and late["decision_makers_engaged"] == 0
+    assert late["engaged_contacts"] == 1
+    assert late["decision_makers_engaged"] == 0
     before_meeting = features(events, dt.date(2026, 2, 9))
     assert before_meeting["engaged_contacts"] == 0
     assert (

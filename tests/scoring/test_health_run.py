@@ -78,16 +78,19 @@ def test_the_scoring_run_writes_one_health_row_per_account(portfolio) -> None:
     rows = {h.account.external_id: h for h in AccountHealth.objects.select_related("account")}
     assert set(rows) == {"K1", "K2", "K3"}
     k1 = rows["K1"]
-    assert k1.run == run and k1.health_version == DEFAULT_HEALTH.version
+    assert k1.run == run
+    assert k1.health_version == DEFAULT_HEALTH.version
     assert 0 <= k1.health_score <= 100
     points = [v for v in k1.health_contributions.values() if v is not None]
     assert sum(points) == pytest.approx(k1.health_score, abs=0.01)
     assert k1.health_contributions["nps"] is None  # left out, not zero
-    assert k1.decision_makers_engaged == 2 and k1.threads == 2
+    assert k1.decision_makers_engaged == 2
+    assert k1.threads == 2
     # Without the order lines there is no CLV (and so no probability alive) to score:
     # flagged, not zero.
     assert {"probability_alive", "nps"} <= set(k1.health_flags)
-    assert k1.clv is None and k1.risk is None
+    assert k1.clv is None
+    assert k1.risk is None
     assert run.parameters["health"]["scorecard"] == DEFAULT_HEALTH.version
     # K3 has no stakeholders and no interactions: its relationship measures are unknown.
     assert rows["K3"].engaged_contacts is None
@@ -106,7 +109,8 @@ def test_single_threaded_account_scores_lower_on_relationship(portfolio) -> None
     score(revenue)
     k1 = AccountHealth.objects.get(account__external_id="K1")
     k2 = AccountHealth.objects.get(account__external_id="K2")
-    assert k2.health_measures["threading"] == 1 and k1.health_measures["threading"] == 2
+    assert k2.health_measures["threading"] == 1
+    assert k1.health_measures["threading"] == 2
     assert k2.health_contributions["threading"] < k1.health_contributions["threading"]
 
 
@@ -120,11 +124,13 @@ def test_trend_explains_the_change_and_marks_a_new_scorecard_version(portfolio) 
     trends = {t.days: t for t in account_health_trend(accounts["K2"].pk)}
     assert trends[30].previous is None
     ninety = trends[90]
-    assert ninety.previous is not None and ninety.version_changed
+    assert ninety.previous is not None
+    assert ninety.version_changed
     assert ninety.change == pytest.approx(
         ninety.latest.health_score - ninety.previous.health_score, abs=0.01
     )
-    assert ninety.movers and "label" in ninety.movers[0]
+    assert ninety.movers
+    assert "label" in ninety.movers[0]
 
 
 def test_panel_lists_every_measure_with_its_label(portfolio) -> None:
@@ -175,7 +181,8 @@ def test_what_if_a_decision_maker_left(portfolio) -> None:
 
 def test_scorecard_versions_are_published_never_edited() -> None:
     row, card = health_scorecard_current()
-    assert row.is_active and card == DEFAULT_HEALTH
+    assert row.is_active
+    assert card == DEFAULT_HEALTH
     with pytest.raises(DomainError, match="never edited"):
         health_scorecard_publish(definition=DEFAULT_HEALTH.to_dict(), version=row.version)
     with pytest.raises(DomainError, match="not valid"):
@@ -187,7 +194,8 @@ def test_scorecard_versions_are_published_never_edited() -> None:
 def test_a_new_scorecard_version_is_added_in_the_admin(admin_client) -> None:
     health_scorecard_current()
     form = admin_client.get("/admin/scoring/healthscorecard/add/")
-    assert form.status_code == 200 and b"health-1-next" in form.content
+    assert form.status_code == 200
+    assert b"health-1-next" in form.content
     definition = DEFAULT_HEALTH.to_dict()
     definition["cadence"] = {"A": 4, "B": 2, "C": 1}
     response = admin_client.post(
@@ -196,7 +204,8 @@ def test_a_new_scorecard_version_is_added_in_the_admin(admin_client) -> None:
     )
     assert response.status_code == 302
     _, active = health_scorecard_current()
-    assert active.version == "health-2" and active.cadence["A"] == 4
+    assert active.version == "health-2"
+    assert active.cadence["A"] == 4
     assert admin_client.get("/admin/scoring/accounthealth/").status_code == 200
 
 
@@ -205,12 +214,14 @@ def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:
     score(revenue)
     account = accounts["K1"]
     html = render_to_string("scoring/_health.html", {"panel": account_health_panel(account.pk)})
-    assert "Health:" in html and "Decision makers engaged" in html
+    assert "Health:" in html
+    assert "Decision makers engaged" in html
     assert "latest nps — no survey answers that can be shown" in html
     contact = account.positions.first().contact
     what_if = what_if_contact_left(account, contact)
     html = render_to_string("scoring/_what_if.html", {"what_if": what_if, "contact": contact})
-    assert f"If {contact} left" in html and "Contacts who left: 0 → 1" in html
+    assert f"If {contact} left" in html
+    assert "Contacts who left: 0 → 1" in html
     assert "Not scored yet" in render_to_string("scoring/_health.html", {"panel": None})
 
 

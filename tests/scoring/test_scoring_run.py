@@ -61,9 +61,11 @@ def test_tiers_follow_cumulative_revenue_share_and_are_written_to_accounts(portf
     tiers = dict(Account.objects.values_list("external_id", "tier"))
     # 800k of 1m is exactly 80 %: K1 is A; K2 crosses 95 % with 90 %→ B; the rest C.
     assert tiers == {"K1": "A", "K2": "B", "K3": "B", "K4": "C", "K5": "C", "NOORDERS": "C"}
-    assert run.accounts_scored == 6 and run.status == "done"
+    assert run.accounts_scored == 6
+    assert run.status == "done"
     quiet = AccountSnapshot.objects.get(account__external_id="NOORDERS")
-    assert quiet.revenue_t12m == 0 and quiet.orders == 0
+    assert quiet.revenue_t12m == 0
+    assert quiet.orders == 0
 
 
 def test_rerunning_the_same_date_replaces_snapshots(portfolio):
@@ -94,7 +96,8 @@ def test_portfolio_snapshot_holds_concentration_and_tier_table(portfolio):
     assert snapshot.concentration["n_accounts"] == 6
     assert snapshot.concentration["total_revenue"] == pytest.approx(1_000_000)
     tiers = {row["tier"]: row for row in snapshot.tiers}
-    assert tiers["A"]["share"] == pytest.approx(0.8) and tiers["C"]["accounts"] == 3
+    assert tiers["A"]["share"] == pytest.approx(0.8)
+    assert tiers["C"]["accounts"] == 3
     assert snapshot.pareto[-1] == (1.0, 1.0) or list(snapshot.pareto[-1]) == [1.0, 1.0]
 
 
@@ -104,7 +107,8 @@ def test_revenue_series_is_one_row_per_account_in_month_order(portfolio):
     )
     series = RevenueSeries.objects.get(account__external_id="K1")
     assert series.first_month == dt.date(2024, 7, 1)
-    assert len(series.values) == 24 and series.values[0] == pytest.approx(800_000 / 12, rel=1e-6)
+    assert len(series.values) == 24
+    assert series.values[0] == pytest.approx(800_000 / 12, rel=1e-6)
 
 
 def test_tier_a_account_is_proposed_for_promotion_with_reasons(portfolio):
@@ -120,7 +124,8 @@ def test_fast_growing_b_account_is_proposed(portfolio):
     features = features_for(portfolio, prev={"K3": 20_000.0})
     services.scoring_run(as_of=AS_OF, features=features, monthly=monthly_for(portfolio))
     snapshot = AccountSnapshot.objects.get(account__external_id="K3")
-    assert snapshot.tier == "B" and snapshot.keylist_action == "promote"
+    assert snapshot.tier == "B"
+    assert snapshot.keylist_action == "promote"
     assert any("growth" in reason for reason in snapshot.keylist_reasons)
 
 
@@ -173,8 +178,10 @@ def test_promotion_is_an_explicit_decision_with_who_and_why(portfolio):
         on=AS_OF,
     )
     account.refresh_from_db()
-    assert account.is_key_account and account.key_account_since == AS_OF
-    assert decision.evidence and decision.snapshot_as_of == AS_OF
+    assert account.is_key_account
+    assert account.key_account_since == AS_OF
+    assert decision.evidence
+    assert decision.snapshot_as_of == AS_OF
 
 
 def test_rejected_proposal_changes_nothing_but_is_recorded(portfolio):

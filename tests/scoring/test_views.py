@@ -40,23 +40,29 @@ def director_client(client):
 
 def test_before_any_run_the_page_says_so_and_shows_no_numbers(logged_in_client):
     page = logged_in_client.get(reverse("scoring:portfolio")).content.decode()
-    assert "No scoring run yet" in page and "Gini" not in page
+    assert "No scoring run yet" in page
+    assert "Gini" not in page
 
 
-def test_portfolio_shows_concentration_tiers_and_proposals(director_client, scored):
+@pytest.mark.usefixtures("scored")
+def test_portfolio_shows_concentration_tiers_and_proposals(director_client):
     page = director_client.get(reverse("scoring:portfolio")).content.decode()
-    assert "Revenue concentration" in page and "<svg" in page
-    assert "Account K1" in page and "tier A by" in page
+    assert "Revenue concentration" in page
+    assert "<svg" in page
+    assert "Account K1" in page
+    assert "tier A by" in page
     assert 'name="outcome" value="accepted"' in page
 
 
-def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_max_num_queries):
+@pytest.mark.usefixtures("scored")
+def test_portfolio_query_count_is_fixed(director_client, django_assert_max_num_queries):
     # figures, proposals, retention (1), workload (3), NPS (2), at risk (1): none grow with rows
     with django_assert_max_num_queries(14):
         director_client.get(reverse("scoring:portfolio"))
 
 
-def test_a_manager_cannot_decide(client, scored):
+@pytest.mark.usefixtures("scored")
+def test_a_manager_cannot_decide(client):
     account = Account.objects.get(external_id="K1")
     client.force_login(UserFactory())  # no role, not staff: a key account manager
     response = client.post(
@@ -67,7 +73,8 @@ def test_a_manager_cannot_decide(client, scored):
     assert not KeyListDecision.objects.exists()
 
 
-def test_director_promotes_with_a_reason(director_client, scored):
+@pytest.mark.usefixtures("scored")
+def test_director_promotes_with_a_reason(director_client):
     account = Account.objects.get(external_id="K1")
     TeamMembershipFactory(account=account)
     response = director_client.post(
@@ -80,7 +87,8 @@ def test_director_promotes_with_a_reason(director_client, scored):
     assert account.is_key_account
 
 
-def test_decision_without_reason_is_refused_with_a_message(director_client, scored):
+@pytest.mark.usefixtures("scored")
+def test_decision_without_reason_is_refused_with_a_message(director_client):
     account = Account.objects.get(external_id="K1")
     response = director_client.post(
         reverse("scoring:decide", args=[account.pk]),
@@ -91,10 +99,12 @@ def test_decision_without_reason_is_refused_with_a_message(director_client, scor
     assert not KeyListDecision.objects.exists()
 
 
-def test_account_page_shows_revenue_chart_and_tier_once_scored(logged_in_client, scored):
+@pytest.mark.usefixtures("scored")
+def test_account_page_shows_revenue_chart_and_tier_once_scored(logged_in_client):
     account = Account.objects.get(external_id="K2")
     page = logged_in_client.get(account.get_absolute_url()).content.decode()
-    assert "Trailing 12 months" in page and "Monthly revenue of Account K2" in page
+    assert "Trailing 12 months" in page
+    assert "Monthly revenue of Account K2" in page
     assert "Not scored yet" not in page
 
 
@@ -115,10 +125,12 @@ def test_retention_counts_customers_lost_and_net_revenue_retention(director_clie
     before = 400_000 + 100_000 + 60_000 + 30_000 + 10_000
     assert retention.net_revenue_retention == pytest.approx(990_000 / before)
     page = director_client.get(reverse("scoring:portfolio")).content.decode()
-    assert "Net revenue retention" in page and "Workload per manager" in page
+    assert "Net revenue retention" in page
+    assert "Workload per manager" in page
 
 
-def test_workload_counts_key_accounts_overdue_actions_and_contacts(director_client, scored):
+@pytest.mark.usefixtures("director_client", "scored")
+def test_workload_counts_key_accounts_overdue_actions_and_contacts():
     import datetime as dt
 
     from tenure.engagement.services import interaction_log

@@ -41,19 +41,19 @@ def _follow_up(account_id: Callable[[], int | None]) -> None:
 @receiver(post_save, sender=Interaction)
 @receiver(post_save, sender=Touchpoint)
 @receiver(post_save, sender=Position)
-def _account_row_saved(sender: type, instance: Any, raw: bool = False, **_: Any) -> None:
+def _account_row_saved(sender: type, instance: Any, raw: bool = False, **_: Any) -> None:  # noqa: ARG001
     if not raw:
         _follow_up(lambda: instance.account_id)
 
 
 @receiver(m2m_changed, sender=Interaction.contacts.through)
-def _interaction_contacts_changed(sender: type, instance: Any, action: str, **_: Any) -> None:
+def _interaction_contacts_changed(sender: type, instance: Any, action: str, **_: Any) -> None:  # noqa: ARG001
     if action == "post_add" and isinstance(instance, Interaction):
         _follow_up(lambda: instance.account_id)
 
 
 @receiver(post_save, sender=Action)
-def _action_saved(sender: type, instance: Action, raw: bool = False, **_: Any) -> None:
+def _action_saved(sender: type, instance: Action, raw: bool = False, **_: Any) -> None:  # noqa: ARG001
     if not raw:
         # The plan's account is looked up after the commit, not on every save.
         _follow_up(

@@ -54,7 +54,7 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=False)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # noqa: ARG002
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None

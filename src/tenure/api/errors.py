@@ -127,7 +127,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     handle(Http404, 404)
     handle(ObjectDoesNotExist, 404)
 
-    def integrity(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def integrity(request: HttpRequest, _exc: Exception) -> HttpResponse:
         # Services check rules before writing; this is a concurrent write that won.
         return error_response(api, request, 409, "the data changed meanwhile: try again")
 

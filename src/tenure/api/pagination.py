@@ -30,7 +30,11 @@ class PageNumber(PaginationBase):
     items_attribute = "items"
 
     def paginate_queryset(
-        self, queryset: QuerySet | list[Any], pagination: Input, request: HttpRequest, **params: Any
+        self,
+        queryset: QuerySet | list[Any],
+        pagination: Input,
+        request: HttpRequest,  # noqa: ARG002
+        **params: Any,
     ) -> dict[str, Any]:
         # ninja annotates a QuerySet, but its _items_count falls back to len() for a list.
         total = self._items_count(queryset)  # type: ignore[arg-type]

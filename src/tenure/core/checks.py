@@ -39,7 +39,7 @@ def _public_hosts() -> list[str]:
 
 
 @register(TAG)
-def check_home(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_home(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
     """TENURE_HOME must be a folder Tenure can write to."""
     home = Path(settings.HOME)
     if not home.is_dir():
@@ -63,7 +63,7 @@ def check_home(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 
 
 @register(TAG)
-def check_sqlite_wal(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_sqlite_wal(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
     """An SQLite CRM store must run in WAL mode, so pages read while the scoring run writes."""
     return sqlite_problems(settings.DATABASES["default"])
 
@@ -110,7 +110,7 @@ def sqlite_problems(database: Mapping[str, Any]) -> list[CheckMessage]:
 
 
 @register(TAG)
-def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
     """Debug pages show settings and data to whoever triggers an error."""
     if not settings.DEBUG:
         return []
@@ -135,7 +135,7 @@ def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 
 
 @register(TAG)
-def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
     """The secret key signs sessions and password-reset links."""
     key = str(settings.SECRET_KEY)
     problems: list[CheckMessage] = []
@@ -169,7 +169,7 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 
 
 @register(TAG)
-def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
     """A server needs host names, real email and its own address in links."""
     problems: list[CheckMessage] = []
     if not settings.DEBUG and not settings.ALLOWED_HOSTS:
@@ -217,7 +217,9 @@ def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 
 @register(TAG, Tags.database)
 def check_ledger_present(
-    app_configs: Any = None, databases: Any = None, **kwargs: Any
+    app_configs: Any = None,  # noqa: ARG001
+    databases: Any = None,
+    **kwargs: Any,
 ) -> list[CheckMessage]:
     """Scores exist but the ledger they came from is gone: a lost or moved DuckDB file."""
     path = ledger_path()

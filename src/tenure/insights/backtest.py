@@ -103,7 +103,7 @@ def average_precision(y: ArrayLike, score: ArrayLike) -> float:
 
 
 def _captured(labels: FloatArray, values: FloatArray, share: float) -> float:
-    """Expected positives among the top ``share`` of scores, ties at the cut split evenly."""
+    """Count the expected positives in the top ``share`` of scores (ties at the cut split)."""
     k = share * labels.size
     order = np.argsort(-values, kind="mergesort")
     ordered, hits = values[order], labels[order]
@@ -235,12 +235,30 @@ class Evaluation:
     brier: float | None
 
     def as_dict(self) -> dict[str, float | int | None]:
+        """Return the figures as a plain dictionary (for JSON and templates)."""
         return asdict(self)
 
 
 def evaluate(y: ArrayLike, score: ArrayLike, *, probability: bool = False) -> Evaluation:
-    """ROC-AUC, PR-AUC and top-decile lift of ``score``, and the Brier score if it is a
-    probability (``probability=True``); ranking-only baselines get ``brier=None``."""
+    """Evaluate ``score`` against the outcomes ``y``.
+
+    ROC-AUC, PR-AUC and top-decile lift of ``score``, and the Brier score if it is a
+    probability (``probability=True``); ranking-only baselines get ``brier=None``.
+
+    Parameters
+    ----------
+    y : array_like
+        Outcomes, 1 for a positive and 0 for a negative.
+    score : array_like
+        One score per outcome, higher meaning more likely positive.
+    probability : bool
+        Whether ``score`` is a probability, so that the Brier score means something.
+
+    Returns
+    -------
+    Evaluation
+        The figures of this score on these outcomes.
+    """
     labels, values = _inputs(y, score)
     return Evaluation(
         n=int(labels.size),

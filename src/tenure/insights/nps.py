@@ -97,11 +97,12 @@ class ResponseRate:
 
     @property
     def rate(self) -> float | None:
+        """Share of invitations answered, ``None`` when nobody was invited."""
         return self.answered / self.invited if self.invited else None
 
 
 def classify(score: int) -> Literal["promoter", "passive", "detractor"]:
-    """The NPS group of one 0–10 answer; ``ValueError`` outside the scale."""
+    """Return the NPS group of one 0–10 answer; ``ValueError`` outside the scale."""
     _check_score(score)
     if score >= PROMOTER_MIN:
         return "promoter"
@@ -123,7 +124,7 @@ def nps(
     confidence: float = 0.95,
     method: IntervalMethod = "adjusted_wald",
 ) -> NpsResult:
-    """The Net Promoter Score of 0–10 answers, with a confidence interval.
+    """Compute the Net Promoter Score of 0–10 answers, with a confidence interval.
 
     Parameters
     ----------

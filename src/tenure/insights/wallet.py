@@ -97,7 +97,7 @@ def potential_spend(
     employees_col: str = "employees",
     min_peers: int = 5,
 ) -> pl.DataFrame:
-    """What each account could spend, from its peer group's spend per employee.
+    """Estimate what each account could spend, from its peer group's spend per employee.
 
     The estimate is the group's median spend per employee times the account's employees;
     the interval uses the group's 25th and 75th percentiles. Only buying accounts (positive
@@ -179,6 +179,7 @@ class OpportunityPolicy:
     min_lift: float = 1.0
 
     def __post_init__(self) -> None:
+        """Check the settings' ranges; ``ValueError`` if one is out of range."""
         if not 0 <= self.min_confidence <= 1:
             raise ValueError("min_confidence must lie in [0, 1]")
         if self.min_peers < 1:
@@ -311,6 +312,7 @@ class BacktestResult:
     baseline_hit_rate: float
 
     def as_dict(self) -> dict[str, float | int]:
+        """Return the figures as a plain dictionary (for JSON and templates)."""
         return dict(self.__dict__)
 
 

@@ -167,7 +167,7 @@ def import_orders(
         More bad rows than ``max_errors``; the rejects file lists them.
     """
     path = Path(path)
-    report_progress = progress or (lambda message: None)
+    report_progress = progress or (lambda _: None)
     if unknown_accounts not in ("create", "reject"):
         raise DomainError("unknown_accounts must be 'create' or 'reject'", field="unknown_accounts")
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):

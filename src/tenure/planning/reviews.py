@@ -76,7 +76,7 @@ def review_prefill(
         "taken_on": (today or timezone.localdate()).isoformat(),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "goals": _goals(account, start, end),
-        "revenue": _revenue(account, start, end),
+        "revenue": _revenue(account, start),
         "health": _health(account, start, end),
         "nps": _nps(account, start, end),
         "interactions": _interactions(account, start, end),
@@ -126,7 +126,7 @@ def _month_end(month: dt.date) -> dt.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def _revenue(account: Account, start: dt.date, end: dt.date) -> dict[str, Any]:
+def _revenue(account: Account, start: dt.date) -> dict[str, Any]:
     """Revenue of the quarter's complete months and of the same months a year earlier.
 
     A month still in progress on the series' as-of date is left out (half a month would

@@ -100,7 +100,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _add_objective(
-    request: HttpRequest, plan: AccountPlan, objectives: list[Objective]
+    request: HttpRequest, plan: AccountPlan, _objectives: list[Objective]
 ) -> tuple[Form, bool]:
     form = ObjectiveForm(request.POST, prefix="objective")
     ok = form.is_valid() and None is not _attempt(
@@ -112,7 +112,7 @@ def _add_objective(
 
 
 def _add_goal(
-    request: HttpRequest, plan: AccountPlan, objectives: list[Objective]
+    request: HttpRequest, _plan: AccountPlan, objectives: list[Objective]
 ) -> tuple[Form, bool]:
     form = GoalForm(request.POST, prefix="goal", objectives=[(o.pk, o.title) for o in objectives])
     if not form.is_valid():
@@ -126,7 +126,7 @@ def _add_goal(
 
 
 def _add_action(
-    request: HttpRequest, plan: AccountPlan, objectives: list[Objective]
+    request: HttpRequest, plan: AccountPlan, _objectives: list[Objective]
 ) -> tuple[Form, bool]:
     form = ActionForm(request.POST, prefix="action")
     ok = form.is_valid() and None is not _attempt(
@@ -138,7 +138,7 @@ def _add_action(
 
 
 def _close(
-    request: HttpRequest, plan: AccountPlan, objectives: list[Objective]
+    request: HttpRequest, plan: AccountPlan, _objectives: list[Objective]
 ) -> tuple[Form, bool]:
     form = CloseForm(request.POST, prefix="close")
     ok = form.is_valid() and None is not _attempt(

@@ -46,7 +46,8 @@ def calibration_figure(pooled: pl.DataFrame, path: Path, *, bins: int = 10) -> P
         )
         predicted, observed = table["mean_predicted"].max(), table["observed_rate"].max()
         # Rates of non-empty bins: Float64 columns with at least one row.
-        assert isinstance(predicted, float) and isinstance(observed, float)
+        assert isinstance(predicted, float)
+        assert isinstance(observed, float)
         top = max(predicted, observed) * 1.1
         ax.plot([0, top], [0, top], color="#999999", linestyle="--", label="perfect calibration")
         ax.plot(

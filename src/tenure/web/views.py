@@ -59,7 +59,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_not_required
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
     """Liveness for load balancers: the database answers."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

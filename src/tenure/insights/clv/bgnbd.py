@@ -1,4 +1,4 @@
-"""BG/NBD model of repeat buying: how many purchases, and is the customer still alive?
+"""BG/NBD model of repeat buying: how many purchases, and whether the customer is alive.
 
 Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting Your Customers" the Easy
 Way: An Alternative to the Pareto/NBD Model. *Marketing Science* 24(2), 275-284.
@@ -147,7 +147,7 @@ class _Likelihood:
 
 
 def _starting_point(x: FloatArray, T: FloatArray) -> FloatArray:
-    """A rough start: unit shapes and a rate matching the average purchase rate."""
+    """Start roughly: unit shapes and a rate matching the average purchase rate."""
     rate = max(float(x.sum()) / max(float(T.sum()), 1e-12), 1e-6)
     return np.log(np.array([1.0, 1.0 / rate, 1.0, 1.0], dtype=np.float64))
 
@@ -189,6 +189,7 @@ class BetaGeoFitter:
         self.maxiter = maxiter
 
     def __repr__(self) -> str:
+        """Show the fitted parameters, or that the model is not fitted yet."""
         if not hasattr(self, "r_"):
             return f"BetaGeoFitter(penalizer={self.penalizer!r}) (not fitted)"
         return (
@@ -278,7 +279,7 @@ class BetaGeoFitter:
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
-        """Expected purchases in the next ``t`` periods given the history (FHL 2005, eq. 10).
+        """Return the expected purchases in the next ``t`` periods (FHL 2005, eq. 10).
 
         The hypergeometric function in the paper's formula is evaluated through a
         transformation that stays accurate for customers with thousands of purchases; see
@@ -305,7 +306,7 @@ class BetaGeoFitter:
         return np.asarray(alive * while_alive, dtype=np.float64)
 
     def expected_number_of_purchases_up_to_time(self, t: ArrayLike) -> FloatArray:
-        """Expected repeat purchases in ``(0, t]`` of a new customer (FHL 2005, eq. 9).
+        """Return the expected repeat purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9).
 
         Parameters
         ----------

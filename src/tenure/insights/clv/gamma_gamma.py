@@ -118,6 +118,7 @@ class GammaGammaFitter:
         self.maxiter = maxiter
 
     def __repr__(self) -> str:
+        """Show the fitted parameters, or that the model is not fitted yet."""
         if not hasattr(self, "p_"):
             return f"GammaGammaFitter(penalizer={self.penalizer!r}) (not fitted)"
         return (
@@ -183,7 +184,7 @@ class GammaGammaFitter:
     def conditional_expected_average_profit(
         self, frequency: ArrayLike, monetary_value: ArrayLike
     ) -> FloatArray:
-        """Expected value of a customer's future purchases (Fader & Hardie 2013, eq. 5).
+        """Return the expected value of a customer's future purchases (F&H 2013, eq. 5).
 
         A weighted average of the population mean ``p v / (q - 1)`` and the customer's own
         mean, the weight on the latter growing with ``frequency``:

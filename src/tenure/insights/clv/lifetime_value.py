@@ -45,11 +45,15 @@ class TransactionModel(Protocol):
 
     def conditional_probability_alive(
         self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> FloatArray: ...
+    ) -> FloatArray:
+        """Return each customer's probability of being alive at ``T``."""
+        ...
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> FloatArray: ...
+    ) -> FloatArray:
+        """Return each customer's expected purchases in the next ``t`` periods."""
+        ...
 
 
 def period_in_time_units(period: PeriodLength, time_unit: TimeUnit) -> float:

@@ -192,7 +192,7 @@ def score_health(
 
 
 def missing_flags(missing: list[str], scorecard: Scorecard) -> list[dict[str, Any]]:
-    """Flags for an account's missing measures: measure key, label and the likely reason."""
+    """Flag an account's missing measures: measure key, label and the likely reason."""
     by_key = {m.key: m for m in scorecard.measures}
     return [
         {

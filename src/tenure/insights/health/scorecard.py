@@ -75,6 +75,7 @@ class Measure:
     thresholds: Thresholds
 
     def __post_init__(self) -> None:
+        """Check the key, label, weight, source and bands; ``ValueError`` if one is wrong."""
         _check_key(self.key, "measure")
         if not isinstance(self.label, str) or not self.label.strip():
             raise ValueError(f"measure {self.key!r}: label must be a non-empty string")
@@ -85,7 +86,7 @@ class Measure:
             raise ValueError(f"measure {self.key!r}: thresholds must be Thresholds")
 
     def score_of(self, value: float | None) -> float | None:
-        """The 0–100 score of one value (``None`` or NaN: unknown), as the bands say."""
+        """Score one value 0–100 as the bands say (``None`` or NaN: unknown)."""
         if value is None or not math.isfinite(value):
             return None
         bands = self.thresholds
@@ -95,6 +96,7 @@ class Measure:
         return bands.scores[-1]
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the measure as plain data, the inverse of :meth:`from_dict`."""
         return {
             "key": self.key,
             "label": self.label,
@@ -105,6 +107,7 @@ class Measure:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Measure:
+        """Build a measure from plain data; ``ValueError`` on a missing or unknown field."""
         keys = {"key", "label", "weight", "source", "thresholds"}
         _fields(data, keys, keys, "measure")
         bands = _fields(data["thresholds"], {"edges", "scores"}, {"edges", "scores"}, "thresholds")
@@ -127,6 +130,7 @@ class MeasureGroup:
     measures: tuple[Measure, ...]
 
     def __post_init__(self) -> None:
+        """Check the key, weight and measures; ``ValueError`` if one is wrong."""
         _check_key(self.key, "group")
         object.__setattr__(self, "weight", _weight(self.weight, f"group {self.key!r}"))
         measures = tuple(self.measures)
@@ -137,6 +141,7 @@ class MeasureGroup:
         object.__setattr__(self, "measures", measures)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the group as plain data, the inverse of :meth:`from_dict`."""
         return {
             "key": self.key,
             "label": self.label,
@@ -146,6 +151,7 @@ class MeasureGroup:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MeasureGroup:
+        """Build a group from plain data; ``ValueError`` on a missing or unknown field."""
         keys = {"key", "label", "weight", "measures"}
         _fields(data, keys, keys, "group")
         measures = data["measures"]
@@ -195,6 +201,7 @@ class Scorecard:
     min_coverage: float = 0.4
 
     def __post_init__(self) -> None:
+        """Check the version, groups and keys; ``ValueError`` if one is wrong."""
         if not isinstance(self.version, str) or not self.version.strip():
             raise ValueError("scorecard version must be a non-empty string")
         groups = tuple(self.groups)
@@ -231,7 +238,7 @@ class Scorecard:
         return tuple(m for g in self.groups for m in g.measures)
 
     def group_of(self, measure_key: str) -> MeasureGroup:
-        """The group holding a measure."""
+        """Return the group holding a measure; ``KeyError`` if none does."""
         for group in self.groups:
             if any(m.key == measure_key for m in group.measures):
                 return group

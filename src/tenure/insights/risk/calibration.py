@@ -92,6 +92,7 @@ class PlattCalibrator:
         return np.asarray(special.expit(self.a_ * s + self.b_), dtype=np.float64)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the fitted calibrator as plain data for :func:`calibrator_from_dict`."""
         return {"kind": "platt", "a": self.a_, "b": self.b_}
 
 
@@ -143,6 +144,7 @@ class IsotonicCalibrator:
         return np.asarray(np.interp(s, self.x_, self.y_), dtype=np.float64)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the fitted calibrator as plain data for :func:`calibrator_from_dict`."""
         return {"kind": "isotonic", "x": self.x_.tolist(), "y": self.y_.tolist()}
 
 

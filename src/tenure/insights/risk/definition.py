@@ -59,6 +59,7 @@ class ChurnDefinition:
     horizon_days: int = 180
 
     def __post_init__(self) -> None:
+        """Check the day counts are positive and the revenue drop in (0, 1); ``ValueError``."""
         numbers = {
             "interval_multiple": self.interval_multiple,
             "min_silence_days": self.min_silence_days,

@@ -36,6 +36,7 @@ class Driver:
     text: str
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the driver as plain data (for JSON), the contribution rounded."""
         return {
             "feature": self.feature,
             "value": self.value,
@@ -205,7 +206,7 @@ class ChurnRiskModel:
             raise AttributeError("this ChurnRiskModel is not fitted yet; call fit() first")
 
     def predict_raw(self, X: pl.DataFrame) -> FloatArray:
-        """The trees' log-odds, before calibration."""
+        """Return the trees' log-odds, before calibration."""
         self._fitted()
         if X.height == 0:
             return np.zeros(0)
@@ -233,7 +234,7 @@ class ChurnRiskModel:
         min_contribution: float = 0.05,
         exclude: frozenset[str] = CONTEXT_FEATURES,
     ) -> list[list[Driver]]:
-        """The features pushing each account's risk up the most, in plain words.
+        """List the features pushing each account's risk up the most, in plain words.
 
         Parameters
         ----------

@@ -24,7 +24,7 @@ _CONTEXT = "monthly_panel"
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
-    """The first day of the month ``count`` months after ``month`` (negative goes back)."""
+    """Return the first day of the month ``count`` months after ``month`` (negative: back)."""
     index = month.year * 12 + month.month - 1 + count
     return dt.date(index // 12, index % 12 + 1, 1)
 
@@ -72,11 +72,11 @@ class MonthlyPanel:
         return np.asarray((~np.isnan(self.values)).sum(axis=1), dtype=np.int64)
 
     def month(self, column: int) -> dt.date:
-        """The first day of the calendar month of ``column`` (may lie beyond the panel)."""
+        """Return the first day of the calendar month of ``column`` (may lie beyond the panel)."""
         return add_months(self.first_month, column)
 
     def head(self, months: int) -> MonthlyPanel:
-        """The panel cut after its first ``months`` months (for backtests)."""
+        """Return the panel cut after its first ``months`` months (for backtests)."""
         if not 0 < months <= self.months:
             raise ValueError(f"months must lie in 1..{self.months}, got {months}")
         return MonthlyPanel(

@@ -65,7 +65,7 @@ _MAX_FIT_MONTHS = 120
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """statsmodels warns about convergence on short series; the fallback handles failure."""
+    """Silence statsmodels' convergence warnings on short series: the fallback handles failure."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         yield
@@ -74,7 +74,7 @@ def _quiet() -> Iterator[None]:
 def ses_forecast(
     values: FloatArray, horizon: int, level: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Simple exponential smoothing of many series at once, with prediction intervals.
+    """Forecast many series at once by simple exponential smoothing, with prediction intervals.
 
     Parameters
     ----------
@@ -265,8 +265,10 @@ _EtsResult = tuple[FloatArray, FloatArray, FloatArray] | None
 
 
 def _ets_batch(tasks: list[_EtsTask], settings: _EtsSettings) -> list[tuple[int, _EtsResult]]:
-    """Fit ETS for a batch of accounts. Each account's simulations are seeded by its row, so
-    results do not depend on how the accounts were split between processes.
+    """Fit ETS for a batch of accounts.
+
+    Each account's simulations are seeded by its row, so results do not depend on how the
+    accounts were split between processes.
 
     BLAS runs single-threaded meanwhile: on matrices this small, its threads only wait on
     each other (four times slower on two cores).

@@ -197,10 +197,12 @@ class PeakWindow:
 
     @property
     def start_month(self) -> int:
+        """First month of the window (1 = January)."""
         return self.months[0]
 
     @property
     def end_month(self) -> int:
+        """Last month of the window (1 = January)."""
         return self.months[-1]
 
     @property
@@ -210,14 +212,14 @@ class PeakWindow:
         return first if len(self.months) == 1 else f"{first}–{last}"
 
     def next_start(self, on_or_after: dt.date) -> dt.date:
-        """The first day of the window's next occurrence starting on or after a date."""
+        """Return the first day of the window's next occurrence on or after a date."""
         year = on_or_after.year
         start = dt.date(year, self.start_month, 1)
         return start if start >= on_or_after else dt.date(year + 1, self.start_month, 1)
 
 
 def peak_windows(indices: object, *, height: float = 0.5) -> list[PeakWindow]:
-    """The peak windows of one seasonal profile, highest peak first.
+    """Find the peak windows of one seasonal profile, highest peak first.
 
     Parameters
     ----------
@@ -264,7 +266,7 @@ def peak_windows(indices: object, *, height: float = 0.5) -> list[PeakWindow]:
 def _main_peaks(
     rows: FloatArray, valid: np.ndarray, height: float
 ) -> tuple[list[int | None], list[list[int] | None], list[str | None]]:
-    """The main peak window of each row (as :func:`peak_windows`' first), for many rows.
+    """Find the main peak window of each row (as :func:`peak_windows`' first), for many rows.
 
     A row's main window depends only on which months are high and which reach the maximum,
     so each such pattern is worked out once: portfolios repeat a few hundred patterns

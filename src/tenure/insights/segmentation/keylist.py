@@ -68,6 +68,7 @@ class KeyListPolicy:
     tier_basis: str = "trailing-12-month revenue"
 
     def __post_init__(self) -> None:
+        """Check the limits and score thresholds; ``ValueError`` if one is out of range."""
         for name in ("max_key_accounts", "max_additions_per_period"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -36,7 +36,7 @@ TOP_FRACTIONS: tuple[float, ...] = (0.01, 0.05, 0.10, 0.20)
 
 
 def top_count(fraction: float, n_accounts: int) -> int:
-    """Number of accounts in the top ``fraction`` of ``n_accounts``.
+    """Count the accounts in the top ``fraction`` of ``n_accounts``.
 
     Fractional counts round **up** (ceil), with at least one account: the top 1 % of 50
     accounts is the single largest account, the top 20 % of 7 accounts is 2 accounts

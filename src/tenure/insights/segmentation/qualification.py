@@ -81,6 +81,7 @@ class Thresholds:
     scores: tuple[float, ...]
 
     def __post_init__(self) -> None:
+        """Check the edges increase, scores lie in [0, 100], one more score than edges."""
         edges = tuple(_number(e, "Thresholds edge") for e in self.edges)
         scores = tuple(_number(s, "Thresholds score") for s in self.scores)
         if not edges:
@@ -148,6 +149,7 @@ class Criterion:
     higher_is_better: bool = True
 
     def __post_init__(self) -> None:
+        """Check the key, label, weight, kind and source; ``ValueError`` if one is wrong."""
         if not isinstance(self.key, str) or not _KEY.match(self.key):
             raise ValueError(
                 f"criterion key must be lower case letters, digits and underscores, "
@@ -249,6 +251,7 @@ class Scorecard:
     _keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """Check the criteria and their keys; ``ValueError`` if one is wrong."""
         criteria = tuple(self.criteria)
         if not criteria:
             raise ValueError("a scorecard needs at least one criterion")
