@@ -1,13 +1,14 @@
-"""Failed-login and failed-token limits, counted in Django's cache.
+"""Failed-login and failed-token limits, counted in the shared throttle cache.
 
 Only failures are counted. Once a key (a username, a client address) has ``limit``
 failures in the current window, every attempt with it is refused until the window ends:
 even the right password, so guessing cannot continue at any speed.
 
 Fixed windows, as for the survey pages (``tenure.feedback.throttle``): each (kind, key,
-window) has a counter that expires with its window. With the default per-process
-LocMemCache a server running several processes should configure a shared cache for exact
-limits. Limits can be changed with ``TENURE_LOGIN_RATE_LIMITS`` in settings, e.g.
+window) has a counter that expires with its window. Counters live in the shared throttle
+cache (``settings.THROTTLE_CACHE``: a table of the CRM store, or ``TENURE_CACHE_URL``), so
+every server process counts against the same limit. Limits can be changed with
+``TENURE_LOGIN_RATE_LIMITS`` in settings, e.g.
 ``{"login_user": (5, 900), "login_ip": (20, 900), "token_ip": (20, 900)}``.
 """
 
@@ -18,10 +19,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
-
-from tenure.feedback.throttle import client_address
 
 #: Failures allowed per window (seconds). Per address is looser than per username: an
 #: office shares one address.
@@ -40,6 +39,30 @@ class Verdict:
     retry_after: int = 0
 
 
+def client_address(request: HttpRequest) -> str:
+    """The address to count a request against.
+
+    ``REMOTE_ADDR`` by default. Behind N trusted reverse proxies, set
+    ``TENURE_TRUSTED_PROXIES = N`` and the Nth address from the right of
+    ``X-Forwarded-For`` is used instead (the one the first trusted proxy saw).
+    """
+    proxies = int(getattr(settings, "TENURE_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def store() -> BaseCache:
+    """The cache every server process counts failures in (``settings.THROTTLE_CACHE``)."""
+    return caches[settings.THROTTLE_CACHE]
+
+
 def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "TENURE_LOGIN_RATE_LIMITS", {})}
 
@@ -54,18 +77,19 @@ def _cache_key(kind: str, key: str, now: float) -> tuple[str, int, int, float]:
 
 def _allowed(kind: str, key: str, now: float) -> Verdict:
     cache_key, limit, _, remaining = _cache_key(kind, key, now)
-    if int(cache.get(cache_key, 0)) >= limit:
+    if int(store().get(cache_key, 0)) >= limit:
         return Verdict(False, retry_after=max(1, int(remaining)))
     return Verdict(True)
 
 
 def _fail(kind: str, key: str, now: float) -> None:
     cache_key, _, window, _ = _cache_key(kind, key, now)
-    if not cache.add(cache_key, 1, timeout=window):
+    counters = store()
+    if not counters.add(cache_key, 1, timeout=window):
         try:
-            cache.incr(cache_key)
+            counters.incr(cache_key)
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=window)
+            counters.set(cache_key, 1, timeout=window)
 
 
 def _username_key(username: str) -> str:
@@ -91,7 +115,7 @@ def login_failed(request: HttpRequest, username: str) -> None:
 def login_succeeded(username: str) -> None:
     """A right password clears the username's failures (not the address's)."""
     cache_key, *_ = _cache_key("login_user", _username_key(username), time.time())
-    cache.delete(cache_key)
+    store().delete(cache_key)
 
 
 def token_allowed(request: HttpRequest) -> Verdict:
