@@ -9,7 +9,8 @@ window) has a counter that expires with its window. Counters live in the shared 
 cache (``settings.THROTTLE_CACHE``: a table of the CRM store, or ``TENURE_CACHE_URL``), so
 every server process counts against the same limit. Limits can be changed with
 ``TENURE_LOGIN_RATE_LIMITS`` in settings, e.g.
-``{"login_user": (5, 900), "login_ip": (20, 900), "token_ip": (20, 900)}``.
+``{"login_user": (5, 900), "login_ip": (20, 900), "token_ip": (20, 900),
+"token_prefix": (10, 900)}``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
+from tenure.access.tokens import DISPLAY_PREFIX_LENGTH
+
 #: Failures allowed per window (seconds). Per address is looser than per username: an
 #: office shares one address.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "login_user": (5, 15 * 60),
     "login_ip": (20, 15 * 60),
     "token_ip": (20, 15 * 60),
+    "token_prefix": (10, 15 * 60),
 }
 
 
@@ -118,11 +122,28 @@ def login_succeeded(username: str) -> None:
     store().delete(cache_key)
 
 
-def token_allowed(request: HttpRequest) -> Verdict:
-    """May this address present an API token now?"""
-    return _allowed("token_ip", client_address(request), time.time())
+def _token_prefix(secret: str) -> str:
+    # The part shown on "My API tokens": the same wrong token, retried, shares it.
+    return secret[:DISPLAY_PREFIX_LENGTH]
 
 
-def token_failed(request: HttpRequest) -> None:
-    """Count an unknown, revoked or expired token against the address."""
-    _fail("token_ip", client_address(request), time.time())
+def token_allowed(request: HttpRequest, secret: str) -> Verdict:
+    """May a token that turns out wrong still be answered (401), or must it back off (429)?
+
+    Refused once the address or the token's prefix has failed too often. The caller looks
+    the token up first and asks only when it is wrong: a right token is never refused for
+    others' failures (an office behind one address keeps its integrations), and a secret of
+    256 random bits is not guessed however many tries an address gets.
+    """
+    now = time.time()
+    by_address = _allowed("token_ip", client_address(request), now)
+    if not by_address.allowed:
+        return by_address
+    return _allowed("token_prefix", _token_prefix(secret), now)
+
+
+def token_failed(request: HttpRequest, secret: str) -> None:
+    """Count an unknown, revoked or expired token against the address and its prefix."""
+    now = time.time()
+    _fail("token_ip", client_address(request), now)
+    _fail("token_prefix", _token_prefix(secret), now)
