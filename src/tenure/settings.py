@@ -37,7 +37,10 @@ ENVIRONMENT = {
     ),
     "TENURE_SECRET_KEY": ("generated into $TENURE_HOME/secret_key", "Django secret key."),
     "TENURE_DEBUG": ("false", "Debug pages and tracebacks; never on a server."),
-    "TENURE_ALLOWED_HOSTS": ("127.0.0.1,localhost", "Comma-separated host names served."),
+    "TENURE_ALLOWED_HOSTS": (
+        "127.0.0.1,localhost",
+        "Comma-separated host names served; never `*` on a server (`tenure check --deploy` fails).",
+    ),
     "TENURE_HTTPS": (
         "true unless TENURE_DEBUG",
         "Served over HTTPS: secure cookies, HSTS, redirect to https.",
@@ -51,7 +54,7 @@ ENVIRONMENT = {
     ),
     "TENURE_BASE_URL": (
         "http://127.0.0.1:8000",
-        "Public address of this server, for links in emails sent from the command line.",
+        "Public address of this server, for every link in emails (surveys, digests).",
     ),
     "TENURE_SURVEY_MIN_GROUP": ("3", "Smallest group of anonymous answers shown (at least 2)."),
     "TENURE_KAM_SEES_ALL": (
