@@ -251,8 +251,9 @@ def _throttle_cache(url: str) -> dict[str, object]:
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": THROTTLE_CACHE_TABLE,
-            # Django's default of 300 entries would cull live counters on a busy day.
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 4},
+            # Django's default of 300 entries would cull live counters on a busy day; expired
+            # ones are deleted once this many rows (a few megabytes) have piled up.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     scheme = url.split("://", 1)[0].lower()
     if scheme in {"redis", "rediss"}:
