@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 
@@ -17,6 +18,17 @@ def _plain_http(settings):
     settings.CSRF_COOKIE_SECURE = False
     # Deliberately slow hashing protects real passwords, not test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle_counters(settings):
+    """Each test counts rate limits under its own key prefix, so no count leaks into the next.
+
+    The counters sit in a database table (the throttle cache), which live-server tests do
+    not roll back; a prefix needs no database access to set up.
+    """
+    store = {**settings.CACHES[settings.THROTTLE_CACHE], "KEY_PREFIX": uuid.uuid4().hex}
+    settings.CACHES = {**settings.CACHES, settings.THROTTLE_CACHE: store}
 
 
 @pytest.fixture

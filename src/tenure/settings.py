@@ -37,7 +37,10 @@ ENVIRONMENT = {
     ),
     "TENURE_SECRET_KEY": ("generated into $TENURE_HOME/secret_key", "Django secret key."),
     "TENURE_DEBUG": ("false", "Debug pages and tracebacks; never on a server."),
-    "TENURE_ALLOWED_HOSTS": ("127.0.0.1,localhost", "Comma-separated host names served."),
+    "TENURE_ALLOWED_HOSTS": (
+        "127.0.0.1,localhost",
+        "Comma-separated host names served; never `*` on a server (`tenure check --deploy` fails).",
+    ),
     "TENURE_HTTPS": (
         "true unless TENURE_DEBUG",
         "Served over HTTPS: secure cookies, HSTS, redirect to https.",
@@ -51,7 +54,7 @@ ENVIRONMENT = {
     ),
     "TENURE_BASE_URL": (
         "http://127.0.0.1:8000",
-        "Public address of this server, for links in emails sent from the command line.",
+        "Public address of this server, for every link in emails (surveys, digests).",
     ),
     "TENURE_SURVEY_MIN_GROUP": ("3", "Smallest group of anonymous answers shown (at least 2)."),
     "TENURE_KAM_SEES_ALL": (
@@ -65,6 +68,11 @@ ENVIRONMENT = {
     "TENURE_TRUSTED_PROXIES": (
         "0",
         "Reverse proxies in front of Tenure (for the client address used in rate limits).",
+    ),
+    "TENURE_CACHE_URL": (
+        "the CRM store's `tenure_throttle_cache` table",
+        "Where log-in, token and survey limits are counted, shared by every server process; "
+        "`redis://host:6379/0` or `memcached://host:11211`.",
     ),
 }
 
@@ -226,6 +234,47 @@ TENURE_SURVEY_MIN_GROUP = int(os.environ.get("TENURE_SURVEY_MIN_GROUP", "3"))
 TENURE_TRUSTED_PROXIES = int(os.environ.get("TENURE_TRUSTED_PROXIES", "0"))
 TENURE_KAM_SEES_ALL = _flag("TENURE_KAM_SEES_ALL", True)
 TENURE_ANALYST_PERSONAL_DATA = _flag("TENURE_ANALYST_PERSONAL_DATA", False)
+
+#: The cache alias the rate limits count in, and the table the database cache keeps them in.
+THROTTLE_CACHE = "throttles"
+THROTTLE_CACHE_TABLE = "tenure_throttle_cache"
+
+
+def _throttle_cache(url: str) -> dict[str, object]:
+    """The rate limits' store: shared by every process that serves, so each limit is exact.
+
+    A per-process cache would let each worker of ``serve --production`` allow its own
+    failures, and forget them when it is recycled. The default is a table of the CRM store
+    (created by the ``access`` migrations), which every process already shares.
+    """
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": THROTTLE_CACHE_TABLE,
+            # Django's default of 300 entries would cull live counters on a busy day; expired
+            # ones are deleted once this many rows (a few megabytes) have piled up.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "memcached":
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": url.split("://", 1)[1],
+        }
+    if scheme == "locmem":
+        # One process only (tests, a single-process server): not shared.
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tenure"}
+    raise ValueError(
+        f"TENURE_CACHE_URL must be redis://, rediss://, memcached:// or locmem://, not {url!r}"
+    )
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    THROTTLE_CACHE: _throttle_cache(os.environ.get("TENURE_CACHE_URL", "").strip()),
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -25,5 +25,7 @@ urlpatterns = [
     path("tasks/", include("tenure.alerts.urls")),
     path("api/v1/", api.urls),
     path("me/", include("tenure.access.urls")),
+    # Before the admin's own log-in: one password form per site, one failure limit.
+    path("admin/login/", access_views.AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -65,3 +65,55 @@ def test_a_right_password_clears_the_usernames_failures(client):
     for _ in range(4):
         _login(client, user.username, "wrong")
     assert _login(client, user.username, PASSWORD).status_code == 302
+
+
+def _admin_login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+@pytest.mark.usefixtures("db")
+def test_the_admin_login_refuses_a_username_locked_on_the_login_page(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(5):
+        _login(client, staff.username, "wrong")
+    locked = _admin_login(client, staff.username, PASSWORD)
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+    assert "Too many failed log-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.usefixtures("db")
+def test_wrong_passwords_on_the_admin_login_count_toward_the_login_page(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(5):
+        refused = _admin_login(client, staff.username, "wrong")
+        assert refused.status_code == 200
+        assert "_auth_user_id" not in client.session
+    assert _admin_login(client, staff.username, PASSWORD).status_code == 429
+    assert _login(client, staff.username, PASSWORD, address="10.0.0.9").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.usefixtures("db")
+def test_the_admin_login_still_lets_staff_in_and_keeps_others_out(client):
+    staff = UserFactory(is_staff=True)
+    page = client.get(reverse("admin:login"))
+    assert page.status_code == 200
+    assert "Tenure administration" in page.content.decode()
+    entered = _admin_login(client, staff.username, PASSWORD)
+    assert entered.status_code == 302
+    assert entered["Location"] == "/admin/"
+    client.logout()
+    colleague = UserFactory()
+    kept_out = _admin_login(client, colleague.username, PASSWORD)
+    assert kept_out.status_code == 200
+    assert "_auth_user_id" not in client.session
+    # A right password refused for not being staff is no guess: it is not counted.
+    for _ in range(5):
+        _admin_login(client, colleague.username, PASSWORD)
+    assert _login(client, colleague.username, PASSWORD).status_code == 302

@@ -1,5 +1,5 @@
 """API authentication: bearer tokens for scripts, the session (with CSRF) for the browser,
-401 for everything else, and a limit on failed tokens per address."""
+401 for everything else, and a limit on failed tokens per address and per token prefix."""
 
 from __future__ import annotations
 
@@ -90,22 +90,51 @@ def test_tokens_need_no_csrf(api):
     assert api.post("/accounts", {"name": "Script Ltd"}).status_code == 201
 
 
-def test_repeated_bad_tokens_from_one_address_are_throttled(director, settings):
+@pytest.mark.usefixtures("director")
+def test_repeated_bad_tokens_from_one_address_are_throttled(settings):
     settings.TENURE_LOGIN_RATE_LIMITS = {"token_ip": (3, 900)}
-    good = token_create(user=director, name="good").secret
-    bad = {"Authorization": "Bearer tnr_" + "y" * 43}
     client = Client(REMOTE_ADDR="10.1.1.1")
-    for _ in range(3):
+    for n in range(3):
+        bad = {"Authorization": f"Bearer tnr_{n}" + "y" * 42}
         assert client.get("/api/v1/accounts", headers=bad).status_code == 401
-    throttled = client.get("/api/v1/accounts", headers={"Authorization": f"Bearer {good}"})
+    another_bad = {"Authorization": "Bearer tnr_" + "z" * 43}
+    throttled = client.get("/api/v1/accounts", headers=another_bad)
     assert throttled.status_code == 429
     assert _error(throttled)["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
     elsewhere = Client(REMOTE_ADDR="10.1.1.2")
-    assert (
-        elsewhere.get("/api/v1/accounts", headers={"Authorization": f"Bearer {good}"}).status_code
-        == 200
+    assert elsewhere.get("/api/v1/accounts", headers=another_bad).status_code == 401
+
+
+def test_a_valid_token_keeps_working_from_an_address_that_sent_bad_ones(director):
+    good = token_create(user=director, name="integration").secret
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for n in range(20):
+        bad = {"Authorization": f"Bearer tnr_{n:02d}" + "y" * 41}
+        client.get("/api/v1/accounts", headers=bad)
+    bad = {"Authorization": "Bearer tnr_" + "q" * 43}
+    assert client.get("/api/v1/accounts", headers=bad).status_code == 429
+    served = client.get("/api/v1/accounts", headers={"Authorization": f"Bearer {good}"})
+    assert served.status_code == 200
+    assert "items" in served.json()
+
+
+def test_the_same_bad_token_from_many_addresses_is_throttled_by_its_prefix(director, settings):
+    settings.TENURE_LOGIN_RATE_LIMITS = {"token_prefix": (3, 900)}
+    revoked = token_create(user=director, name="old")
+    token_revoke(token=revoked.token)
+    header = {"Authorization": f"Bearer {revoked.secret}"}
+    for n in range(3):
+        answer = Client(REMOTE_ADDR=f"10.2.0.{n}").get("/api/v1/accounts", headers=header)
+        assert answer.status_code == 401
+    throttled = Client(REMOTE_ADDR="10.2.0.9").get("/api/v1/accounts", headers=header)
+    assert throttled.status_code == 429
+    assert _error(throttled)["code"] == "throttled"
+    fresh = token_create(user=director, name="new").secret
+    served = Client(REMOTE_ADDR="10.2.0.9").get(
+        "/api/v1/accounts", headers={"Authorization": f"Bearer {fresh}"}
     )
+    assert served.status_code == 200
 
 
 @pytest.mark.usefixtures("db")

@@ -105,3 +105,32 @@ def test_tenure_check_reports_problems_and_check_deploy_stays_clean(tmp_path):
     assert "tenure.E002" in broken.stderr
     assert "tenure.W003" in broken.stderr
     assert "HINT:" in broken.stderr
+
+
+def test_any_host_is_an_error_for_a_deployment(settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    assert _ids(checks.check_any_host()) == ["tenure.E005"]
+    settings.ALLOWED_HOSTS = ["kam.example.com", ".example.org"]
+    assert checks.check_any_host() == []
+
+
+def test_tenure_check_deploy_fails_on_allowed_hosts_star(tmp_path):
+    everything = _tenure_check(
+        tmp_path,
+        "--deploy",
+        TENURE_ALLOWED_HOSTS="*",
+        TENURE_BASE_URL="https://kam.example.com",
+    )
+    assert everything.returncode != 0
+    assert "tenure.E005" in everything.stderr
+    assert "TENURE_ALLOWED_HOSTS is '*'" in everything.stderr
+    # Without --deploy a laptop demo open to the network still starts.
+    assert "tenure.E005" not in _tenure_check(tmp_path, TENURE_ALLOWED_HOSTS="*").stderr
+
+
+def test_a_loopback_base_url_on_a_server_names_a_real_host_in_its_hint(settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.TENURE_BASE_URL = "http://localhost:8000"
+    (warning,) = [m for m in checks.check_hosts_and_email() if m.id == "tenure.W006"]
+    assert "https://*" not in warning.hint
+    assert "survey invitations cannot be sent" in warning.msg

@@ -316,7 +316,7 @@ def test_staff_pages_create_and_send_a_campaign(client):
     response = client.post(f"/feedback/campaigns/{campaign.pk}/send/", follow=True)
     assert "Sent 1 invitation(s); skipped 0." in response.content.decode()
     assert len(mail.outbox) == 1
-    assert "testserver/feedback/s/" in mail.outbox[0].body
+    assert "http://127.0.0.1:8000/feedback/s/" in mail.outbox[0].body
 
 
 def test_campaign_pages_are_for_staff_only(logged_in_client):

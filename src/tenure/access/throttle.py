@@ -1,14 +1,16 @@
-"""Failed-login and failed-token limits, counted in Django's cache.
+"""Failed-login and failed-token limits, counted in the shared throttle cache.
 
 Only failures are counted. Once a key (a username, a client address) has ``limit``
 failures in the current window, every attempt with it is refused until the window ends:
 even the right password, so guessing cannot continue at any speed.
 
 Fixed windows, as for the survey pages (``tenure.feedback.throttle``): each (kind, key,
-window) has a counter that expires with its window. With the default per-process
-LocMemCache a server running several processes should configure a shared cache for exact
-limits. Limits can be changed with ``TENURE_LOGIN_RATE_LIMITS`` in settings, e.g.
-``{"login_user": (5, 900), "login_ip": (20, 900), "token_ip": (20, 900)}``.
+window) has a counter that expires with its window. Counters live in the shared throttle
+cache (``settings.THROTTLE_CACHE``: a table of the CRM store, or ``TENURE_CACHE_URL``), so
+every server process counts against the same limit. Limits can be changed with
+``TENURE_LOGIN_RATE_LIMITS`` in settings, e.g.
+``{"login_user": (5, 900), "login_ip": (20, 900), "token_ip": (20, 900),
+"token_prefix": (10, 900)}``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
-from tenure.feedback.throttle import client_address
+from tenure.access.tokens import DISPLAY_PREFIX_LENGTH
 
 #: Failures allowed per window (seconds). Per address is looser than per username: an
 #: office shares one address.
@@ -29,6 +31,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "login_user": (5, 15 * 60),
     "login_ip": (20, 15 * 60),
     "token_ip": (20, 15 * 60),
+    "token_prefix": (10, 15 * 60),
 }
 
 
@@ -38,6 +41,30 @@ class Verdict:
 
     allowed: bool
     retry_after: int = 0
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address to count a request against.
+
+    ``REMOTE_ADDR`` by default. Behind N trusted reverse proxies, set
+    ``TENURE_TRUSTED_PROXIES = N`` and the Nth address from the right of
+    ``X-Forwarded-For`` is used instead (the one the first trusted proxy saw).
+    """
+    proxies = int(getattr(settings, "TENURE_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def store() -> BaseCache:
+    """The cache every server process counts failures in (``settings.THROTTLE_CACHE``)."""
+    return caches[settings.THROTTLE_CACHE]
 
 
 def _limits() -> dict[str, tuple[int, int]]:
@@ -54,18 +81,19 @@ def _cache_key(kind: str, key: str, now: float) -> tuple[str, int, int, float]:
 
 def _allowed(kind: str, key: str, now: float) -> Verdict:
     cache_key, limit, _, remaining = _cache_key(kind, key, now)
-    if int(cache.get(cache_key, 0)) >= limit:
+    if int(store().get(cache_key, 0)) >= limit:
         return Verdict(False, retry_after=max(1, int(remaining)))
     return Verdict(True)
 
 
 def _fail(kind: str, key: str, now: float) -> None:
     cache_key, _, window, _ = _cache_key(kind, key, now)
-    if not cache.add(cache_key, 1, timeout=window):
+    counters = store()
+    if not counters.add(cache_key, 1, timeout=window):
         try:
-            cache.incr(cache_key)
+            counters.incr(cache_key)
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=window)
+            counters.set(cache_key, 1, timeout=window)
 
 
 def _username_key(username: str) -> str:
@@ -91,14 +119,31 @@ def login_failed(request: HttpRequest, username: str) -> None:
 def login_succeeded(username: str) -> None:
     """A right password clears the username's failures (not the address's)."""
     cache_key, *_ = _cache_key("login_user", _username_key(username), time.time())
-    cache.delete(cache_key)
+    store().delete(cache_key)
 
 
-def token_allowed(request: HttpRequest) -> Verdict:
-    """May this address present an API token now?"""
-    return _allowed("token_ip", client_address(request), time.time())
+def _token_prefix(secret: str) -> str:
+    # The part shown on "My API tokens": the same wrong token, retried, shares it.
+    return secret[:DISPLAY_PREFIX_LENGTH]
 
 
-def token_failed(request: HttpRequest) -> None:
-    """Count an unknown, revoked or expired token against the address."""
-    _fail("token_ip", client_address(request), time.time())
+def token_allowed(request: HttpRequest, secret: str) -> Verdict:
+    """May a token that turns out wrong still be answered (401), or must it back off (429)?
+
+    Refused once the address or the token's prefix has failed too often. The caller looks
+    the token up first and asks only when it is wrong: a right token is never refused for
+    others' failures (an office behind one address keeps its integrations), and a secret of
+    256 random bits is not guessed however many tries an address gets.
+    """
+    now = time.time()
+    by_address = _allowed("token_ip", client_address(request), now)
+    if not by_address.allowed:
+        return by_address
+    return _allowed("token_prefix", _token_prefix(secret), now)
+
+
+def token_failed(request: HttpRequest, secret: str) -> None:
+    """Count an unknown, revoked or expired token against the address and its prefix."""
+    now = time.time()
+    _fail("token_ip", client_address(request), now)
+    _fail("token_prefix", _token_prefix(secret), now)

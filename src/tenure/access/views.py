@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -21,8 +22,11 @@ from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
 
 
-class LoginView(auth_views.LoginView):
-    """Django's log-in, refusing an address or username after too many failures (429)."""
+class _LimitedLogin(auth_views.LoginView):
+    """Django's log-in, refusing an address or username after too many failures (429).
+
+    Every password form of Tenure is one of these, so a failure anywhere counts everywhere.
+    """
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
@@ -40,12 +44,57 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        throttle.login_failed(self.request, self.request.POST.get("username", ""))
+        # A right password refused for another reason (not staff, on the admin's form) is
+        # no guess: only failed authentication counts.
+        if form.get_user() is None:
+            throttle.login_failed(self.request, self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         throttle.login_succeeded(self.request.POST.get("username", ""))
         return super().form_valid(form)
+
+
+class LoginView(_LimitedLogin):
+    """Tenure's log-in page."""
+
+
+class AdminLoginView(_LimitedLogin):
+    """The admin site's log-in page under the same limits as Tenure's.
+
+    Served at ``/admin/login/`` in place of ``AdminSite.login``, whose form would otherwise
+    be a second way to guess passwords. It keeps the admin's page and its form, which lets
+    only staff in; the context is what ``AdminSite.login`` gives its template.
+    """
+
+    template_name = "admin/login.html"
+
+    def get_form_class(self) -> Any:
+        # Imported late, as AdminSite.login does: the admin's forms import the user model.
+        from django.contrib.admin.forms import AdminAuthenticationForm
+
+        return AdminAuthenticationForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        return super().get(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("admin:index")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            admin.site.each_context(self.request),
+            title="Log in",
+            subtitle=None,
+            app_path=self.request.get_full_path(),
+            username=self.request.user.get_username(),
+        )
+        if not context.get(self.redirect_field_name):
+            context[self.redirect_field_name] = reverse("admin:index")
+        return context
 
 
 @never_cache

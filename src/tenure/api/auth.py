@@ -2,7 +2,8 @@
 
 * ``Authorization: Bearer <token>`` — a token made on "My API tokens". An unknown, revoked
   or expired token gets 401 (never falls back to the session), and counts as a failure
-  against the client address: past the limit every token from it gets 429 for a while.
+  against the client address and the token's prefix: past either limit wrong tokens get 429
+  for a while, while right tokens from the same address keep working.
 * The session cookie of a logged-in browser; requests that change data must also carry
   Django's CSRF token (``X-CSRFToken`` header), or get 403.
 """
@@ -30,13 +31,14 @@ class TokenAuth(HttpBearer):
     """A personal API token in ``Authorization: Bearer …``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        verdict = throttle.token_allowed(request)
-        if not verdict.allowed:
-            raise TooManyAttempts(verdict.retry_after)
+        secret = token.strip()
         now = timezone.now()
-        found = token_for_secret(token.strip(), now=now)
+        found = token_for_secret(secret, now=now)
         if found is None:
-            throttle.token_failed(request)
+            verdict = throttle.token_allowed(request, secret)
+            throttle.token_failed(request, secret)
+            if not verdict.allowed:
+                raise TooManyAttempts(verdict.retry_after)
             raise AuthenticationError(401, "the API token is unknown, revoked or expired")
         token_record_use(token=found, now=now)
         request.api_token = found  # type: ignore[attr-defined]

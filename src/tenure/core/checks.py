@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -34,8 +35,15 @@ MIN_KEY_DISTINCT = 5
 WELL_KNOWN_KEYS = {"changeme", "secret", "secret-key", "tenure", "django", "password", "test"}
 
 
-def _public_hosts() -> list[str]:
+def public_hosts() -> list[str]:
+    """The host names served that are reached over a network (not loopback, not tests)."""
     return [host for host in settings.ALLOWED_HOSTS if host not in LOCAL_HOSTS]
+
+
+def is_loopback_url(url: str) -> bool:
+    """Does ``url`` point at this machine, so that a link built on it works here only?"""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOOPBACK or host == "::1" or host.startswith("127.")
 
 
 @register(TAG)
@@ -123,10 +131,10 @@ def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  
                 id="tenure.E002",
             )
         ]
-    if _public_hosts():
+    if public_hosts():
         return [
             Warning(
-                f"TENURE_DEBUG is on while serving {', '.join(_public_hosts())}.",
+                f"TENURE_DEBUG is on while serving {', '.join(public_hosts())}.",
                 hint="Set TENURE_DEBUG=0 on any server people reach over a network.",
                 id="tenure.W002",
             )
@@ -181,7 +189,7 @@ def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckM
                 id="tenure.E003",
             )
         )
-    public = _public_hosts()
+    public = public_hosts()
     if not public:
         return problems
     if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
@@ -194,12 +202,15 @@ def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             )
         )
     base_url = str(getattr(settings, "TENURE_BASE_URL", ""))
-    if any(host in base_url for host in LOOPBACK):
+    if is_loopback_url(base_url):
+        named = [host.lstrip(".") for host in public if host != "*"]
+        example = named[0] if named else "kam.example.com"
         problems.append(
             Warning(
                 f"TENURE_BASE_URL is {base_url} while Tenure serves {', '.join(public)}: "
-                "links in emails would point at the recipient's own machine.",
-                hint=f"Set TENURE_BASE_URL=https://{public[0].lstrip('.')}.",
+                "links in emails would point at the recipient's own machine, and survey "
+                "invitations cannot be sent.",
+                hint=f"Set TENURE_BASE_URL=https://{example}.",
                 id="tenure.W006",
             )
         )
@@ -213,6 +224,24 @@ def check_hosts_and_email(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             )
         )
     return problems
+
+
+@register(TAG, Tags.security, deploy=True)
+def check_any_host(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
+    """A server must name its hosts: ``*`` answers whatever Host header a client sends."""
+    if "*" not in settings.ALLOWED_HOSTS:
+        return []
+    return [
+        Error(
+            "TENURE_ALLOWED_HOSTS is '*': Tenure would answer requests for any host name, so "
+            "a forged Host header reaches it and any link built from a request can point "
+            "at someone else's site.",
+            hint="List the names people use instead, e.g. "
+            "TENURE_ALLOWED_HOSTS=kam.example.com,127.0.0.1 (a leading dot, .example.com, "
+            "allows the subdomains of one domain).",
+            id="tenure.E005",
+        )
+    ]
 
 
 @register(TAG, Tags.database)

@@ -13,7 +13,30 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from tenure.core.checks import is_loopback_url, public_hosts
+from tenure.core.errors import DomainError
 from tenure.feedback.models import Invitation
+
+
+def links_base_url(explicit: str | None = None) -> str:
+    """The address survey links are built on: ``explicit`` (``--base-url``) or TENURE_BASE_URL.
+
+    Never the host of the request that sends them: a Host header is the client's to choose,
+    and a link a customer receives must lead to Tenure. Refused while TENURE_BASE_URL is a
+    loopback address on a server reached over a network (the default of an installation
+    that has not set it), where every link would lead to the customer's own machine.
+    """
+    if explicit:
+        return explicit.rstrip("/")
+    base_url = str(settings.TENURE_BASE_URL).rstrip("/")
+    public = public_hosts()
+    if is_loopback_url(base_url) and public:
+        raise DomainError(
+            f"TENURE_BASE_URL is {base_url}, which only this server can reach, while Tenure "
+            f"serves {', '.join(public)}: set TENURE_BASE_URL to Tenure's public address "
+            "(e.g. https://kam.example.com) before sending survey links."
+        )
+    return base_url
 
 
 def survey_link(base_url: str, raw_token: str) -> str:

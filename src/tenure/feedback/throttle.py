@@ -1,8 +1,8 @@
 """Rate limits for the public survey pages, counted in Django's cache.
 
-Fixed windows: each (kind, key, window) has a counter that expires with its window. The
-cache is per process with the default LocMemCache, so a server running several processes
-should configure a shared cache (Redis, Memcached, the database cache) for exact limits.
+Fixed windows: each (kind, key, window) has a counter that expires with its window.
+Counters live in the shared throttle cache (``tenure.access.throttle.store``), so every
+server process counts against the same limit.
 
 Limits can be changed with ``TENURE_SURVEY_RATE_LIMITS`` in settings:
 ``{"ip": (requests, seconds), "token": (requests, seconds)}``.
@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from tenure.access.throttle import client_address, store
 
 #: Requests allowed per window: generous per address (an office shares one), tight per link.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"ip": (120, 600), "token": (30, 600)}
@@ -34,38 +35,20 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "TENURE_SURVEY_RATE_LIMITS", {})}
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address to count a request against.
-
-    ``REMOTE_ADDR`` by default. Behind N trusted reverse proxies, set
-    ``TENURE_TRUSTED_PROXIES = N`` and the Nth address from the right of
-    ``X-Forwarded-For`` is used instead (the one the first trusted proxy saw).
-    """
-    proxies = int(getattr(settings, "TENURE_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
 def _hit(kind: str, key: str, *, now: float) -> Verdict:
     limit, window = _limits()[kind]
     # Keys are hashed: raw tokens and addresses never sit in the cache.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     slot = int(now // window)
     cache_key = f"tenure:survey-rate:{kind}:{digest}:{slot}"
-    if cache.add(cache_key, 1, timeout=window):
+    counters = store()
+    if counters.add(cache_key, 1, timeout=window):
         count = 1
     else:
         try:
-            count = cache.incr(cache_key)
+            count = counters.incr(cache_key)
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=window)
+            counters.set(cache_key, 1, timeout=window)
             count = 1
     if count > limit:
         return Verdict(False, retry_after=max(1, int((slot + 1) * window - now)))

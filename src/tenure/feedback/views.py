@@ -22,6 +22,7 @@ from tenure.accounts.selectors import key_account_managers
 from tenure.core.errors import DomainError
 from tenure.core.numbers import int_or_none
 from tenure.feedback import selectors, services, throttle
+from tenure.feedback.emails import links_base_url
 from tenure.feedback.forms import CampaignForm, SurveyForm
 from tenure.feedback.models import Campaign, Invitation
 
@@ -249,16 +250,12 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feedback/campaign.html", context)
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
 @staff_required
 @require_POST
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)
     try:
-        report = services.campaign_send(campaign=campaign, base_url=_base_url(request))
+        report = services.campaign_send(campaign=campaign, base_url=links_base_url())
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -273,8 +270,12 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)
-    report = services.campaign_remind(campaign=campaign, base_url=_base_url(request))
-    messages.success(request, f"Sent {len(report.sent)} reminder(s).")
+    try:
+        report = services.campaign_remind(campaign=campaign, base_url=links_base_url())
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Sent {len(report.sent)} reminder(s).")
     return redirect("feedback:campaign", pk=pk)
 
 

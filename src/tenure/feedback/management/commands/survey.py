@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tenure.core.errors import DomainError
 from tenure.feedback import selectors, services
+from tenure.feedback.emails import links_base_url
 from tenure.feedback.models import Campaign
 from tenure.feedback.survey_import import responses_import
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
-
-def _base_url(option: str | None) -> str:
-    return option or str(getattr(settings, "TENURE_BASE_URL", "") or DEFAULT_BASE_URL)
 
 
 class Command(BaseCommand):
@@ -68,7 +62,7 @@ class Command(BaseCommand):
     def _send(self, options: dict[str, Any]) -> None:
         campaign = self._campaign(options["campaign"])
         report = services.campaign_send(
-            campaign=campaign, base_url=_base_url(options.get("base_url"))
+            campaign=campaign, base_url=links_base_url(options.get("base_url"))
         )
         self._report(report, "invitation")
 
@@ -83,7 +77,7 @@ class Command(BaseCommand):
         for campaign in campaigns:
             self.stdout.write(f"{campaign.name} (#{campaign.pk}):")
             report = services.campaign_remind(
-                campaign=campaign, base_url=_base_url(options.get("base_url")), now=now
+                campaign=campaign, base_url=links_base_url(options.get("base_url")), now=now
             )
             self._report(report, "reminder")
 
