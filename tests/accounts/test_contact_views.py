@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from tenure.accounts.models import Contact, Position
-from tests.accounts.factories import AccountFactory, ContactFactory, PositionFactory
+from tests.accounts.factories import (
+    AccountFactory,
+    ContactFactory,
+    PositionFactory,
+    TeamMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +100,14 @@ def test_person_page_lists_every_account(logged_in_client):
     PositionFactory(contact=contact, account__name="Second Co")
     page = logged_in_client.get(f"/accounts/contacts/{contact.pk}/").content.decode()
     assert "First Co" in page and "Second Co" in page and "left 1 Jan 2025" in page
+
+
+def test_a_manager_cannot_add_a_person_from_another_managers_account_by_email(client):
+    membership = TeamMembershipFactory()
+    manager, mine = membership.user, membership.account
+    theirs = PositionFactory(contact__email="ines@customer.example")
+    client.force_login(manager)
+    response = client.post(f"/accounts/{mine.pk}/stakeholders/new/", PERSON)
+    assert response.status_code == 400
+    assert "a director can add them here" in response.content.decode()
+    assert list(theirs.contact.accounts.all()) == [theirs.account]

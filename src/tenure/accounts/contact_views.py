@@ -41,6 +41,7 @@ def stakeholder_new(request: HttpRequest, pk: int) -> HttpResponse:
                 account=account,
                 person={k: data[k] for k in PERSON_FIELDS},
                 position={k: data[k] for k in POSITION_FIELDS},
+                by=request.user,
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

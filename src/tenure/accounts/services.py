@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from tenure.access.permissions import AnyUser, require_edit_contact, require_place_contact
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.services import audit_record_bulk
@@ -210,8 +211,14 @@ def contact_create(*, first_name: str, last_name: str, **fields: Any) -> Contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, **fields: Any) -> Contact:
-    """Change a person's details."""
+def contact_update(*, contact: Contact, by: AnyUser | None, **fields: Any) -> Contact:
+    """Change a person's details.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports, demo). A user needs
+    the right to change the person: a current position at an account they may change.
+    """
+    if by is not None:
+        require_edit_contact(by, contact)
     _check_fields(fields, CONTACT_FIELDS)
     for name, value in normalise_contact_fields(fields).items():
         setattr(contact, name, value)
@@ -221,8 +228,18 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
 
 
 @transaction.atomic
-def position_add(*, contact: Contact, account: Account, **fields: Any) -> Position:
-    """Link a person to an account with a title, department, role and strength."""
+def position_add(
+    *, contact: Contact, account: Account, by: AnyUser | None, **fields: Any
+) -> Position:
+    """Link a person to an account with a title, department, role and strength.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports, demo); their right to
+    change ``account`` is checked by the caller. A person who currently sits at an account
+    ``by`` may not change can only be placed by a director: a position is what gives the
+    right to change a person.
+    """
+    if by is not None:
+        require_place_contact(by, contact)
     _check_fields(fields, POSITION_FIELDS)
     position = Position(contact=contact, account=account, **fields)
     validate_and_save(position)
@@ -308,15 +325,16 @@ def position_add_many(*, rows: list[dict[str, Any]]) -> list[Position]:
 
 @transaction.atomic
 def stakeholder_add(
-    *, account: Account, person: dict[str, Any], position: dict[str, Any]
+    *, account: Account, person: dict[str, Any], position: dict[str, Any], by: AnyUser | None
 ) -> Position:
     """Add a person to an account: reuse the contact with that email, or create one.
 
     A person known from another account keeps their history there (a former champion
-    turning up at a new customer is worth knowing about).
+    turning up at a new customer is worth knowing about). Placing a known person follows
+    ``position_add``'s rule for ``by``.
     """
     email = (person.get("email") or "").strip().lower()
     contact = Contact.objects.filter(email__iexact=email).first() if email else None
     if contact is None:
         contact = contact_create(**person)
-    return position_add(contact=contact, account=account, **position)
+    return position_add(contact=contact, account=account, by=by, **position)
