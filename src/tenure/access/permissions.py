@@ -148,6 +148,15 @@ def can_assign_managers(user: AnyUser | None) -> bool:
     return role_of(user) in _EDIT_ALL
 
 
+def can_manage_campaigns(user: AnyUser | None) -> bool:
+    """Survey campaigns (prepare, send, remind, close): admins and directors.
+
+    A campaign emails customers, possibly a whole tier across every team, so it is the
+    role that decides, never Django's ``is_staff`` flag (which only opens the admin).
+    """
+    return role_of(user) in _EDIT_ALL
+
+
 def can_write(user: AnyUser | None) -> bool:
     """May the user change anything at all? (Everyone but analysts.)"""
     role = role_of(user)
