@@ -37,7 +37,12 @@ router = Router(tags=["contacts"])
 
 
 class ContactFilters(Schema):
-    search: text(200) = Field("", description="Part of a name, or an exact email address.")
+    search: text(200) = Field(
+        "",
+        description=(
+            "Part of a name, of a company, or (for roles that see personal data) of an email."
+        ),
+    )
     account: Id | None = Field(None, description="Only people with a position at this account.")
 
 
