@@ -12,11 +12,18 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from tenure.access.permissions import AnyUser, require_edit_contact, require_place_contact
+from tenure.access.permissions import (
+    AccessDenied,
+    AnyUser,
+    can_edit_account,
+    can_view_account,
+    require_edit_contact,
+    require_place_contact,
+)
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.services import audit_record_bulk
-from tenure.core.errors import DomainError
+from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 
 ACCOUNT_FIELDS = frozenset(
@@ -67,26 +74,52 @@ def normalise_account_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def account_create(*, name: str, **fields: Any) -> Account:
-    """Create an account; ``external_id`` must be unique when given."""
+def account_create(*, name: str, by: AnyUser | None = None, **fields: Any) -> Account:
+    """Create an account; ``external_id`` must be unique when given.
+
+    ``by`` is the user asking (``None`` for the system); see ``account_update`` for the
+    group (``parent``) they may choose.
+    """
     _check_fields(fields, ACCOUNT_FIELDS)
     account = Account(name=name.strip(), **normalise_account_fields(fields))
     _refuse_taken_external_id(account)
+    if account.parent is not None and by is not None:
+        _require_parent(by, account.parent)
     validate_and_save(account)
     return account
 
 
 @transaction.atomic
-def account_update(*, account: Account, **fields: Any) -> Account:
-    """Change an account's profile fields. Key-account status has its own services."""
+def account_update(*, account: Account, by: AnyUser | None = None, **fields: Any) -> Account:
+    """Change an account's profile fields. Key-account status has its own services.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports); their right to
+    change ``account`` is checked by the caller. Putting the account into a group
+    (``parent``) also needs the right to change the group's account: a manager may not
+    hang their account under another manager's.
+    """
     _check_fields(fields, ACCOUNT_FIELDS)
+    old_parent_id = account.parent_id
     for name, value in normalise_account_fields(fields).items():
         setattr(account, name, value)
     _refuse_taken_external_id(account)
+    if account.parent is not None and account.parent_id != old_parent_id and by is not None:
+        _require_parent(by, account.parent)
     if account.parent_id is not None and is_self_or_subsidiary(account, account.parent_id):
         raise DomainError("an account cannot belong to one of its own subsidiaries", field="parent")
     validate_and_save(account)
     return account
+
+
+def _require_parent(by: AnyUser, parent: Account) -> None:
+    if not can_view_account(by, parent):
+        # Hidden: answered as if it did not exist.
+        raise NotFound(f"account {parent.pk} does not exist", field="parent")
+    if not can_edit_account(by, parent):
+        raise AccessDenied(
+            f"you may not change {parent.name}, so you may not put an account into its group",
+            field="parent",
+        )
 
 
 def _refuse_taken_external_id(account: Account) -> None:
