@@ -27,7 +27,7 @@ from tenure.ledger import store
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
-from tenure.scoring.services import scoring_run
+from tenure.scoring.services import scoring_run, scoring_run_fail, scoring_run_finish
 
 #: Months of monthly revenue kept per account: three years shows a seasonal rhythm.
 SERIES_MONTHS = 36
@@ -53,10 +53,22 @@ def run_scoring(
     )
     health = prepare_health_and_risk(as_of=as_of, lines=lines, features=features, progress=progress)
     run = scoring_run(
-        as_of=as_of, features=features, monthly=monthly, progress=progress, health=health
+        as_of=as_of,
+        features=features,
+        monthly=monthly,
+        progress=progress,
+        health=health,
+        finish=False,
     )
-    _refresh_growth(lines, as_of, progress)
-    plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
+    # Done only after the last step: a run that stops in growth or seasonal preparation
+    # must not pass for complete (failed if it raised, still running if it was killed).
+    try:
+        _refresh_growth(lines, as_of, progress)
+        plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
+    except BaseException:
+        scoring_run_fail(run=run)
+        raise
+    scoring_run_finish(run=run)
     progress(
         f"  seasonal preparation: {plan.planned} touchpoints planned for "
         f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
