@@ -211,9 +211,9 @@ def can_place_contact(user: AnyUser | None, contact: Contact) -> bool:
     role = role_of(user)
     if role in _EDIT_ALL:
         return True
-    if role != Role.KEY_ACCOUNT_MANAGER:
+    if role != Role.KEY_ACCOUNT_MANAGER or not isinstance(user, AbstractBaseUser):
         return False
-    mine = TeamMembership.objects.filter(user=user).values("account_id")
+    mine = TeamMembership.objects.filter(user_id=user.pk).values("account_id")
     return not (
         contact.positions.filter(left_on__isnull=True).exclude(account_id__in=mine).exists()
     )
