@@ -6,8 +6,14 @@ import datetime as dt
 
 import pytest
 
+from tenure.access.services import role_assign, token_create
 from tenure.accounts.models import Contact, Position
-from tests.accounts.factories import AccountFactory, ContactFactory, PositionFactory
+from tests.accounts.factories import (
+    AccountFactory,
+    ContactFactory,
+    PositionFactory,
+    TeamMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +103,37 @@ def test_person_page_lists_every_account(logged_in_client):
     assert "First Co" in page
     assert "Second Co" in page
     assert "left 1 Jan 2025" in page
+
+
+def test_a_manager_cannot_add_a_person_from_another_managers_account_by_email(client):
+    membership = TeamMembershipFactory()
+    manager, mine = membership.user, membership.account
+    theirs = PositionFactory(contact__email="ines@customer.example")
+    client.force_login(manager)
+    response = client.post(f"/accounts/{mine.pk}/stakeholders/new/", PERSON)
+    assert response.status_code == 400
+    assert "a director can add them here" in response.content.decode()
+    assert list(theirs.contact.accounts.all()) == [theirs.account]
+
+
+@pytest.mark.parametrize(
+    ("role", "personal_data", "found"),
+    [("analyst", False, []), ("analyst", True, ["Zed"]), ("director", False, ["Zed"])],
+)
+def test_people_are_found_by_part_of_their_email_only_by_who_may_see_emails(
+    client, settings, role, personal_data, found
+):
+    """The people page and ``GET /api/v1/contacts`` answer the same search the same way."""
+    settings.TENURE_ANALYST_PERSONAL_DATA = personal_data
+    PositionFactory(contact__last_name="Zed", contact__email="ines.secret@birch.example")
+    PositionFactory(contact__last_name="Other", contact__email="someone@else.example")
+    user = TeamMembershipFactory().user
+    role_assign(user=user, role=role)
+    client.force_login(user)
+    page = client.get("/accounts/contacts/?q=secret@birch")
+    assert [c.last_name for c in page.context["page"].object_list] == found
+    token = token_create(user=user, name="tests").secret
+    api = client.get(
+        "/api/v1/contacts", {"search": "secret@birch"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [c["last_name"] for c in api.json()["items"]] == found

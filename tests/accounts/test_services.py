@@ -111,7 +111,7 @@ def test_one_person_per_email_whatever_the_case():
 def test_relationship_strength_must_be_1_to_5():
     contact, account = ContactFactory(), AccountFactory()
     with pytest.raises(DomainError) as error:
-        services.position_add(contact=contact, account=account, strength=6)
+        services.position_add(contact=contact, account=account, by=None, strength=6)
     assert "strength" in str(error.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         Position.objects.create(contact=contact, account=account, strength=0)
@@ -121,7 +121,7 @@ def test_a_person_who_leaves_keeps_history_and_can_join_another_account():
     position = PositionFactory(started_on=dt.date(2024, 1, 1))
     services.position_end(position=position, left_on=dt.date(2026, 3, 1))
     elsewhere = services.position_add(
-        contact=position.contact, account=AccountFactory(), buying_role="champion"
+        contact=position.contact, account=AccountFactory(), by=None, buying_role="champion"
     )
     assert set(position.contact.accounts.all()) == {position.account, elsewhere.account}
     assert Position.objects.get(pk=position.pk).left_on == dt.date(2026, 3, 1)
@@ -138,7 +138,7 @@ def test_leaving_before_starting_is_refused():
 def test_one_active_position_per_person_and_account():
     position = PositionFactory()
     with pytest.raises(DomainError):
-        services.position_add(contact=position.contact, account=position.account)
+        services.position_add(contact=position.contact, account=position.account, by=None)
 
 
 def test_bulk_account_create_is_all_or_nothing_and_names_the_row():

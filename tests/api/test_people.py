@@ -70,6 +70,36 @@ def test_a_stakeholder_with_a_known_email_reuses_the_person(api, world):
     assert Contact.objects.count() == 1
 
 
+def test_a_manager_cannot_take_over_a_person_from_another_managers_account(world):
+    """Place, end, then change the email: the takeover the API used to allow."""
+    manager = make_user(Role.KEY_ACCOUNT_MANAGER)
+    own = account_world(manager=manager).account
+    client = client_for(manager)
+    contact = world.position.contact
+    placed = client.post(f"/accounts/{own.pk}/positions", {"contact_id": contact.pk})
+    assert placed.status_code == 403
+    assert placed.json()["error"]["field"] == "contact_id"
+    assert not contact.positions.filter(account=own).exists()
+    changed = client.patch(f"/contacts/{contact.pk}", {"email": "taken.over@example.com"})
+    assert changed.status_code == 403
+    assert Contact.objects.get(pk=contact.pk).email == contact.email
+
+
+def test_an_ended_position_at_their_account_gives_a_manager_no_edit_right(api, world):
+    manager = make_user(Role.KEY_ACCOUNT_MANAGER)
+    own = account_world(manager=manager).account
+    contact = world.position.contact
+    # A director placed the person at the manager's account; it has since ended.
+    placed = api.post(f"/accounts/{own.pk}/positions", {"contact_id": contact.pk})
+    assert placed.status_code == 201, placed.content
+    ended = api.post(f"/positions/{placed.json()['id']}/end", {"left_on": "2026-05-01"})
+    assert ended.json()["is_active"] is False
+    client = client_for(manager)
+    changed = client.patch(f"/contacts/{contact.pk}", {"email": "taken.over@example.com"})
+    assert changed.status_code == 403
+    assert Contact.objects.get(pk=contact.pk).email == contact.email
+
+
 def test_a_position_ends_once(api, world):
     path = f"/positions/{world.position.pk}/end"
     assert api.post(path, {"left_on": "2026-05-01"}).json()["is_active"] is False

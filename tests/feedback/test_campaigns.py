@@ -11,6 +11,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from tenure.access.choices import Role
+from tenure.access.services import role_assign
 from tenure.core.errors import DomainError
 from tenure.feedback import selectors, services
 from tenure.feedback.choices import CampaignStatus, CampaignTarget
@@ -290,10 +292,13 @@ def test_a_failed_email_leaves_no_token_and_is_retried_on_the_next_send(monkeypa
     assert InvitationToken.objects.count() == 1
 
 
-def test_staff_pages_create_and_send_a_campaign(client):
+def test_a_director_without_the_staff_flag_creates_and_sends_a_campaign(client):
     account = AccountFactory(name="Cedar Retail")
     PositionFactory(account=account)
-    client.force_login(UserFactory(is_staff=True))
+    director = UserFactory(is_staff=False)
+    role_assign(user=director, role=Role.DIRECTOR)
+    client.force_login(director)
+    assert "Survey campaigns" in client.get("/feedback/").content.decode()
     template = make_template()
     response = client.post(
         "/feedback/campaigns/new/",
@@ -319,11 +324,18 @@ def test_staff_pages_create_and_send_a_campaign(client):
     assert "http://127.0.0.1:8000/feedback/s/" in mail.outbox[0].body
 
 
-def test_campaign_pages_are_for_staff_only(logged_in_client):
-    campaign = make_campaign()
-    assert logged_in_client.get("/feedback/campaigns/").status_code == 403
-    assert logged_in_client.post(f"/feedback/campaigns/{campaign.pk}/send/").status_code == 403
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.KEY_ACCOUNT_MANAGER])
+def test_the_staff_flag_does_not_open_campaign_pages_to_other_roles(client, role):
+    campaign = make_campaign(account=PositionFactory().account)
+    user = UserFactory(is_staff=True)
+    role_assign(user=user, role=role)
+    client.force_login(user)
+    assert client.get("/feedback/campaigns/").status_code == 403
+    assert client.get("/feedback/campaigns/new/").status_code == 403
+    assert client.post(f"/feedback/campaigns/{campaign.pk}/send/").status_code == 403
     assert not mail.outbox
+    assert not campaign.invitations.exists()
+    assert "Survey campaigns" not in client.get("/feedback/").content.decode()
 
 
 def test_database_refuses_a_tier_campaign_without_a_tier_and_a_raw_token():

@@ -156,6 +156,15 @@ def can_assign_managers(user: AnyUser | None) -> bool:
     return role_of(user) in _EDIT_ALL
 
 
+def can_manage_campaigns(user: AnyUser | None) -> bool:
+    """Survey campaigns (prepare, send, remind, close): admins and directors.
+
+    A campaign emails customers, possibly a whole tier across every team, so it is the
+    role that decides, never Django's ``is_staff`` flag (which only opens the admin).
+    """
+    return role_of(user) in _EDIT_ALL
+
+
 def can_write(user: AnyUser | None) -> bool:
     """May the user change anything at all? (Everyone but analysts.)"""
     role = role_of(user)
@@ -182,15 +191,40 @@ def visible_contacts(user: AnyUser | None) -> QuerySet[Contact]:
 
 
 def can_edit_contact(user: AnyUser | None, contact: Contact) -> bool:
-    """Admins and directors; a manager for people at one of their accounts."""
+    """Admins and directors; a manager for people who *currently* sit at one of their accounts.
+
+    A position that has ended gives no rights: otherwise a manager could place someone from
+    another manager's account at their own, end it, and then change the person's email.
+    """
     role = role_of(user)
     if role in _EDIT_ALL:
         return True
     if role == Role.KEY_ACCOUNT_MANAGER:
+        # One filter() call: team and open position must be the same account's.
         return TeamMembership.objects.filter(
-            user=_signed_in(user), account__positions__contact=contact
+            user=_signed_in(user),
+            account__positions__contact=contact,
+            account__positions__left_on__isnull=True,
         ).exists()
     return False
+
+
+def can_place_contact(user: AnyUser | None, contact: Contact) -> bool:
+    """May the user give ``contact`` a position (at an account they may change)?
+
+    Admins and directors always; a manager only if every account the person currently sits
+    at is one they may change. Placing someone from another manager's account would hand
+    over the right to change that person (``can_edit_contact``): that is a director's call.
+    """
+    role = role_of(user)
+    if role in _EDIT_ALL:
+        return True
+    if role != Role.KEY_ACCOUNT_MANAGER or not isinstance(user, AbstractBaseUser):
+        return False
+    mine = TeamMembership.objects.filter(user_id=user.pk).values("account_id")
+    return not (
+        contact.positions.filter(left_on__isnull=True).exclude(account_id__in=mine).exists()
+    )
 
 
 def require_view(user: AnyUser | None, account: Account) -> None:
@@ -204,6 +238,22 @@ def require_edit(user: AnyUser | None, account: Account) -> None:
     require_view(user, account)
     if not can_edit_account(user, account):
         raise AccessDenied(f"you may not change {account.name}", field="account")
+
+
+def require_edit_contact(user: AnyUser | None, contact: Contact) -> None:
+    """Raise ``AccessDenied`` unless the user may change the person (``can_edit_contact``)."""
+    if not can_edit_contact(user, contact):
+        raise AccessDenied(f"you may not change {contact.full_name}")
+
+
+def require_place_contact(user: AnyUser | None, contact: Contact) -> None:
+    """Raise ``AccessDenied`` unless the user may place the person (``can_place_contact``)."""
+    if not can_place_contact(user, contact):
+        raise AccessDenied(
+            # Not named: the caller may have found them by email alone.
+            "this person works at an account you may not change: a director can add them here",
+            field="contact_id",
+        )
 
 
 def require(allowed: bool, message: str) -> None:

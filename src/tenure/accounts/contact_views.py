@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -22,6 +22,7 @@ from tenure.access.permissions import (
 from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
 from tenure.accounts.models import Account, Contact, Position
 from tenure.accounts.privacy import contact_erase, contact_export
+from tenure.accounts.selectors import contacts_matching
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
@@ -43,6 +44,7 @@ def stakeholder_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 account=account,
                 person={k: data[k] for k in PERSON_FIELDS},
                 position={k: data[k] for k in POSITION_FIELDS},
+                by=request.user,
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -79,19 +81,12 @@ def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone we know, searchable by name, email or company."""
     form = ContactSearchForm(request.GET or None)
     visible = Position.objects.filter(visible_account_q(request.user, "account__"))
+    term = request.GET.get("q", "").strip()
     contacts = (
-        visible_contacts(request.user)
+        contacts_matching(user=request.user, term=term)
         .prefetch_related(Prefetch("positions", queryset=visible.select_related("account")))
         .order_by("last_name", "first_name", "id")
     )
-    term = request.GET.get("q", "").strip()
-    if term:
-        contacts = contacts.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(positions__account__name__icontains=term)
-        ).distinct()
     page = Paginator(contacts, 25).get_page(request.GET.get("page"))
     redact = not can_see_personal_data(request.user)
     context = {"form": form, "page": page, "q": term, "redact": redact}

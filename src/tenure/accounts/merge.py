@@ -67,9 +67,21 @@ POSITION_FILLED = ("title", "department", "buying_role", "seniority")
 #: - ``"drop"``: delete the duplicates' rows — derived data the next scoring run recomputes;
 #: - ``"prefer_kept"``: repoint them, but where the kept object already has the same row,
 #:   the duplicate's is deleted (and counted in the record).
+#:
+#: Every model whose uniqueness includes the account needs one here (or its own): with
+#: "move" the first collision refuses the merge. A test walks the relations to keep it so.
 MERGE_POLICIES = {
+    # Derived per account and day: the next scoring run rebuilds them for the kept account
+    # over both accounts' order lines; the duplicate's history would only mix two series.
     "scoring.accountsnapshot": "drop",
+    "scoring.accounthealth": "drop",
     "scoring.revenueseries": "drop",
+    "growth.walletestimate": "drop",
+    # Written by runs but carrying people's decisions (an offered category, a planned
+    # preparation, an open task): kept where the kept account has none of its own.
+    "growth.opportunity": "prefer_kept",
+    "engagement.seasonalpreparation": "prefer_kept",
+    "alerts.task": "prefer_kept",
     "scoring.qualificationrating": "prefer_kept",
 }
 

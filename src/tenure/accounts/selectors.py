@@ -25,8 +25,14 @@ from django.db.models import (
     When,
 )
 
+from tenure.access.permissions import (
+    AnyUser,
+    can_see_personal_data,
+    visible_account_q,
+    visible_contacts,
+)
 from tenure.accounts.choices import TeamRole, Tier
-from tenure.accounts.models import Account, Position, TeamMembership
+from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.planning.models import AccountPlan, Action, Milestone, Objective
@@ -188,3 +194,28 @@ def last_strategic_contact(*, account: Account) -> Interaction | None:
         .order_by("-occurred_at", "-id")
         .first()
     )
+
+
+def contacts_matching(*, user: AnyUser | None, term: str) -> QuerySet[Contact]:
+    """People the user may see whose name, company or email contains ``term``.
+
+    The one search rule of the people page and ``GET /api/v1/contacts``. An email is
+    personal data: it is matched only for users who may see emails, or a role without
+    them could read addresses back one letter at a time. A company matches only where
+    the user may see the account, so a hidden account's name finds no one.
+    """
+    contacts = visible_contacts(user)
+    term = term.strip()
+    if not term:
+        return contacts
+    match = (
+        Q(first_name__icontains=term)
+        | Q(last_name__icontains=term)
+        | (
+            Q(positions__account__name__icontains=term)
+            & visible_account_q(user, "positions__account__")
+        )
+    )
+    if can_see_personal_data(user):
+        match |= Q(email__icontains=term)
+    return contacts.filter(match).distinct()

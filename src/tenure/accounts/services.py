@@ -12,10 +12,18 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from tenure.access.permissions import (
+    AccessDenied,
+    AnyUser,
+    can_edit_account,
+    can_view_account,
+    require_edit_contact,
+    require_place_contact,
+)
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.services import audit_record_bulk
-from tenure.core.errors import DomainError
+from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 
 ACCOUNT_FIELDS = frozenset(
@@ -66,26 +74,52 @@ def normalise_account_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def account_create(*, name: str, **fields: Any) -> Account:
-    """Create an account; ``external_id`` must be unique when given."""
+def account_create(*, name: str, by: AnyUser | None = None, **fields: Any) -> Account:
+    """Create an account; ``external_id`` must be unique when given.
+
+    ``by`` is the user asking (``None`` for the system); see ``account_update`` for the
+    group (``parent``) they may choose.
+    """
     _check_fields(fields, ACCOUNT_FIELDS)
     account = Account(name=name.strip(), **normalise_account_fields(fields))
     _refuse_taken_external_id(account)
+    if account.parent is not None and by is not None:
+        _require_parent(by, account.parent)
     validate_and_save(account)
     return account
 
 
 @transaction.atomic
-def account_update(*, account: Account, **fields: Any) -> Account:
-    """Change an account's profile fields. Key-account status has its own services."""
+def account_update(*, account: Account, by: AnyUser | None = None, **fields: Any) -> Account:
+    """Change an account's profile fields. Key-account status has its own services.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports); their right to
+    change ``account`` is checked by the caller. Putting the account into a group
+    (``parent``) also needs the right to change the group's account: a manager may not
+    hang their account under another manager's.
+    """
     _check_fields(fields, ACCOUNT_FIELDS)
+    old_parent_id = account.parent_id
     for name, value in normalise_account_fields(fields).items():
         setattr(account, name, value)
     _refuse_taken_external_id(account)
+    if account.parent is not None and account.parent_id != old_parent_id and by is not None:
+        _require_parent(by, account.parent)
     if account.parent_id is not None and is_self_or_subsidiary(account, account.parent_id):
         raise DomainError("an account cannot belong to one of its own subsidiaries", field="parent")
     validate_and_save(account)
     return account
+
+
+def _require_parent(by: AnyUser, parent: Account) -> None:
+    if not can_view_account(by, parent):
+        # Hidden: answered as if it did not exist.
+        raise NotFound(f"account {parent.pk} does not exist", field="parent")
+    if not can_edit_account(by, parent):
+        raise AccessDenied(
+            f"you may not change {parent.name}, so you may not put an account into its group",
+            field="parent",
+        )
 
 
 def _refuse_taken_external_id(account: Account) -> None:
@@ -210,8 +244,14 @@ def contact_create(*, first_name: str, last_name: str, **fields: Any) -> Contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, **fields: Any) -> Contact:
-    """Change a person's details."""
+def contact_update(*, contact: Contact, by: AnyUser | None, **fields: Any) -> Contact:
+    """Change a person's details.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports, demo). A user needs
+    the right to change the person: a current position at an account they may change.
+    """
+    if by is not None:
+        require_edit_contact(by, contact)
     _check_fields(fields, CONTACT_FIELDS)
     for name, value in normalise_contact_fields(fields).items():
         setattr(contact, name, value)
@@ -221,8 +261,18 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
 
 
 @transaction.atomic
-def position_add(*, contact: Contact, account: Account, **fields: Any) -> Position:
-    """Link a person to an account with a title, department, role and strength."""
+def position_add(
+    *, contact: Contact, account: Account, by: AnyUser | None, **fields: Any
+) -> Position:
+    """Link a person to an account with a title, department, role and strength.
+
+    ``by`` is the user asking (``None`` for the system: CLI, imports, demo); their right to
+    change ``account`` is checked by the caller. A person who currently sits at an account
+    ``by`` may not change can only be placed by a director: a position is what gives the
+    right to change a person.
+    """
+    if by is not None:
+        require_place_contact(by, contact)
     _check_fields(fields, POSITION_FIELDS)
     position = Position(contact=contact, account=account, **fields)
     validate_and_save(position)
@@ -308,15 +358,16 @@ def position_add_many(*, rows: list[dict[str, Any]]) -> list[Position]:
 
 @transaction.atomic
 def stakeholder_add(
-    *, account: Account, person: dict[str, Any], position: dict[str, Any]
+    *, account: Account, person: dict[str, Any], position: dict[str, Any], by: AnyUser | None
 ) -> Position:
     """Add a person to an account: reuse the contact with that email, or create one.
 
     A person known from another account keeps their history there (a former champion
-    turning up at a new customer is worth knowing about).
+    turning up at a new customer is worth knowing about). Placing a known person follows
+    ``position_add``'s rule for ``by``.
     """
     email = (person.get("email") or "").strip().lower()
     contact = Contact.objects.filter(email__iexact=email).first() if email else None
     if contact is None:
         contact = contact_create(**person)
-    return position_add(contact=contact, account=account, **position)
+    return position_add(contact=contact, account=account, by=by, **position)

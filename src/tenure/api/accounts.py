@@ -22,7 +22,14 @@ from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.selectors import AccountFilters as ListFilters
 from tenure.accounts.selectors import account_list
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
-from tenure.api.guards import account_for, caller, guard, object_for, require_writer, user_for
+from tenure.api.guards import (
+    account_for,
+    caller,
+    object_for,
+    require_writer,
+    user_for,
+    visible_account_for,
+)
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import (
     AccountDetailOut,
@@ -36,20 +43,19 @@ from tenure.api.schemas import (
     TeamMemberOut,
 )
 from tenure.api.selectors import account_team
-from tenure.core.errors import NotFound
 
 router = Router(tags=["accounts"])
 
 
-def _fields(payload: AccountIn | AccountPatch, *, partial: bool) -> dict[str, Any]:
+def _fields(
+    request: HttpRequest, payload: AccountIn | AccountPatch, *, partial: bool
+) -> dict[str, Any]:
     fields = payload.model_dump(exclude_unset=partial)
     if "parent_id" in fields:
         parent_id = fields.pop("parent_id")
         fields["parent"] = None
         if parent_id is not None:
-            fields["parent"] = Account.objects.filter(pk=parent_id).first()
-            if fields["parent"] is None:
-                raise NotFound(f"account {parent_id} does not exist", field="parent_id")
+            fields["parent"] = visible_account_for(request, parent_id, field="parent_id")
     return fields
 
 
@@ -88,10 +94,8 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Any:
     require_writer(request)
     if not can_create_accounts(caller(request)):
         raise AccessDenied("only admins and directors create accounts")
-    fields = _fields(payload, partial=False)
-    if fields.get("parent") is not None:
-        guard(request, fields["parent"])
-    account = services.account_create(**fields)
+    fields = _fields(request, payload, partial=False)
+    account = services.account_create(by=caller(request), **fields)
     return Status(201, _detail(request, account))
 
 
@@ -99,10 +103,8 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Any:
 def account_update(request: HttpRequest, account_id: Id, payload: AccountPatch) -> Any:
     """Change the fields sent; the others stay as they are."""
     account = account_for(request, account_id, write=True)
-    fields = _fields(payload, partial=True)
-    if fields.get("parent") is not None:
-        guard(request, fields["parent"])
-    services.account_update(account=account, **fields)
+    fields = _fields(request, payload, partial=True)
+    services.account_update(account=account, by=caller(request), **fields)
     return _detail(request, account)
 
 

@@ -14,7 +14,13 @@ from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from tenure.access.permissions import AccessDenied, can_write, require_edit, require_view
+from tenure.access.permissions import (
+    AccessDenied,
+    can_view_account,
+    can_write,
+    require_edit,
+    require_view,
+)
 from tenure.accounts.models import Account
 from tenure.core.errors import NotFound
 
@@ -33,11 +39,20 @@ def require_writer(request: HttpRequest) -> None:
 
 
 def account_for(request: HttpRequest, pk: int, *, write: bool = False) -> Account:
-    """The account ``pk`` if the caller may see it (and change it, with ``write``)."""
+    """The account ``pk`` if the caller may see it (and change it, with ``write``).
+
+    A hidden account answers exactly as a missing one, message and field alike.
+    """
+    return guard(request, visible_account_for(request, pk, field="account_id"), write=write)
+
+
+def visible_account_for(request: HttpRequest, pk: int, *, field: str) -> Account:
+    """The account ``pk`` if the caller may see it; else ``NotFound`` naming ``field``,
+    the same for a hidden account as for an id that does not exist."""
     account = Account.objects.filter(pk=pk).first()
-    if account is None:
-        raise NotFound(f"account {pk} does not exist", field="account_id")
-    return guard(request, account, write=write)
+    if account is None or not can_view_account(caller(request), account):
+        raise NotFound(f"account {pk} does not exist", field=field)
+    return account
 
 
 def guard(request: HttpRequest, account: Account, *, write: bool = False) -> Account:

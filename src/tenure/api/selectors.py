@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from tenure.access.permissions import (
     can_see_personal_data,
@@ -16,6 +16,7 @@ from tenure.access.permissions import (
     visible_contacts,
 )
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.accounts.selectors import contacts_matching
 from tenure.engagement.choices import TouchpointKind
 from tenure.engagement.models import Touchpoint
 from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
@@ -23,14 +24,9 @@ from tenure.scoring.models import AccountSnapshot
 
 
 def contacts_visible(user: Any, *, search: str = "", account_id: int | None = None) -> QuerySet:
-    """People the user may see, by name or email, optionally only those at one account."""
-    contacts = visible_contacts(user)
-    if search:
-        term = search.strip()
-        match = Q(first_name__icontains=term) | Q(last_name__icontains=term)
-        if can_see_personal_data(user):
-            match |= Q(email__iexact=term)
-        contacts = contacts.filter(match)
+    """People the user may see matching ``search`` (the people page's rule), optionally only
+    those at one account."""
+    contacts = contacts_matching(user=user, term=search)
     if account_id is not None:
         contacts = contacts.filter(positions__account_id=account_id).distinct()
     return contacts.order_by("last_name", "first_name", "id")

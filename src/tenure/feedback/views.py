@@ -1,4 +1,4 @@
-"""Survey pages: the public answer page (no login), the figures, and campaigns for staff."""
+"""Survey pages: the public answer page (no login), the figures, and campaigns for directors."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tenure.access.permissions import can_manage_campaigns
 from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
@@ -174,22 +175,22 @@ def answers_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# --- campaigns (staff) -------------------------------------------------------------------
+# --- campaigns (directors and admins) --------------------------------------------------------
 
 
-def staff_required(view: View) -> View:
-    """Campaign pages are for staff (roles come later); others get 403."""
+def campaigns_required(view: View) -> View:
+    """Campaign pages are for the roles that may manage campaigns; others get 403."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied("Only staff can manage survey campaigns.")
+        if not can_manage_campaigns(request.user):
+            raise PermissionDenied("Only directors and admins manage survey campaigns.")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-@staff_required
+@campaigns_required
 def campaign_index(request: HttpRequest) -> HttpResponse:
     """Every campaign with its target, status and response counts."""
     return render(
@@ -197,7 +198,7 @@ def campaign_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@campaigns_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """Prepare a campaign; it is sent from its page."""
@@ -238,7 +239,7 @@ def _campaign_or_404(pk: int) -> Campaign:
         raise Http404("No such campaign") from missing
 
 
-@staff_required
+@campaigns_required
 def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign: its target, counts, the people skipped and why, and its actions."""
     campaign = _campaign_or_404(pk)
@@ -250,7 +251,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feedback/campaign.html", context)
 
 
-@staff_required
+@campaigns_required
 @require_POST
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)
@@ -266,7 +267,7 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("feedback:campaign", pk=pk)
 
 
-@staff_required
+@campaigns_required
 @require_POST
 def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)
@@ -279,7 +280,7 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("feedback:campaign", pk=pk)
 
 
-@staff_required
+@campaigns_required
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)

@@ -29,7 +29,7 @@ from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.selectors import run_is_latest
-from tenure.scoring.services import scoring_run
+from tenure.scoring.services import scoring_run, scoring_run_fail, scoring_run_finish
 
 #: Months of monthly revenue kept per account: three years shows a seasonal rhythm.
 SERIES_MONTHS = 36
@@ -72,18 +72,29 @@ def run_scoring(
         progress=progress,
         health=health,
         ledger_through=through,
+        finish=False,
     )
-    current = run_is_latest(as_of=as_of)
-    _refresh_growth(lines, as_of, ledger_day, progress, current=current)
-    if current:
-        plan = seasonal_touchpoints_plan(today=as_of, profiles=seasonal_profiles(monthly, as_of))
-        progress(
-            f"  seasonal preparation: {plan.planned} touchpoints planned for "
-            f"{plan.seasonal_accounts} seasonal accounts ({plan.already_planned} already planned)"
-        )
-    else:
-        # Nothing is planned in the past: the latest run plans from its own day.
-        progress("  seasonal preparation skipped: a later run exists")
+    # Done only after the last step: a run that stops in growth or seasonal preparation
+    # must not pass for complete (failed if it raised, still running if it was killed).
+    try:
+        current = run_is_latest(as_of=as_of)
+        _refresh_growth(lines, as_of, ledger_day, progress, current=current)
+        if current:
+            plan = seasonal_touchpoints_plan(
+                today=as_of, profiles=seasonal_profiles(monthly, as_of)
+            )
+            progress(
+                f"  seasonal preparation: {plan.planned} touchpoints planned for "
+                f"{plan.seasonal_accounts} seasonal accounts "
+                f"({plan.already_planned} already planned)"
+            )
+        else:
+            # Nothing is planned in the past: the latest run plans from its own day.
+            progress("  seasonal preparation skipped: a later run exists")
+    except BaseException:
+        scoring_run_fail(run=run)
+        raise
+    scoring_run_finish(run=run)
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
 

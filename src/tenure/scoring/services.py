@@ -114,6 +114,7 @@ def scoring_run(
     progress: Progress = lambda _: None,
     health: HealthRiskResult | None = None,
     ledger_through: dt.date | None = None,
+    finish: bool = True,
 ) -> ScoringRun:
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
 
@@ -122,7 +123,9 @@ def scoring_run(
     tiers and revenue series stay those of the latest run.
     ``health`` is the prepared health, risk and CLV of the date (computed from the frames
     and the CRM when not given). ``ledger_through`` is the ledger's last order day the
-    features count to, recorded with the run so pages can say how far the orders go.
+    features count to, recorded with the run so pages can say how far the orders go. With
+    ``finish=False`` the run stays *running*: the caller has more steps to take and marks it
+    with ``scoring_run_finish`` or ``scoring_run_fail``.
     """
     settings = scoring_settings_current()
     scorecard_row, scorecard = scorecard_current()
@@ -179,11 +182,28 @@ def scoring_run(
         score_health_and_risk(
             run=run, features=features, monthly=monthly, progress=progress, prepared=health
         )
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
         run.accounts_scored = result.accounts.height
         run.unmatched_keys = result.unmatched_keys
-        run.save(update_fields=["status", "finished_at", "accounts_scored", "unmatched_keys"])
+        run.save(update_fields=["accounts_scored", "unmatched_keys"])
+        if finish:
+            scoring_run_finish(run=run)
+    return run
+
+
+def scoring_run_finish(*, run: ScoringRun) -> ScoringRun:
+    """Mark a run done: only once its last step has been written."""
+    return _run_close(run, RunStatus.DONE)
+
+
+def scoring_run_fail(*, run: ScoringRun) -> ScoringRun:
+    """Mark a run failed: a step after the snapshots raised (what was written stays)."""
+    return _run_close(run, RunStatus.FAILED)
+
+
+def _run_close(run: ScoringRun, status: RunStatus) -> ScoringRun:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
     return run
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 
+from tenure.access.permissions import can_manage_campaigns
 from tenure.accounts.models import Account
 from tenure.feedback.selectors import Scope, survey_figures
 
@@ -31,3 +32,9 @@ def account_feedback(account: Account) -> dict[str, Any]:
         "named": figures.named[:LATEST],
         "anonymous": [c for c in figures.comments if not c.respondent][:LATEST],
     }
+
+
+@register.filter
+def manages_campaigns(user: Any) -> bool:
+    """``{% if user|manages_campaigns %}``: links to campaign pages, under the pages' rule."""
+    return can_manage_campaigns(user)
