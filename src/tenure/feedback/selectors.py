@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenure.accounts.choices import AccountStatus
@@ -65,6 +66,7 @@ __all__ = [
     "survey_figures",
     "survey_history",
     "survey_templates_active",
+    "surveyed_invitations",
     "template_latest_version",
     "version_has_answers",
 ]
@@ -102,19 +104,33 @@ class BudgetDecision:
         return self.allowed
 
 
+def surveyed_invitations() -> QuerySet[Invitation]:
+    """Invitations that surveyed someone, with ``surveyed_at``: when they were asked.
+
+    An emailed invitation surveyed its person when it was sent; one that arrived through
+    the answer import (another tool, paper) was never sent from here, and surveyed its
+    person when they answered. Both count in the contact budget: the person was asked.
+    The one definition the campaign budget and the cadence budget read.
+    """
+    return Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False)).annotate(
+        surveyed_at=Coalesce("sent_at", "response__answered_at")
+    )
+
+
 def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
-    """The dates each person was sent a survey invitation (any campaign), oldest first.
+    """The dates each person was surveyed (any campaign, emailed or imported), oldest first.
 
     One query for many people, so sending to a whole tier stays fast.
     """
     history: dict[int, list[dt.date]] = defaultdict(list)
     rows = (
-        Invitation.objects.filter(contact_id__in=list(contact_ids), sent_at__isnull=False)
-        .order_by("sent_at")
-        .values_list("contact_id", "sent_at")
+        surveyed_invitations()
+        .filter(contact_id__in=list(contact_ids))
+        .order_by("surveyed_at")
+        .values_list("contact_id", "surveyed_at")
     )
-    for contact_id, sent_at in rows:
-        history[contact_id].append(timezone.localdate(sent_at))
+    for contact_id, surveyed_at in rows:
+        history[contact_id].append(timezone.localdate(surveyed_at))
     return history
 
 
