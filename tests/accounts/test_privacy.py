@@ -103,6 +103,20 @@ def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user)
         assert "Moreau" not in json.dumps([event.before, event.after, event.note])
 
 
+def test_erasing_a_person_writes_their_name_into_no_audit_event(person, user):
+    last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+    contact_erase(contact=person, by=user, reason="Asked by email on 3 March")
+
+    events = list(AuditEvent.objects.filter(id__gt=last_event))
+    # The unlinking from the interaction is recorded, under the blanked name.
+    unlinked = [e for e in events if "interactions" in e.after]
+    assert [e.object_repr for e in unlinked] == [f"Erased person #{person.pk}"]
+    for event in events:
+        written = json.dumps([event.object_repr, event.before, event.after, event.note])
+        assert "Ines" not in written and "Moreau" not in written
+
+
 def test_erase_refuses_without_a_reason(person, user):
     with pytest.raises(DomainError):
         contact_erase(contact=person, by=user, reason="  ")

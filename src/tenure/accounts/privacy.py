@@ -171,8 +171,33 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> ErasureRecord:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     counts: dict[str, int] = {}
 
+    # A queryset update sends no signal: a per-row audit event would copy the erased values
+    # into its "before". One summary event without values is recorded instead.
+    blank = {
+        "first_name": ERASED_FIRST_NAME,
+        "last_name": f"#{contact.pk}",
+        "email": None,
+        "phone": "",
+        "birthday": None,
+    }
+    Contact.objects.filter(pk=contact.pk).update(**blank, updated_at=timezone.now())
+    # The person is blanked first, in memory too: every later step of the erasure records
+    # audit events (the interaction unlinking an m2m event on the person), and an event
+    # names its object as it is at that moment. Blanked first, none of them holds the name.
+    for field, value in blank.items():
+        setattr(contact, field, value)
+    counts["contact_fields_cleared"] = 5
+    audit_record_bulk(
+        model=Contact,
+        action="update",
+        count=1,
+        by=by,
+        note=f"contact {contact.pk} erased on request: name, email, phone, birthday blanked",
+    )
+
     # Interactions stay with the account; only the person leaves their participants.
-    # Removing through the relation keeps the audit trail recording as usual (ids only).
+    # Removing through the relation keeps the audit trail recording as usual: the ids, and
+    # the person under their blanked name.
     interaction_ids = list(contact.interactions.values_list("pk", flat=True))
     contact.interactions.clear()
     counts["interactions_unlinked"] = len(interaction_ids)
@@ -194,25 +219,6 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> ErasureRecord:
         invitation__contact=contact
     ).delete()[0]
     counts["invitations_kept"] = contact.survey_invitations.count()
-
-    # A queryset update sends no signal: a per-row audit event would copy the erased values
-    # into its "before". One summary event without values is recorded instead.
-    Contact.objects.filter(pk=contact.pk).update(
-        first_name=ERASED_FIRST_NAME,
-        last_name=f"#{contact.pk}",
-        email=None,
-        phone="",
-        birthday=None,
-        updated_at=timezone.now(),
-    )
-    counts["contact_fields_cleared"] = 5
-    audit_record_bulk(
-        model=Contact,
-        action="update",
-        count=1,
-        by=by,
-        note=f"contact {contact.pk} erased on request: name, email, phone, birthday blanked",
-    )
 
     # The audit trail is append-only: AuditEvent's queryset refuses .update() and a
     # database trigger (audit migration 0001) refuses UPDATE, so earlier events about the
