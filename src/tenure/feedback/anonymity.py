@@ -14,7 +14,11 @@ The rule, applied here so that pages, exports and (later) the API all get the sa
   only when their account's group is shown; the person's name is never read from the
   database for them.
 
-Directors and admins follow the same rule: consent, not rank, opens a name.
+Directors and admins follow the same rule: consent, not rank, opens a name. Consent opens
+it only to readers who may see personal data (not analysts, unless
+``TENURE_ANALYST_PERSONAL_DATA``), and a reader sees only the answers of the accounts they
+may see: both come with the :class:`Scope`, which ``feedback.audience.reader_scope`` builds
+for a user, so no page, export or API response decides either on its own.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import Case, CharField, FilteredRelation, Q, QuerySet, Value, When
@@ -30,6 +34,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import TeamMembership
 from tenure.core.dates import start_of_day as start_of
 from tenure.feedback.choices import QuestionKind
 from tenure.feedback.models import Answer, Response
@@ -65,15 +70,27 @@ def default_since(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=WINDOW_DAYS)
 
 
+def window_of(scope: Scope, today: dt.date) -> Scope:
+    """The scope with the default window when none is set."""
+    return replace(scope, since=scope.since or default_since(today))
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Which answers a figure covers: an account, a tier, a manager's accounts, a window."""
+    """Which answers a figure covers: an account, a tier, a manager's accounts, a window;
+    and for whom: ``names`` when the reader may see the names respondents agreed to share,
+    ``team_member_id`` to keep only the accounts on that user's teams (a reader who does
+    not see every account). Build it for a user with ``feedback.audience.reader_scope``;
+    the defaults (no names, every account) are for figures no person reads one by one.
+    """
 
     account_id: int | None = None
     tier: str = ""
     manager_id: int | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    names: bool = False
+    team_member_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,11 @@ class AnswerRow:
     text: str
 
 
+def team_accounts(scope: Scope) -> QuerySet[TeamMembership, int]:
+    """The ids of the accounts on the teams of ``scope.team_member_id`` (a subquery)."""
+    return TeamMembership.objects.filter(user_id=scope.team_member_id).values("account_id")
+
+
 def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
     responses = Response.objects.all()
     if scope.account_id is not None:
@@ -143,6 +165,8 @@ def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
             invitation__account__team__role=TeamRole.KEY_ACCOUNT_MANAGER,
             invitation__account__team__user_id=scope.manager_id,
         )
+    if scope.team_member_id is not None:
+        responses = responses.filter(invitation__account_id__in=team_accounts(scope))
     if since is not None:
         responses = responses.filter(answered_at__gte=start_of(since))
     if scope.until is not None:
@@ -156,6 +180,22 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
     Every response has at least one answer (the service refuses empty ones), so the
     respondents are read off the answer rows.
     """
+    # The name leaves the database only for people who agreed to share it, and only for
+    # a reader who may see it.
+    consented_name = Concat(
+        "response__invitation__contact__first_name",
+        Value(" "),
+        "response__invitation__contact__last_name",
+    )
+    respondent = (
+        Case(
+            When(response__consent_to_share=True, then=consented_name),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        if scope.names
+        else Value("", output_field=CharField())
+    )
     rows = (
         Answer.objects.filter(response__in=responses_in(scope, since).values("id"))
         .alias(
@@ -164,21 +204,7 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
                 condition=Q(response__invitation__account__team__role=TeamRole.KEY_ACCOUNT_MANAGER),
             )
         )
-        .annotate(
-            # The name leaves the database only for people who agreed to share it.
-            respondent=Case(
-                When(
-                    response__consent_to_share=True,
-                    then=Concat(
-                        "response__invitation__contact__first_name",
-                        Value(" "),
-                        "response__invitation__contact__last_name",
-                    ),
-                ),
-                default=Value(""),
-                output_field=CharField(),
-            )
-        )
+        .annotate(respondent=respondent)
         .order_by("response_id", "question__position", "id")
         .values_list(
             "response_id",
@@ -217,7 +243,7 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
             campaign=row[13],
             answered_at=row[14],
             named=row[15],
-            name=(row[16] or "").strip() if row[15] else "",
+            name=(row[16] or "").strip() if row[15] and scope.names else "",
         )
     return list(respondents.values()), answers
 
