@@ -66,13 +66,32 @@ def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def quarter_end(day: dt.date) -> dt.date:
+    start = quarter_start(day)
+    return quarter_start(start + dt.timedelta(days=92)) - dt.timedelta(days=1)
+
+
 def default_since(today: dt.date) -> dt.date:
-    return today - dt.timedelta(days=WINDOW_DAYS)
+    """The start of the default window: the quarter that held the day 365 days ago.
+
+    Whole quarters, like every window (see :func:`window_of`), so the default figures do
+    not move by a day's answers as the days pass.
+    """
+    return quarter_start(today - dt.timedelta(days=WINDOW_DAYS))
 
 
 def window_of(scope: Scope, today: dt.date) -> Scope:
-    """The scope with the default window when none is set."""
-    return replace(scope, since=scope.since or default_since(today))
+    """The scope with its window widened to whole quarters (the default when none is set).
+
+    Windows over anonymous answers move in quarters, never in days: two windows a day
+    apart would otherwise differ by one day's answers, and subtracting their figures
+    would show that day's anonymous answers, though every group involved is hidden. With
+    whole quarters, the finest difference is a quarter, the period anonymous answers are
+    shown by anyway.
+    """
+    since = quarter_start(scope.since) if scope.since else default_since(today)
+    until = quarter_end(scope.until) if scope.until else None
+    return replace(scope, since=since, until=until)
 
 
 @dataclass(frozen=True)
