@@ -157,7 +157,7 @@ class FeedbackDigest:
 
     @property
     def has_answers(self) -> bool:
-        return self.sentiment.last_answered_on is not None
+        return self.sentiment.nps.n > 0
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ from tenure.feedback.models import (
 )
 from tenure.feedback.sentiment import (
     AccountSentiment,
-    DetractorSignal,
+    DetractorCause,
     account_sentiment,
-    latest_detractors,
+    detractor_causes,
 )
 from tenure.feedback.tokens import hash_token, looks_like_token
 
@@ -45,7 +45,7 @@ __all__ = [
     "AccountSentiment",
     "BudgetDecision",
     "ContactBudget",
-    "DetractorSignal",
+    "DetractorCause",
     "Figures",
     "Scope",
     "account_sentiment",
@@ -56,11 +56,11 @@ __all__ = [
     "campaign_targets",
     "campaigns_to_remind",
     "contact_budget_allows",
+    "detractor_causes",
     "export_rows",
     "invitation_for_token",
     "invitation_response",
     "invitations_to_remind",
-    "latest_detractors",
     "min_group_size",
     "supplier_name",
     "survey_figures",
