@@ -76,11 +76,12 @@ def audit_record_export(
     person erased later must not stay named in the append-only trail by their export.
     """
     actor = current_actor() if by is None else actor_of(by)
+    concrete = model._meta.concrete_model or model
     event = AuditEvent(
         actor=actor.name[:150],
         actor_id=actor.user_id,
         action=AuditAction.EXPORT,
-        model=model._meta.concrete_model._meta.label_lower,
+        model=concrete._meta.label_lower,
         object_id=str(object_id),
         object_repr=f"{model._meta.verbose_name} {object_id}"[:200],
         note=note[:500],

@@ -27,6 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, FilteredRelation, Q, QuerySet, Value, When
@@ -168,9 +169,9 @@ class AnswerRow:
     text: str
 
 
-def team_accounts(scope: Scope) -> QuerySet[TeamMembership, int]:
-    """The ids of the accounts on the teams of ``scope.team_member_id`` (a subquery)."""
-    return TeamMembership.objects.filter(user_id=scope.team_member_id).values("account_id")
+def team_accounts(user_id: int) -> QuerySet[TeamMembership, Any]:
+    """The ids of the accounts on the teams of a user (a subquery)."""
+    return TeamMembership.objects.filter(user_id=user_id).values("account_id")
 
 
 def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
@@ -185,7 +186,7 @@ def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
             invitation__account__team__user_id=scope.manager_id,
         )
     if scope.team_member_id is not None:
-        responses = responses.filter(invitation__account_id__in=team_accounts(scope))
+        responses = responses.filter(invitation__account_id__in=team_accounts(scope.team_member_id))
     if since is not None:
         responses = responses.filter(answered_at__gte=start_of(since))
     if scope.until is not None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tenure.core.dates import day_range
 from tenure.engagement.cadence import ContactEvent
-from tenure.feedback.selectors import surveyed_invitations
+from tenure.feedback.selectors import surveyed_at, surveyed_invitations
 
 CHANNEL_SURVEY = "survey"
 
@@ -31,6 +31,7 @@ def survey_contacts(
     rows = (
         surveyed_invitations()
         .filter(contact_id__in=list(contact_ids))
+        .annotate(surveyed_at=surveyed_at())
         .filter(
             Q(surveyed_at__gte=low, surveyed_at__lt=high)
             | Q(last_reminded_at__gte=low, last_reminded_at__lt=high)

@@ -215,7 +215,7 @@ def response_rate(scope: Scope) -> ResponseRate:
             account__team__user_id=scope.manager_id,
         )
     if scope.team_member_id is not None:
-        invitations = invitations.filter(account_id__in=team_accounts(scope))
+        invitations = invitations.filter(account_id__in=team_accounts(scope.team_member_id))
     if scope.since is not None:
         invitations = invitations.filter(created_at__gte=start_of(scope.since))
     counts = invitations.aggregate(

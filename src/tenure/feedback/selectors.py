@@ -66,6 +66,7 @@ __all__ = [
     "survey_figures",
     "survey_history",
     "survey_templates_active",
+    "surveyed_at",
     "surveyed_invitations",
     "template_latest_version",
     "version_has_answers",
@@ -104,17 +105,21 @@ class BudgetDecision:
         return self.allowed
 
 
-def surveyed_invitations() -> QuerySet[Invitation]:
-    """Invitations that surveyed someone, with ``surveyed_at``: when they were asked.
+def surveyed_at() -> Coalesce:
+    """When an invitation surveyed its person: sent, or, if never sent, answered.
 
     An emailed invitation surveyed its person when it was sent; one that arrived through
     the answer import (another tool, paper) was never sent from here, and surveyed its
     person when they answered. Both count in the contact budget: the person was asked.
-    The one definition the campaign budget and the cadence budget read.
+    The one definition the campaign budget and the cadence budget read; use it with
+    :func:`surveyed_invitations`.
     """
-    return Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False)).annotate(
-        surveyed_at=Coalesce("sent_at", "response__answered_at")
-    )
+    return Coalesce("sent_at", "response__answered_at")
+
+
+def surveyed_invitations() -> QuerySet[Invitation]:
+    """Invitations that surveyed someone: sent, or answered through the import."""
+    return Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False))
 
 
 def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
@@ -126,11 +131,12 @@ def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
     rows = (
         surveyed_invitations()
         .filter(contact_id__in=list(contact_ids))
+        .annotate(surveyed_at=surveyed_at())
         .order_by("surveyed_at")
         .values_list("contact_id", "surveyed_at")
     )
-    for contact_id, surveyed_at in rows:
-        history[contact_id].append(timezone.localdate(surveyed_at))
+    for contact_id, moment in rows:
+        history[contact_id].append(timezone.localdate(moment))
     return history
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -107,7 +108,7 @@ def _anonymous_key(campaign_id: int, quarter: str) -> str:
 
 
 def detractor_causes(
-    *, account_ids: QuerySet[Account, int], since: dt.date, as_of: dt.date, keys: Iterable[str] = ()
+    *, account_ids: QuerySet[Account, Any], since: dt.date, as_of: dt.date, keys: Iterable[str] = ()
 ) -> list[DetractorCause]:
     """Detractor answers given up to ``as_of`` to follow up, by cause (see the class).
 
