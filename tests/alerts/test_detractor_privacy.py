@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pypdfium2
 import pytest
 
 from tenure.access.services import role_assign
@@ -56,13 +57,34 @@ def _readers():
     return readers
 
 
+def _pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
 def _everything_readable(client, account) -> str:
-    """The tasks page, the tasks API and the account page with its change history."""
+    """The tasks page and API, the account page with its change history, the brief and its
+    PDF, the feedback page, its CSV and the survey API, and the audit trail of tasks."""
     texts = [
-        client.get("/tasks/?assignee=all&status=").content.decode(),
-        client.get("/api/v1/tasks?assignee=all&status=").content.decode(),
-        client.get(account.get_absolute_url()).content.decode(),
+        client.get(url).content.decode()
+        for url in (
+            "/tasks/?assignee=all&status=",
+            "/api/v1/tasks?assignee=all&status=",
+            account.get_absolute_url(),
+            f"/accounts/{account.pk}/brief/",
+            "/feedback/",
+            f"/feedback/?account={account.pk}",
+            "/feedback/answers.csv",
+            "/api/v1/surveys/figures?since=2026-10-01",
+            "/api/v1/surveys/responses?since=2026-10-01",
+        )
     ]
+    pdf = client.get(f"/accounts/{account.pk}/brief.pdf")
+    if pdf.status_code == 200 and pdf.content.startswith(b"%PDF"):
+        texts.append(_pdf_text(pdf.content))
     events = AuditEvent.objects.filter(model="alerts.task")
     texts.append(json.dumps([[e.object_repr, e.before, e.after, e.note] for e in events]))
     return "\n".join(texts)
