@@ -66,6 +66,59 @@ def test_export_holds_the_person_positions_interactions_and_their_answers(person
     assert any(e["model"] == "accounts.contact" for e in data["audit_events"])
 
 
+def test_an_export_leaves_out_anonymous_answers_and_is_recorded_in_the_audit_trail(client, person):
+    # The same person answers another campaign anonymously.
+    account = person.positions.first().account
+    respond(
+        open_campaign(account=account, name="Autumn survey"),
+        contact=person,
+        account=account,
+        score=3,
+        consent=False,
+        nps_why="Secretly unhappy",
+    )
+    director = UserFactory(username="dora")
+    role_assign(user=director, role="director")
+    client.force_login(director)
+    assert (
+        client.get(f"/accounts/contacts/{person.pk}/export/").status_code == 405
+    )  # GET never writes
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+    download = client.post(f"/accounts/contacts/{person.pk}/export/")
+
+    data = download.json()
+    text = json.dumps(data)
+    assert "Secretly unhappy" not in text
+    assert "Autumn survey" in text
+    autumn = next(s for s in data["surveys"] if s["campaign"] == "Autumn survey")
+    assert set(autumn) == {"campaign", "account", "sent_at"}  # no answers, no day
+    named = next(s for s in data["surveys"] if s["campaign"] != "Autumn survey")
+    assert {a["score"] for a in named["answers"]} >= {9}
+    (event,) = AuditEvent.objects.filter(action="export")
+    assert (event.actor, event.actor_id) == ("dora", director.pk)
+    assert (event.model, event.object_id) == ("accounts.contact", str(person.pk))
+    assert "Moreau" not in event.object_repr
+
+
+def test_campaigns_and_invitations_cannot_be_deleted_in_the_admin(client, person):
+    from tenure.feedback.models import Campaign, Invitation
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    invitation = Invitation.objects.filter(contact=person).first()
+    for url in (
+        f"/admin/feedback/invitation/{invitation.pk}/delete/",
+        f"/admin/feedback/campaign/{invitation.campaign_id}/delete/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 403
+        assert "Response" not in page.content.decode()
+        assert "Answers to" not in page.content.decode()
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    assert Campaign.objects.filter(pk=invitation.campaign_id).exists()
+
+
 def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user):
     interaction = Interaction.objects.get()
     scores_before = sorted(
@@ -106,6 +159,21 @@ def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user)
         assert "Moreau" not in json.dumps([event.before, event.after, event.note])
 
 
+def test_erasing_a_person_writes_their_name_into_no_audit_event(person, user):
+    last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+    contact_erase(contact=person, by=user, reason="Asked by email on 3 March")
+
+    events = list(AuditEvent.objects.filter(id__gt=last_event))
+    # The unlinking from the interaction is recorded, under the blanked name.
+    unlinked = [e for e in events if "interactions" in e.after]
+    assert [e.object_repr for e in unlinked] == [f"Erased person #{person.pk}"]
+    for event in events:
+        written = json.dumps([event.object_repr, event.before, event.after, event.note])
+        assert "Ines" not in written
+        assert "Moreau" not in written
+
+
 def test_erase_refuses_without_a_reason(person, user):
     with pytest.raises(DomainError):
         contact_erase(contact=person, by=user, reason="  ")
@@ -135,7 +203,7 @@ def _client_as(client, role):
 
 def test_a_key_account_manager_cannot_export_or_erase(client, person):
     client = _client_as(client, "kam")
-    assert client.get(f"/accounts/contacts/{person.pk}/export/").status_code == 403
+    assert client.post(f"/accounts/contacts/{person.pk}/export/").status_code == 403
     assert client.get(f"/accounts/contacts/{person.pk}/erase/").status_code == 403
     response = client.post(f"/accounts/contacts/{person.pk}/erase/", {"reason": "x"})
     assert response.status_code == 403
@@ -149,7 +217,7 @@ def test_a_key_account_manager_cannot_export_or_erase(client, person):
 def test_an_admin_exports_and_erases_through_the_pages(client, person):
     client = _client_as(client, "admin")
     assert "Erase this person" in client.get(f"/accounts/contacts/{person.pk}/").content.decode()
-    download = client.get(f"/accounts/contacts/{person.pk}/export/")
+    download = client.post(f"/accounts/contacts/{person.pk}/export/")
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
     assert download.json()["person"]["last_name"] == "Moreau"

@@ -231,15 +231,18 @@ def test_accounts_outside_the_scope_raise_nothing():
 
 def test_a_detractor_answer_fires_once_and_a_strategic_follow_up_clears_it(key_account):
     only(AlertRule.DETRACTOR)
-    campaign = open_campaign(account=key_account)
+    campaign = open_campaign(
+        account=key_account, now=at(AS_OF - dt.timedelta(days=20)), closes_at=at(AS_OF, 8)
+    )
     contact = ContactFactory()
     PositionFactory(account=key_account, contact=contact, buying_role="user")
     respond(campaign, score=3, at=at(AS_OF - dt.timedelta(days=5)), contact=contact)
-    respond(campaign, score=9, at=at(AS_OF - dt.timedelta(days=5)))  # a promoter: nothing
+    respond(campaign, score=9, at=at(AS_OF - dt.timedelta(days=5)))  # a promoter
+    respond(campaign, score=10, at=at(AS_OF - dt.timedelta(days=4)))  # a group of 3
     task = assert_fires_once(AlertRule.DETRACTOR)
-    assert task.title == "Detractor answer: NPS 3"
-    assert "anonymous respondent" in task.evidence
-    assert "Kim" not in task.evidence
+    assert task.title == "Detractor answers from anonymous respondents"
+    assert "answered anonymously" in task.evidence
+    assert "NPS" not in task.evidence
 
     # An anonymous answer is never matched to its respondent: meeting them clears nothing.
     met = InteractionFactory(account=key_account, occurred_at=at(AS_OF))

@@ -83,3 +83,28 @@ def test_a_restricted_manager_reads_only_their_accounts_answers(campaign, settin
     assert manager.get("/surveys/figures", account=campaign.account_id).status_code == 404
     assert manager.get("/surveys/responses", manager=9999).status_code == 403
     assert manager.get("/surveys/figures").json()["portfolio"]["n"] == 0
+
+
+def test_windows_a_day_apart_cannot_be_differenced_to_recover_a_days_answers(campaign):
+    """Four anonymous answers on 1–4 Oct 2026: [1–3 Oct] and [1–4 Oct] would differ by the
+    answer of 4 Oct. Windows snap to whole quarters, so both read the same Q4 figures."""
+    import datetime as dt
+
+    for day, score in zip((1, 2, 3, 4), (10, 9, 9, 0), strict=True):
+        respond(campaign, score=score, at=dt.datetime(2026, 10, day, 12, tzinfo=dt.UTC))
+    analyst = client_for(make_user(Role.ANALYST))
+    reads = []
+    for until in ("2026-10-03", "2026-10-04"):
+        figures = analyst.get("/surveys/figures", since="2026-10-01", until=until).json()
+        responses = analyst.get("/surveys/responses", since="2026-10-01", until=until).json()
+        reads.append((figures, responses))
+    (first, first_rows), (second, second_rows) = reads
+    assert (first["since"], first["until"]) == ("2026-10-01", "2026-12-31")
+    assert first["portfolio"] == second["portfolio"]
+    assert first["portfolio"]["n"] == 4
+    assert first["portfolio"]["detractors"] == 1
+    assert first["by_account"] == second["by_account"]
+    assert first_rows == second_rows
+    # A window inside one day reads the whole quarter too.
+    one_day = analyst.get("/surveys/figures", since="2026-10-04", until="2026-10-04").json()
+    assert one_day["portfolio"] == first["portfolio"]

@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.utils import timezone
 
+from tenure.accounts.models import Account
 from tenure.feedback import selectors
+from tenure.feedback.anonymity import quarter_of
 from tenure.feedback.selectors import Scope
 from tests.accounts.factories import (
     AccountFactory,
@@ -164,15 +168,29 @@ def test_the_minimum_group_size_is_configurable_but_never_below_two(settings, ma
     assert selectors.min_group_size() == 2
 
 
-def test_detractor_signals_carry_no_name_or_score_without_consent(manager_account):
+def test_detractor_causes_carry_no_score_day_or_response_without_consent(manager_account):
     _, account = manager_account
     campaign = open_campaign(account=account)
-    respond(campaign, contact=_person("Quentin", "Quiet"), score=3)
-    respond(campaign, contact=_person("Olga", "Open"), score=5, consent=True)
+    quiet = respond(campaign, contact=_person("Quentin", "Quiet"), score=3)
+    open_ = respond(campaign, contact=_person("Olga", "Open"), score=5, consent=True)
     respond(campaign, score=9)
-    signals = selectors.latest_detractors(since=NOW.date() - dt.timedelta(days=1))
-    assert sorted((s.respondent, s.score) for s in signals) == [("", None), ("Olga Open", 5)]
-    assert {s.account_name for s in signals} == {"Birch Foods"}
+    respond(campaign, score=10)
+    today = timezone.localdate(NOW)
+    ids = Account.objects.filter(pk=account.pk).values("pk")
+    # While the campaign takes answers, only the named answer is a cause.
+    causes = selectors.detractor_causes(account_ids=ids, since=today, as_of=today)
+    assert [(c.named, c.score, c.answered_on, c.key) for c in causes] == [
+        (True, 5, timezone.localdate(open_.answered_at), f"response:{open_.pk}")
+    ]
+    # Once it stopped taking answers, the anonymous one joins: no score, day or response.
+    later = timezone.localdate(campaign.closes_at) + dt.timedelta(days=1)
+    causes = selectors.detractor_causes(account_ids=ids, since=today, as_of=later)
+    (anonymous,) = [c for c in causes if not c.named]
+    assert (anonymous.score, anonymous.answered_on, anonymous.contact_id) == (None, None, None)
+    # A keyed hash of campaign and quarter: nothing readable, no response id.
+    assert re.fullmatch(r"anonymous:[0-9a-f]{16,}", anonymous.key)
+    assert f"response:{quiet.pk}" not in {c.key for c in causes}
+    assert anonymous.period == quarter_of(timezone.localdate(quiet.answered_at))
 
 
 def test_account_sentiment_gives_latest_dates_and_respects_the_group_rule(manager_account):
@@ -181,8 +199,9 @@ def test_account_sentiment_gives_latest_dates_and_respects_the_group_rule(manage
     respond(campaign, score=3, at=NOW - dt.timedelta(days=20), manager=2)
     respond(campaign, score=10, at=NOW - dt.timedelta(days=2), manager=5)
     sentiment = selectors.account_sentiment(account)
-    assert sentiment.last_answered_on == (NOW - dt.timedelta(days=2)).date()
-    assert sentiment.last_detractor_on == (NOW - dt.timedelta(days=20)).date()
+    # Anonymous answers are never dated.
+    assert sentiment.last_answered_on is None
+    assert sentiment.last_detractor_on is None
     assert sentiment.nps.n == 2
     assert sentiment.nps.hidden
     assert [(i.key, i.n, i.hidden) for i in sentiment.items] == [("manager", 2, True)]

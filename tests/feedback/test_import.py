@@ -53,7 +53,7 @@ def test_import_creates_responses_with_answers_consent_and_dates(campaign):
     ina = Response.objects.get(invitation__contact__email="ina@birch.example")
     assert ina.consent_to_share
     assert ina.invitation.source == InvitationSource.IMPORT
-    assert ina.invitation.sent_at is None  # not emailed: does not use the contact budget
+    assert ina.invitation.sent_at is None  # not emailed; it counts as surveyed when answered
     assert ina.answered_at.date() == dt.date(2026, 3, 2)
     assert sorted(ina.answers.values_list("question__key", "score", "text")) == [
         ("nps", 9, ""),
@@ -163,3 +163,32 @@ def test_imported_answers_count_in_the_figures(campaign):
     responses_import(campaign=campaign, lines=_lines(*GOOD))
     figures = survey_figures(Scope(account_id=campaign.account_id), today=dt.date(2026, 6, 1))
     assert figures.portfolio.n == 4
+
+
+def test_an_imported_answer_counts_in_the_contact_budget():
+    """Answered on 10 Oct 2026 through an imported wave: not surveyed again on 7 Dec."""
+    from tenure.engagement.cadence import contact_events
+    from tenure.feedback import services
+
+    account = AccountFactory(name="Granite Industries BV")
+    person = PositionFactory(account=account, contact__email="ina@granite.example").contact
+    october = dt.datetime(2026, 10, 1, 8, tzinfo=dt.UTC)
+    wave = open_campaign(account=account, now=october, name="Imported wave")
+    responses_import(
+        campaign=wave,
+        lines=_lines("ina@granite.example,2026-10-10,8,,"),
+        now=october + dt.timedelta(days=20),
+    )
+    december = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    report = services.campaign_send(
+        campaign=make_campaign(account=account, now=december),
+        base_url="https://tenure.example",
+        now=december,
+    )
+    assert report.sent == []
+    [skip] = report.skipped
+    assert skip.contact == person
+    assert "surveyed on 2026-10-10, fewer than 90 days ago" in skip.reason
+    # The cadence budget (calls, meetings and surveys together) counts it too.
+    events = contact_events([person.pk], dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert [(e.on, e.channel) for e in events[person.pk]] == [(dt.date(2026, 10, 10), "survey")]

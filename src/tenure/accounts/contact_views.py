@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from tenure.access.choices import Role
 from tenure.access.permissions import (
@@ -143,10 +144,14 @@ def _personal_data_contact(request: AuthenticatedHttpRequest, pk: int) -> Contac
     return get_object_or_404(Contact, pk=pk)
 
 
+@require_POST
 def contact_export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Everything about one person, as a JSON download."""
+    """Everything about one person staff may read, as a JSON download.
+
+    A POST: the export is recorded in the audit trail, and a GET never writes.
+    """
     contact = _personal_data_contact(request, pk)
-    data = contact_export(contact=contact)
+    data = contact_export(contact=contact, by=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
     response["Cache-Control"] = "no-store"

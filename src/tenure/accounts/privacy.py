@@ -1,8 +1,10 @@
 """Personal data: export everything about a contact, and erase a contact on request.
 
-``contact_export`` gathers what Tenure holds about one person as plain JSON. The person is
-the data subject, so their own survey answers are included, whatever the anonymity rules
-say about showing them to staff.
+``contact_export`` gathers what Tenure holds about one person as plain JSON, and records in
+the audit trail who exported whose data. The file is read by the staff member who exports
+it, so it follows the anonymity rule like every page: answers the person gave with consent
+to be named are in it; anonymous answers are not (nor when they were given), since the
+file would otherwise tie them to the person in front of staff. The invitations are listed.
 
 ``contact_erase`` anonymises a person in one transaction and leaves an ``ErasureRecord``:
 
@@ -30,7 +32,7 @@ from django.utils import timezone
 
 from tenure.accounts.models import Contact, ErasureRecord
 from tenure.audit.models import AuditEvent
-from tenure.audit.services import audit_record_bulk
+from tenure.audit.services import audit_record_bulk, audit_record_export
 from tenure.core.errors import DomainError
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.feedback.models import Answer, InvitationToken, Response
@@ -61,8 +63,12 @@ def _audit_q(contact: Contact) -> Q:
     )
 
 
-def contact_export(*, contact: Contact) -> dict[str, Any]:
-    """Everything Tenure holds about ``contact``, JSON-serialisable."""
+@transaction.atomic
+def contact_export(*, contact: Contact, by: Any = None) -> dict[str, Any]:
+    """Everything Tenure holds about ``contact`` that staff may read, JSON-serialisable.
+
+    Recorded in the audit trail (who, when, which contact id), in the same transaction.
+    """
     person = {
         "id": contact.pk,
         "first_name": contact.first_name,
@@ -117,21 +123,30 @@ def contact_export(*, contact: Contact) -> dict[str, Any]:
     invitations = contact.survey_invitations.select_related("campaign", "account").order_by("id")
     for invitation in invitations:
         response = Response.objects.filter(invitation=invitation).first()
-        answers = []
-        if response is not None:
-            answers = [
-                {"question": a.question.text, "score": a.score, "text": a.text}
-                for a in response.answers.select_related("question").order_by(
-                    "question__position", "id"
-                )
-            ]
+        if response is None or not response.consent_to_share:
+            # Anonymous answers are not tied to the person in front of staff; an entry
+            # looks the same whether they answered anonymously or not at all.
+            surveys.append(
+                {
+                    "campaign": invitation.campaign.name,
+                    "account": invitation.account.name,
+                    "sent_at": _json(invitation.sent_at),
+                }
+            )
+            continue
+        answers = [
+            {"question": a.question.text, "score": a.score, "text": a.text}
+            for a in response.answers.select_related("question").order_by(
+                "question__position", "id"
+            )
+        ]
         surveys.append(
             {
                 "campaign": invitation.campaign.name,
                 "account": invitation.account.name,
                 "sent_at": _json(invitation.sent_at),
-                "answered_at": _json(response.answered_at) if response else None,
-                "consent_to_share": response.consent_to_share if response else None,
+                "answered_at": _json(response.answered_at),
+                "consent_to_share": True,
                 "answers": answers,
             }
         )
@@ -147,6 +162,7 @@ def contact_export(*, contact: Contact) -> dict[str, Any]:
         }
         for e in AuditEvent.objects.filter(_audit_q(contact)).order_by("created_at", "id")
     ]
+    audit_record_export(model=Contact, object_id=contact.pk, by=by, note="personal data export")
     return {
         "exported_at": _json(timezone.now()),
         "person": person,
@@ -171,8 +187,33 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> ErasureRecord:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     counts: dict[str, int] = {}
 
+    # A queryset update sends no signal: a per-row audit event would copy the erased values
+    # into its "before". One summary event without values is recorded instead.
+    blank = {
+        "first_name": ERASED_FIRST_NAME,
+        "last_name": f"#{contact.pk}",
+        "email": None,
+        "phone": "",
+        "birthday": None,
+    }
+    Contact.objects.filter(pk=contact.pk).update(**blank, updated_at=timezone.now())
+    # The person is blanked first, in memory too: every later step of the erasure records
+    # audit events (the interaction unlinking an m2m event on the person), and an event
+    # names its object as it is at that moment. Blanked first, none of them holds the name.
+    for field, value in blank.items():
+        setattr(contact, field, value)
+    counts["contact_fields_cleared"] = 5
+    audit_record_bulk(
+        model=Contact,
+        action="update",
+        count=1,
+        by=by,
+        note=f"contact {contact.pk} erased on request: name, email, phone, birthday blanked",
+    )
+
     # Interactions stay with the account; only the person leaves their participants.
-    # Removing through the relation keeps the audit trail recording as usual (ids only).
+    # Removing through the relation keeps the audit trail recording as usual: the ids, and
+    # the person under their blanked name.
     interaction_ids = list(contact.interactions.values_list("pk", flat=True))
     contact.interactions.clear()
     counts["interactions_unlinked"] = len(interaction_ids)
@@ -194,25 +235,6 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> ErasureRecord:
         invitation__contact=contact
     ).delete()[0]
     counts["invitations_kept"] = contact.survey_invitations.count()
-
-    # A queryset update sends no signal: a per-row audit event would copy the erased values
-    # into its "before". One summary event without values is recorded instead.
-    Contact.objects.filter(pk=contact.pk).update(
-        first_name=ERASED_FIRST_NAME,
-        last_name=f"#{contact.pk}",
-        email=None,
-        phone="",
-        birthday=None,
-        updated_at=timezone.now(),
-    )
-    counts["contact_fields_cleared"] = 5
-    audit_record_bulk(
-        model=Contact,
-        action="update",
-        count=1,
-        by=by,
-        note=f"contact {contact.pk} erased on request: name, email, phone, birthday blanked",
-    )
 
     # The audit trail is append-only: AuditEvent's queryset refuses .update() and a
     # database trigger (audit migration 0001) refuses UPDATE, so earlier events about the

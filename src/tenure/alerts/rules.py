@@ -31,16 +31,12 @@ from tenure.core.dates import day_label, start_of_day
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
-from tenure.feedback.choices import QuestionKind
-from tenure.feedback.models import Answer
+from tenure.feedback.selectors import detractor_causes
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD, peak_windows
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.models import AccountSnapshot
-
-#: NPS answers from 0 to this score are detractors (the standard cut).
-DETRACTOR_MAX = 6
 
 
 @dataclass(frozen=True)
@@ -272,70 +268,55 @@ def no_strategic_contact(ctx: RuleContext) -> Iterable[Firing]:
 
 
 def detractor(ctx: RuleContext) -> Iterable[Firing]:
-    """A detractor answer (NPS 0–6) not yet followed up.
+    """Detractor answers (NPS 0–6) not yet followed up.
 
-    Followed up means a strategic interaction with the account after the answer, or, when
-    the respondent agreed to be named, any interaction with them. An anonymous answer is
-    never matched to its respondent: that would tell the manager who it was.
+    The answers come as ``feedback.selectors.detractor_causes`` gives them, under the
+    anonymity rule: a named answer with its score and day; anonymous answers of a campaign
+    and quarter together, without score, day or response, once the campaign has stopped
+    taking answers and only where the account's group is shown. Followed up means a
+    strategic interaction with the account after the answers, or, when the respondent
+    agreed to be named, any interaction with them. An anonymous answer is never matched to
+    its respondent: that would tell the manager who it was.
     """
-    open_responses = [int(k.split(":")[1]) for _, k in ctx.open_causes(AlertRule.DETRACTOR)]
-    answers = list(
-        Answer.objects.filter(
-            question__kind=QuestionKind.NPS,
-            score__lte=DETRACTOR_MAX,
-            response__invitation__account_id__in=_ids(ctx),
-            response__answered_at__lt=ctx.end_of_day,
-        )
-        .filter(
-            Q(response__answered_at__gte=start_of_day(ctx.lookback_start))
-            | Q(response_id__in=open_responses)
-        )
-        .values_list(
-            "response_id",
-            "response__invitation__account_id",
-            "response__invitation__contact_id",
-            "response__invitation__campaign_id",
-            "response__invitation__campaign__name",
-            "response__answered_at",
-            "response__consent_to_share",
-            "score",
-        )
+    causes = detractor_causes(
+        account_ids=_ids(ctx),
+        since=ctx.lookback_start,
+        as_of=ctx.as_of,
+        keys=[key for _, key in ctx.open_causes(AlertRule.DETRACTOR)],
     )
-    if not answers:
+    if not causes:
         return
-    accounts = {a[1] for a in answers}
+    accounts = {c.account_id for c in causes}
     interactions = defaultdict(list)
     for account_id, occurred_at, strategic, contact_id in Interaction.objects.filter(
         account_id__in=accounts, occurred_at__lt=ctx.end_of_day
     ).values_list("account_id", "occurred_at", "is_strategic", "contacts__id"):
         interactions[account_id].append((occurred_at, strategic, contact_id))
-    for (
-        response_id,
-        account_id,
-        contact_id,
-        campaign_id,
-        campaign,
-        answered_at,
-        named,
-        score,
-    ) in answers:
+    for cause in causes:
         if any(
-            at > answered_at and (strategic or (named and who == contact_id))
-            for at, strategic, who in interactions[account_id]
+            at > cause.answered_at and (strategic or (cause.named and who == cause.contact_id))
+            for at, strategic, who in interactions[cause.account_id]
         ):
             continue
-        answered_on = timezone.localdate(answered_at)
-        who = "a named respondent" if named else "an anonymous respondent"
+        if cause.named and cause.answered_on is not None:
+            title = f"Detractor answer: NPS {cause.score}"
+            said = (
+                f"NPS {cause.score} from a named respondent on {day_label(cause.answered_on)} "
+                f"in “{cause.campaign}”."
+            )
+        else:
+            title = "Detractor answers from anonymous respondents"
+            said = (
+                f"Someone who answered anonymously in “{cause.campaign}” ({cause.period}) "
+                "gave 6 or less."
+            )
         yield Firing(
-            account_id=account_id,
+            account_id=cause.account_id,
             rule=AlertRule.DETRACTOR,
-            cause_key=f"response:{response_id}",
-            title=f"Detractor answer: NPS {score}",
-            evidence=(
-                f"NPS {score} from {who} on {day_label(answered_on)} in “{campaign}”. Follow up "
-                "with a strategic conversation."
-            ),
-            evidence_url=reverse("feedback:campaign", args=[campaign_id]),
+            cause_key=cause.key,
+            title=title,
+            evidence=f"{said} Follow up with a strategic conversation.",
+            evidence_url=reverse("feedback:campaign", args=[cause.campaign_id]),
             due_on=ctx.as_of + dt.timedelta(days=2),
         )
 

@@ -17,8 +17,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tenure.access.permissions import (
-    AccessDenied,
-    can_see_personal_data,
     sees_all_accounts,
     visible_account_q,
 )
@@ -27,9 +25,10 @@ from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import Choice, Day, Id
-from tenure.core.errors import DomainError, NotFound
+from tenure.core.errors import NotFound
 from tenure.feedback import selectors
 from tenure.feedback.anonymity import ItemFigure, NpsFigure
+from tenure.feedback.audience import reader_scope
 from tenure.feedback.choices import CampaignStatus
 
 router = Router(tags=["surveys"])
@@ -149,21 +148,12 @@ def _item(figure: ItemFigure) -> dict[str, Any]:
 
 
 def _scope(request: HttpRequest, filters: ScopeFilters) -> selectors.Scope:
-    """The answers the caller may read: any scope, or their own accounts' when restricted."""
-    user = caller(request)
-    manager = filters.manager
-    if filters.account is not None:
-        account_for(request, filters.account)
-    elif not sees_all_accounts(user):
-        if manager is not None and manager != user.pk:
-            raise AccessDenied("you see the survey answers of your own accounts only")
-        manager = user.pk
-    if filters.since and filters.until and filters.until < filters.since:
-        raise DomainError("the end of the window is before its start", field="until")
-    return selectors.Scope(
+    """The answers the caller may read (``feedback.audience.reader_scope``, as the pages)."""
+    return reader_scope(
+        caller(request),
         account_id=filters.account,
         tier=filters.tier or "",
-        manager_id=manager,
+        manager_id=filters.manager,
         since=filters.since,
         until=filters.until,
     )
@@ -231,7 +221,6 @@ def response_index(request: HttpRequest, filters: Query[ScopeFilters]) -> Any:
     not the day, and no name.
     """
     header, rows = selectors.export_rows(_scope(request, filters))
-    names = can_see_personal_data(caller(request))
     keys = header[6:]
     answered = []
     for row in rows:
@@ -242,7 +231,7 @@ def response_index(request: HttpRequest, filters: Query[ScopeFilters]) -> Any:
                 "account": account,
                 "tier": tier,
                 "answered": when,
-                "respondent": (respondent or None) if names else None,
+                "respondent": respondent or None,
                 "nps": nps if isinstance(nps, int) else None,
                 "answers": {
                     key: value for key, value in zip(keys, values, strict=True) if value != ""

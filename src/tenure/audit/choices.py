@@ -12,3 +12,6 @@ class AuditAction(models.TextChoices):
     BULK_CREATE = "bulk_create", "Created in bulk"
     BULK_UPDATE = "bulk_update", "Changed in bulk"
     BULK_DELETE = "bulk_delete", "Deleted in bulk"
+    # Personal data leaving Tenure (a person's data export): nothing changed, but who took
+    # a copy of someone's data, and when, is part of the record.
+    EXPORT = "export", "Exported"

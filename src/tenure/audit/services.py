@@ -1,4 +1,4 @@
-"""The one write the audit trail offers: a summary of a bulk write.
+"""The writes the audit trail offers: a summary of a bulk write, and an export of data.
 
 Nothing here changes or removes an event: the trail is append-only by design.
 """
@@ -56,6 +56,34 @@ def audit_record_bulk(
         object_repr=f"{count:,} {model._meta.verbose_name_plural}"[:200],
         account_id=account_id,
         count=count,
+        note=note[:500],
+    )
+    event.save(using=using, force_insert=True)
+    return event
+
+
+def audit_record_export(
+    *,
+    model: type[models.Model],
+    object_id: int,
+    by: Any = None,
+    note: str = "",
+    using: str = "default",
+) -> AuditEvent:
+    """Record that the data of one record left Tenure (a person's personal-data export).
+
+    The event names the record by kind and id only ("contact 42"), never by its text: a
+    person erased later must not stay named in the append-only trail by their export.
+    """
+    actor = current_actor() if by is None else actor_of(by)
+    concrete = model._meta.concrete_model or model
+    event = AuditEvent(
+        actor=actor.name[:150],
+        actor_id=actor.user_id,
+        action=AuditAction.EXPORT,
+        model=concrete._meta.label_lower,
+        object_id=str(object_id),
+        object_repr=f"{model._meta.verbose_name} {object_id}"[:200],
         note=note[:500],
     )
     event.save(using=using, force_insert=True)

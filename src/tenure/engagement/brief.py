@@ -38,7 +38,8 @@ from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Touchpoint
 from tenure.engagement.seasonal import stored_panel
 from tenure.feedback.anonymity import NpsFigure
-from tenure.feedback.selectors import Scope, account_sentiment, survey_figures
+from tenure.feedback.audience import reader_scope
+from tenure.feedback.selectors import account_sentiment, survey_figures
 from tenure.feedback.sentiment import AccountSentiment
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import Opportunity
@@ -161,7 +162,7 @@ class FeedbackDigest:
 
     @property
     def has_answers(self) -> bool:
-        return self.sentiment.last_answered_on is not None
+        return self.sentiment.nps.n > 0
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def meeting_brief(account: Account, *, today: dt.date, user: AnyUser | None) -> 
         (t.scheduled_on for t in planned if t.kind == TouchpointKind.SEASONAL_PREPARATION), None
     )
     outlook = seasonal_outlook(panel, today, preparation) if panel is not None else None
-    feedback = _feedback(account, today, personal)
+    feedback = _feedback(account, today, user)
     opportunities = tuple(
         o
         for o in account_opportunities(account_id=account.pk)
@@ -395,11 +396,13 @@ def _actions(account: Account, today: dt.date) -> tuple[OpenAction, ...]:
 # --- feedback ------------------------------------------------------------------------------
 
 
-def _feedback(account: Account, today: dt.date, personal: bool) -> FeedbackDigest:
-    figures = survey_figures(Scope(account_id=account.pk), today=today, trend_quarters=1)
+def _feedback(account: Account, today: dt.date, user: AnyUser | None) -> FeedbackDigest:
+    # Names as on every page: with the respondent's consent, to a reader who may see them.
+    scope = reader_scope(user, account=account)
+    figures = survey_figures(scope, today=today, trend_quarters=1)
     detractors = tuple(
         FeedbackAnswer(
-            respondent=n.respondent if personal else "",
+            respondent=n.respondent,
             answered_on=n.answered_on,
             period="",
             score=n.nps,
@@ -411,7 +414,7 @@ def _feedback(account: Account, today: dt.date, personal: bool) -> FeedbackDiges
     shown = {text for d in detractors for text in d.comments}
     comments = tuple(
         FeedbackAnswer(
-            respondent=c.respondent if personal else "",
+            respondent=c.respondent,
             answered_on=c.answered_on,
             period=c.period,
             score=None,

@@ -5,7 +5,9 @@ nobody has answered it the version changes in place; once it has answers the edi
 saved as a new version. Older versions are read-only.
 
 Responses and answers are deliberately not registered: the admin would show them with
-names, bypassing the consent rule that every page and export follows.
+names, bypassing the consent rule that every page and export follows. Nor can campaigns or
+invitations be deleted here: the confirmation page lists what a delete takes with it, an
+invitation (a person) with its response under it, which ties a person to an answer.
 """
 
 from __future__ import annotations
@@ -173,6 +175,9 @@ class CampaignAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
@@ -187,4 +192,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

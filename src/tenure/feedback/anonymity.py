@@ -14,7 +14,11 @@ The rule, applied here so that pages, exports and (later) the API all get the sa
   only when their account's group is shown; the person's name is never read from the
   database for them.
 
-Directors and admins follow the same rule: consent, not rank, opens a name.
+Directors and admins follow the same rule: consent, not rank, opens a name. Consent opens
+it only to readers who may see personal data (not analysts, unless
+``TENURE_ANALYST_PERSONAL_DATA``), and a reader sees only the answers of the accounts they
+may see: both come with the :class:`Scope`, which ``feedback.audience.reader_scope`` builds
+for a user, so no page, export or API response decides either on its own.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, FilteredRelation, Q, QuerySet, Value, When
@@ -30,6 +35,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import TeamMembership
 from tenure.core.dates import start_of_day as start_of
 from tenure.feedback.choices import QuestionKind
 from tenure.feedback.models import Answer, Response
@@ -61,19 +67,50 @@ def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def quarter_end(day: dt.date) -> dt.date:
+    start = quarter_start(day)
+    return quarter_start(start + dt.timedelta(days=92)) - dt.timedelta(days=1)
+
+
 def default_since(today: dt.date) -> dt.date:
-    return today - dt.timedelta(days=WINDOW_DAYS)
+    """The start of the default window: the quarter that held the day 365 days ago.
+
+    Whole quarters, like every window (see :func:`window_of`), so the default figures do
+    not move by a day's answers as the days pass.
+    """
+    return quarter_start(today - dt.timedelta(days=WINDOW_DAYS))
+
+
+def window_of(scope: Scope, today: dt.date) -> Scope:
+    """The scope with its window widened to whole quarters (the default when none is set).
+
+    Windows over anonymous answers move in quarters, never in days: two windows a day
+    apart would otherwise differ by one day's answers, and subtracting their figures
+    would show that day's anonymous answers, though every group involved is hidden. With
+    whole quarters, the finest difference is a quarter, the period anonymous answers are
+    shown by anyway.
+    """
+    since = quarter_start(scope.since) if scope.since else default_since(today)
+    until = quarter_end(scope.until) if scope.until else None
+    return replace(scope, since=since, until=until)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which answers a figure covers: an account, a tier, a manager's accounts, a window."""
+    """Which answers a figure covers: an account, a tier, a manager's accounts, a window;
+    and for whom: ``names`` when the reader may see the names respondents agreed to share,
+    ``team_member_id`` to keep only the accounts on that user's teams (a reader who does
+    not see every account). Build it for a user with ``feedback.audience.reader_scope``;
+    the defaults (no names, every account) are for figures no person reads one by one.
+    """
 
     account_id: int | None = None
     tier: str = ""
     manager_id: int | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    names: bool = False
+    team_member_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +169,11 @@ class AnswerRow:
     text: str
 
 
+def team_accounts(user_id: int) -> QuerySet[TeamMembership, Any]:
+    """The ids of the accounts on the teams of a user (a subquery)."""
+    return TeamMembership.objects.filter(user_id=user_id).values("account_id")
+
+
 def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
     responses = Response.objects.all()
     if scope.account_id is not None:
@@ -143,6 +185,8 @@ def responses_in(scope: Scope, since: dt.date | None) -> QuerySet[Response]:
             invitation__account__team__role=TeamRole.KEY_ACCOUNT_MANAGER,
             invitation__account__team__user_id=scope.manager_id,
         )
+    if scope.team_member_id is not None:
+        responses = responses.filter(invitation__account_id__in=team_accounts(scope.team_member_id))
     if since is not None:
         responses = responses.filter(answered_at__gte=start_of(since))
     if scope.until is not None:
@@ -156,6 +200,22 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
     Every response has at least one answer (the service refuses empty ones), so the
     respondents are read off the answer rows.
     """
+    # The name leaves the database only for people who agreed to share it, and only for
+    # a reader who may see it.
+    consented_name = Concat(
+        "response__invitation__contact__first_name",
+        Value(" "),
+        "response__invitation__contact__last_name",
+    )
+    respondent = (
+        Case(
+            When(response__consent_to_share=True, then=consented_name),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        if scope.names
+        else Value("", output_field=CharField())
+    )
     rows = (
         Answer.objects.filter(response__in=responses_in(scope, since).values("id"))
         .alias(
@@ -164,21 +224,7 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
                 condition=Q(response__invitation__account__team__role=TeamRole.KEY_ACCOUNT_MANAGER),
             )
         )
-        .annotate(
-            # The name leaves the database only for people who agreed to share it.
-            respondent=Case(
-                When(
-                    response__consent_to_share=True,
-                    then=Concat(
-                        "response__invitation__contact__first_name",
-                        Value(" "),
-                        "response__invitation__contact__last_name",
-                    ),
-                ),
-                default=Value(""),
-                output_field=CharField(),
-            )
-        )
+        .annotate(respondent=respondent)
         .order_by("response_id", "question__position", "id")
         .values_list(
             "response_id",
@@ -217,7 +263,7 @@ def load_answers(scope: Scope, since: dt.date | None) -> tuple[list[Respondent],
             campaign=row[13],
             answered_at=row[14],
             named=row[15],
-            name=(row[16] or "").strip() if row[15] else "",
+            name=(row[16] or "").strip() if row[15] and scope.names else "",
         )
     return list(respondents.values()), answers
 

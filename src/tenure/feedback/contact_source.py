@@ -1,6 +1,8 @@
 """Survey emails count in every person's contact budget (see ``tenure.engagement.cadence``).
 
-An invitation and its last reminder are each a contact on the survey channel: a manager
+An invitation and its last reminder are each a contact on the survey channel (an invitation
+that arrived through the answer import on the day it was answered: the person was asked,
+only not from here); a manager
 about to log a third call with someone just surveyed is warned, and a campaign skips
 people whom calls, meetings and surveys together would over-contact.
 """
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from tenure.core.dates import day_range
 from tenure.engagement.cadence import ContactEvent
-from tenure.feedback.models import Invitation
+from tenure.feedback.selectors import surveyed_at, surveyed_invitations
 
 CHANNEL_SURVEY = "survey"
 
@@ -23,14 +25,20 @@ CHANNEL_SURVEY = "survey"
 def survey_contacts(
     contact_ids: Collection[int], start: dt.date, end: dt.date
 ) -> Iterator[ContactEvent]:
-    """Invitations sent and reminders sent to these people between two dates (inclusive)."""
+    """Surveys (emailed or imported) and reminders sent to these people between two dates
+    (inclusive)."""
     low, high = day_range(start, end)
-    rows = Invitation.objects.filter(contact_id__in=list(contact_ids)).filter(
-        Q(sent_at__gte=low, sent_at__lt=high)
-        | Q(last_reminded_at__gte=low, last_reminded_at__lt=high)
+    rows = (
+        surveyed_invitations()
+        .filter(contact_id__in=list(contact_ids))
+        .annotate(surveyed_at=surveyed_at())
+        .filter(
+            Q(surveyed_at__gte=low, surveyed_at__lt=high)
+            | Q(last_reminded_at__gte=low, last_reminded_at__lt=high)
+        )
     )
     for contact_id, sent_at, reminded_at in rows.values_list(
-        "contact_id", "sent_at", "last_reminded_at"
+        "contact_id", "surveyed_at", "last_reminded_at"
     ):
         for moment in (sent_at, reminded_at):
             if moment is not None and low <= moment < high:

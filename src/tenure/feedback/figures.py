@@ -21,7 +21,6 @@ from tenure.feedback.anonymity import (
     NpsFigure,
     Respondent,
     Scope,
-    default_since,
     item_figures,
     load_answers,
     min_group_size,
@@ -30,6 +29,8 @@ from tenure.feedback.anonymity import (
     quarter_start,
     shown_accounts,
     start_of,
+    team_accounts,
+    window_of,
 )
 from tenure.feedback.choices import QuestionKind
 from tenure.feedback.models import Invitation
@@ -42,7 +43,8 @@ TREND_QUARTERS = 8
 
 @dataclass(frozen=True)
 class Comment:
-    """An open answer as it may be shown: ``respondent`` and ``answered_on`` only if named."""
+    """An open answer as it may be shown: ``answered_on`` only if named, ``respondent``
+    only if named and the reader may see names."""
 
     text: str
     question: str
@@ -52,6 +54,7 @@ class Comment:
     answered_on: dt.date | None
     respondent: str
     themes: tuple[str, ...]
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,7 @@ def _comments(
                 answered_on=r.day if r.named else None,
                 respondent=r.name if r.named else "",
                 themes=tuple(themes_of(answer.text)),
+                named=r.named,
             )
         )
     # Newest first for named answers; anonymous ones by period, then text, never by time.
@@ -214,6 +218,8 @@ def response_rate(scope: Scope) -> ResponseRate:
             account__team__role=TeamRole.KEY_ACCOUNT_MANAGER,
             account__team__user_id=scope.manager_id,
         )
+    if scope.team_member_id is not None:
+        invitations = invitations.filter(account_id__in=team_accounts(scope.team_member_id))
     if scope.since is not None:
         invitations = invitations.filter(created_at__gte=start_of(scope.since))
     counts = invitations.aggregate(
@@ -234,11 +240,7 @@ def survey_figures(
     ``trend_quarters`` quarters. Two queries whatever the number of answers.
     """
     today = today or timezone.localdate()
-    scope = scope or Scope()
-    if scope.since is None:
-        scope = Scope(
-            scope.account_id, scope.tier, scope.manager_id, default_since(today), scope.until
-        )
+    scope = window_of(scope or Scope(), today)
     min_group = min_group_size()
     trend_start = quarter_start(today)
     for _ in range(trend_quarters - 1):
@@ -289,9 +291,8 @@ def export_rows(
     account and answers (never by time, which could point at a person).
     """
     today = today or timezone.localdate()
-    scope = scope or Scope()
-    since = scope.since or default_since(today)
-    respondents, answers = load_answers(scope, since)
+    scope = window_of(scope or Scope(), today)
+    respondents, answers = load_answers(scope, scope.since)
     by_id = {r.response_id: r for r in respondents}
     shown = shown_accounts(respondents, min_group_size())
     keys: list[str] = []

@@ -300,7 +300,9 @@ class Response(TimeStampedModel):
         indexes = [models.Index(fields=["answered_at"], name="response_answered_idx")]
 
     def __str__(self) -> str:
-        return f"Response {self.pk} to {self.version}"
+        # No id: a page listing what a delete takes with it shows this under the person's
+        # invitation, and an id could be matched to the answer elsewhere.
+        return f"Answers to {self.version}"
 
 
 class Answer(TimeStampedModel):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenure.accounts.choices import AccountStatus
@@ -34,9 +35,9 @@ from tenure.feedback.models import (
 )
 from tenure.feedback.sentiment import (
     AccountSentiment,
-    DetractorSignal,
+    DetractorCause,
     account_sentiment,
-    latest_detractors,
+    detractor_causes,
 )
 from tenure.feedback.tokens import hash_token, looks_like_token
 
@@ -44,7 +45,7 @@ __all__ = [
     "AccountSentiment",
     "BudgetDecision",
     "ContactBudget",
-    "DetractorSignal",
+    "DetractorCause",
     "Figures",
     "Scope",
     "account_sentiment",
@@ -55,16 +56,18 @@ __all__ = [
     "campaign_targets",
     "campaigns_to_remind",
     "contact_budget_allows",
+    "detractor_causes",
     "export_rows",
     "invitation_for_token",
     "invitation_response",
     "invitations_to_remind",
-    "latest_detractors",
     "min_group_size",
     "supplier_name",
     "survey_figures",
     "survey_history",
     "survey_templates_active",
+    "surveyed_at",
+    "surveyed_invitations",
     "template_latest_version",
     "version_has_answers",
 ]
@@ -102,19 +105,38 @@ class BudgetDecision:
         return self.allowed
 
 
+def surveyed_at() -> Coalesce:
+    """When an invitation surveyed its person: sent, or, if never sent, answered.
+
+    An emailed invitation surveyed its person when it was sent; one that arrived through
+    the answer import (another tool, paper) was never sent from here, and surveyed its
+    person when they answered. Both count in the contact budget: the person was asked.
+    The one definition the campaign budget and the cadence budget read; use it with
+    :func:`surveyed_invitations`.
+    """
+    return Coalesce("sent_at", "response__answered_at")
+
+
+def surveyed_invitations() -> QuerySet[Invitation]:
+    """Invitations that surveyed someone: sent, or answered through the import."""
+    return Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False))
+
+
 def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
-    """The dates each person was sent a survey invitation (any campaign), oldest first.
+    """The dates each person was surveyed (any campaign, emailed or imported), oldest first.
 
     One query for many people, so sending to a whole tier stays fast.
     """
     history: dict[int, list[dt.date]] = defaultdict(list)
     rows = (
-        Invitation.objects.filter(contact_id__in=list(contact_ids), sent_at__isnull=False)
-        .order_by("sent_at")
-        .values_list("contact_id", "sent_at")
+        surveyed_invitations()
+        .filter(contact_id__in=list(contact_ids))
+        .annotate(surveyed_at=surveyed_at())
+        .order_by("surveyed_at")
+        .values_list("contact_id", "surveyed_at")
     )
-    for contact_id, sent_at in rows:
-        history[contact_id].append(timezone.localdate(sent_at))
+    for contact_id, moment in rows:
+        history[contact_id].append(timezone.localdate(moment))
     return history
 
 

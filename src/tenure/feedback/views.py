@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenure.access.permissions import can_manage_campaigns
+from tenure.access.permissions import AccessDenied, can_manage_campaigns
 from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
-from tenure.core.errors import DomainError
+from tenure.core.errors import DomainError, NotFound
 from tenure.core.numbers import int_or_none
 from tenure.feedback import selectors, services, throttle
+from tenure.feedback.audience import reader_scope
 from tenure.feedback.emails import links_base_url
 from tenure.feedback.forms import CampaignForm, SurveyForm
 from tenure.feedback.models import Campaign, Invitation
@@ -125,12 +126,19 @@ def survey_thanks(request: HttpRequest, token: str, invitation: Invitation) -> H
 
 
 def _scope(request: HttpRequest) -> selectors.Scope:
+    """The answers the user may read in the scope asked for (``audience.reader_scope``)."""
     params = request.GET
-    return selectors.Scope(
-        account_id=int_or_none(params.get("account")),
-        tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
-        manager_id=int_or_none(params.get("manager")),
-    )
+    try:
+        return reader_scope(
+            request.user,
+            account_id=int_or_none(params.get("account")),
+            tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
+            manager_id=int_or_none(params.get("manager")),
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    except AccessDenied as denied:
+        raise PermissionDenied(denied.message) from denied
 
 
 def figures_page(request: HttpRequest) -> HttpResponse:

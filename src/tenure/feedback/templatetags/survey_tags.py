@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template import Context
 
 from tenure.access.permissions import can_manage_campaigns
 from tenure.accounts.models import Account
-from tenure.feedback.selectors import Scope, survey_figures
+from tenure.feedback.audience import reader_scope
+from tenure.feedback.selectors import survey_figures
 
 register = template.Library()
 
@@ -20,17 +22,22 @@ register = template.Library()
 LATEST = 3
 
 
-@register.simple_tag
-def account_feedback(account: Account) -> dict[str, Any]:
-    """NPS, ratings, response rate and the latest answers that may be shown (two queries)."""
-    figures = survey_figures(Scope(account_id=account.pk), trend_quarters=1)
+@register.simple_tag(takes_context=True)
+def account_feedback(context: Context, account: Account) -> dict[str, Any]:
+    """NPS, ratings, response rate and the latest answers the page's reader may see.
+
+    The account view has checked that the reader sees the account; names follow the
+    reader's role, as everywhere (``feedback.audience.reader_scope``).
+    """
+    scope = reader_scope(context["request"].user, account=account)
+    figures = survey_figures(scope, trend_quarters=1)
     return {
         "portfolio": figures.portfolio,
         "min_group": figures.min_group,
         "response_rate": figures.response_rate,
         "items": figures.items,
         "named": figures.named[:LATEST],
-        "anonymous": [c for c in figures.comments if not c.respondent][:LATEST],
+        "anonymous": [c for c in figures.comments if not c.named][:LATEST],
     }
 
 

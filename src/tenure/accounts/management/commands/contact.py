@@ -35,7 +35,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         contact = _find(options["id"])
         if options["action"] == "export":
-            text = json.dumps(contact_export(contact=contact), indent=2, ensure_ascii=False)
+            with acting_as("tenure contact export"):
+                data = contact_export(contact=contact)
+            text = json.dumps(data, indent=2, ensure_ascii=False)
             if options["out"]:
                 with open(options["out"], "w", encoding="utf-8") as out:
                     out.write(text + "\n")
