@@ -24,7 +24,7 @@ from tenure.accounts.selectors import (
     last_strategic_contact,
 )
 from tenure.audit.selectors import account_audit
-from tenure.core.numbers import int_or_none
+from tenure.core.query_params import int_param
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.health_selectors import account_health_panel
@@ -42,7 +42,7 @@ def account_index(request: HttpRequest) -> HttpResponse:
         search=params.get("q", "").strip(),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
-        manager_id=int_or_none(params.get("manager")),
+        manager_id=int_param(params, "manager"),
         status=params.get("status", "") if params.get("status") in AccountStatus.values else "",
     )
     sort = params.get("sort", "name")

@@ -1,4 +1,5 @@
-"""Numbers crossing from analytics (floats, NaN) or requests (text) into the CRM store."""
+"""Numbers crossing from analytics (floats, NaN) into the CRM store (query parameters:
+`tenure.core.query_params`)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,6 @@ def money_or_none(value: float | None) -> Decimal | None:
     """``value`` rounded to cents as a Decimal (money is never stored as float)."""
     number = finite_or_none(value)
     return None if number is None else Decimal(f"{number:.2f}")
-
-
-def int_or_none(value: str | None) -> int | None:
-    """A query parameter as an int; anything else (missing, "abc") is None."""
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def finite_column(name: str) -> pl.Expr:

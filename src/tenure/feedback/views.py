@@ -20,7 +20,7 @@ from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.errors import DomainError
-from tenure.core.numbers import int_or_none
+from tenure.core.query_params import int_param
 from tenure.feedback import selectors, services, throttle
 from tenure.feedback.forms import CampaignForm, SurveyForm
 from tenure.feedback.models import Campaign, Invitation
@@ -125,9 +125,9 @@ def survey_thanks(request: HttpRequest, token: str, invitation: Invitation) -> H
 def _scope(request: HttpRequest) -> selectors.Scope:
     params = request.GET
     return selectors.Scope(
-        account_id=int_or_none(params.get("account")),
+        account_id=int_param(params, "account"),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
-        manager_id=int_or_none(params.get("manager")),
+        manager_id=int_param(params, "manager"),
     )
 
 
@@ -224,7 +224,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Campaign “{campaign.name}” prepared. Send it below.")
                 return redirect("feedback:campaign", pk=campaign.pk)
     else:
-        account = int_or_none(request.GET.get("account"))
+        account = int_param(request.GET, "account")
         form = CampaignForm(initial={"account": account} if account else None)
     return render(request, "feedback/campaign_new.html", {"form": form})
 
