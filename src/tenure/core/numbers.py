@@ -8,6 +8,13 @@ from decimal import Decimal
 
 import polars as pl
 
+#: Money the scoring run derives from order lines (revenue sums, averages, lifetime values,
+#: potentials): up to 10^26 − 0.01. An order line is at most ±10^9
+#: (`tenure.ledger.validation.MAX_LINE_AMOUNT`), so no sum of fewer than 10^17 lines can
+#: overflow the field — it once held 10^16, and one mistyped line made every page showing
+#: the account fail to read its figures.
+DERIVED_MONEY = {"max_digits": 28, "decimal_places": 2}
+
 
 def finite_or_none(value: float | None) -> float | None:
     """``value`` as a float, or None when it is missing, NaN or infinite."""

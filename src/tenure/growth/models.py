@@ -8,9 +8,10 @@ from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 from tenure.growth.choices import OpportunityStatus
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class GrowthSettings(TimeStampedModel):

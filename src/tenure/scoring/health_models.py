@@ -11,10 +11,11 @@ from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class HealthScorecard(TimeStampedModel):

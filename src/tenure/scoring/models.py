@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 from tenure.scoring.choices import (
     DecisionOutcome,
     KeyListAction,
@@ -18,7 +19,7 @@ from tenure.scoring.choices import (
     RunStatus,
 )
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class ScoringRun(TimeStampedModel):
