@@ -46,7 +46,7 @@ from tenure.accounts.services import account_create_many
 from tenure.core.errors import DomainError
 from tenure.ledger import store
 from tenure.ledger.countries import country_code
-from tenure.ledger.reading import LINE, OrderFileError, scan_order_file
+from tenure.ledger.reading import LINE, OrderFileError, readable_order_file, scan_order_file
 from tenure.ledger.validation import (
     ParseRules,
     checked_lines,
@@ -127,6 +127,7 @@ def import_orders(
     unknown_accounts: UnknownAccounts = "create",
     max_errors: int = 0,
     sheet: str | None = None,
+    encoding: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate an order-line file and add its new lines to the ledger, all or nothing.
@@ -155,6 +156,9 @@ def import_orders(
         How many bad rows may be left out; more stops the import with nothing written.
     sheet
         Excel sheet name.
+    encoding
+        Encoding of a CSV file when it is not UTF-8 (``"latin-1"``, ``"cp1252"``); a CSV file
+        that is not valid UTF-8 is refused without it.
     progress
         Called with a line of text as the import advances: rows validated (every million),
         checked, staged (PostgreSQL, every million) and written.
@@ -162,7 +166,8 @@ def import_orders(
     Raises
     ------
     OrderFileError
-        The file cannot be read, or lacks a required column.
+        The file cannot be read, is not UTF-8 (or the named encoding), holds formulas
+        without calculated values, or lacks a required column.
     TooManyBadRows
         More bad rows than ``max_errors``; the rejects file lists them.
     """
@@ -184,10 +189,13 @@ def import_orders(
     )
     rejects_path = path.with_name(path.name + ".rejects.csv")
     seconds: dict[str, float] = {}
-    with _scratch() as scratch:
+    with (
+        _scratch() as scratch,
+        readable_order_file(path, encoding=encoding, scratch=scratch) as readable,
+    ):
         checked_folder = scratch / "checked"
         with _timer(seconds, "validate"):
-            rows_read = _validate(path, mapping, sheet, rules, checked_folder, report_progress)
+            rows_read = _validate(readable, mapping, sheet, rules, checked_folder, report_progress)
         with _timer(seconds, "check"):
             checked = pl.scan_parquet(checked_folder / "*.parquet")
             problems = _problems(checked, scratch)
