@@ -10,7 +10,6 @@ Importing the same file again changes nothing. docs/importing.md is the user's g
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from django.db import models, transaction
 
 from tenure.accounts import upserts
 from tenure.accounts.choices import AccountStatus, BuyingRole, Channel, Seniority
+from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
 from tenure.core.table_files import (
     CSV_SUFFIXES,
@@ -240,10 +240,11 @@ class ImportReport:
     def write_errors(self, path: str | Path) -> None:
         """Write the problems as CSV: ``line,field,reason`` (the rejects file)."""
         with Path(path).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["line", "field", "reason"])
-            for error in self.errors:
-                writer.writerow([error.line or "", error.field or "", error.reason])
+            write_csv_rows(
+                handle,
+                ["line", "field", "reason"],
+                ([error.line or "", error.field or "", error.reason] for error in self.errors),
+            )
 
 
 def read_table(path: str | Path, *, encoding: str | None = None) -> pl.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
+from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
 from tenure.core.query_params import int_param
 from tenure.feedback import selectors, services, throttle
@@ -151,25 +151,12 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/figures.html", context)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def answers_csv(request: HttpRequest) -> HttpResponse:
     """The answers that may be shown individually, under the same rule as the pages."""
     header, rows = selectors.export_rows(_scope(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="survey-answers.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
+    write_csv_rows(response, header, rows)
     return response
 
 

@@ -43,6 +43,7 @@ from ibis.backends import BaseBackend
 
 from tenure.accounts.models import Account
 from tenure.accounts.services import account_create_many
+from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
 from tenure.ledger import store
 from tenure.ledger.countries import country_code
@@ -358,7 +359,9 @@ def _write_rejects(problems: pl.LazyFrame, rejects_path: Path) -> int:
     """Write the rejects file (or remove a stale one); return the number of bad rows."""
     bad_rows = problems.select(pl.col("line").n_unique()).collect().item()
     if bad_rows:
-        problems.sort("line", "field").sink_csv(rejects_path)
+        problems.sort("line", "field").with_columns(safe_text_columns(problems)).sink_csv(
+            rejects_path
+        )
     else:
         rejects_path.unlink(missing_ok=True)
     return int(bad_rows)
