@@ -56,7 +56,7 @@ def _integer(raw: str | None) -> int | None:
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a whole number") from None
     # Spreadsheets store every number as a float: 250.0 is fine, 2.5 is not.
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
     return int(number)
 
