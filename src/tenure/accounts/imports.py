@@ -28,6 +28,7 @@ from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
 from tenure.core.table_files import (
     CSV_SUFFIXES,
+    UNREADABLE,
     check_formula_cells,
     csv_as_utf8,
     sniff_separator,
@@ -268,9 +269,11 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> pl.DataFrame
         raise DomainError(
             f"reading Excel files needs the {error.name} package", field="path"
         ) from error
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
-        hint = "; save it as UTF-8 CSV" if "utf" in str(error).lower() else ""
-        raise DomainError(f"cannot read {path.name}: {error}{hint}", field="path") from error
+    except UNREADABLE as error:
+        reason = str(error).strip().split("\n")[0]
+        raise DomainError(
+            f"cannot read {path.name}: {reason}. Is it a complete {suffix} file?", field="path"
+        ) from error
     raise DomainError(f"cannot read {suffix or 'extensionless'} files: use CSV or .xlsx")
 
 

@@ -26,6 +26,9 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.etree import ElementTree
 
+import polars as pl
+from fastexcel import FastExcelError
+
 from tenure.core.errors import DomainError
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -37,6 +40,17 @@ _CHUNK = 1 << 20
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+#: What reading a damaged or truncated file raises (a bad zip, a Parquet file cut short…);
+#: both imports turn these into a message naming the file instead of a traceback.
+UNREADABLE = (
+    OSError,
+    ValueError,
+    zipfile.BadZipFile,
+    pl.exceptions.PolarsError,
+    FastExcelError,
+)
 
 
 class TableFileError(DomainError):

@@ -226,7 +226,7 @@ def import_orders(
             # Nothing to leave out: the ledger reads the validated parts as they are.
             good = checked_folder
         new_accounts = unknown if unknown_accounts == "create" else unknown.clear()
-        ledger = con or store.connect()
+        ledger = con or store.connect(on_wait=report_progress)
         try:
             created, counts = _write(ledger, good, new_accounts, report_progress, seconds)
         finally:

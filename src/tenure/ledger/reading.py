@@ -15,6 +15,7 @@ import polars as pl
 from tenure.core.errors import DomainError
 from tenure.core.table_files import (
     CSV_SUFFIXES,
+    UNREADABLE,
     TableFileError,
     check_formula_cells,
     csv_as_utf8,
@@ -133,7 +134,9 @@ def _scan(path: Path, *, sheet: str | None) -> pl.LazyFrame:
                 with_column_names=lambda names: [n.strip().lstrip("\ufeff") for n in names],
             )
         if suffix in PARQUET_SUFFIXES:
-            return pl.scan_parquet(path)
+            frame = pl.scan_parquet(path)
+            frame.collect_schema()  # reads the footer: a damaged file fails here, by name
+            return frame
         if suffix in EXCEL_SUFFIXES:
             check_formula_cells(path, sheet=sheet)
             # Excel cannot be streamed; a sheet holds at most about a million rows anyway.
@@ -148,11 +151,18 @@ def _scan(path: Path, *, sheet: str | None) -> pl.LazyFrame:
             return frame.rename({n: n.strip() for n in frame.columns}).lazy()
     except TableFileError as error:
         raise OrderFileError(error.message, field="path") from error
-    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
-        raise OrderFileError(f"cannot read {path.name}: {error}", field="path") from error
+    except UNREADABLE as error:
+        raise OrderFileError(
+            f"cannot read {path.name}: {_first_line(error)}. Is it a complete {suffix} file?",
+            field="path",
+        ) from error
     raise OrderFileError(
         f"{path.name}: unknown file type {suffix!r}; use .csv, .parquet or .xlsx", field="path"
     )
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().split("\n")[0]
 
 
 def _resolve_mapping(names: list[str], mapping: dict[str, str]) -> dict[str, str]:

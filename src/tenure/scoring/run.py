@@ -42,7 +42,7 @@ def run_scoring(
     fitting and training take the time) and written inside it.
     """
     started = time.perf_counter()
-    con = store.connect(ledger_url)
+    con = store.connect(ledger_url, on_wait=progress)
     lines = store.order_lines(con)
     features = ledger_features.to_polars(ledger_features.account_features(lines, as_of=as_of))
     monthly = ledger_features.to_polars(
