@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import models, transaction
 
@@ -26,6 +25,7 @@ from tenure.accounts import upserts
 from tenure.accounts.choices import AccountStatus, BuyingRole, Channel, Seniority
 from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
+from tenure.core.scratch import scratch_folder
 from tenure.core.table_files import (
     CSV_SUFFIXES,
     UNREADABLE,
@@ -258,7 +258,10 @@ def read_table(path: str | Path, *, encoding: str | None = None) -> pl.DataFrame
     suffix = path.suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
-            with csv_as_utf8(path, encoding=encoding, scratch=Path(settings.HOME) / "tmp") as text:
+            with (
+                scratch_folder("import") as scratch,
+                csv_as_utf8(path, encoding=encoding, scratch=scratch) as text,
+            ):
                 return pl.read_csv(
                     text, separator=sniff_separator(text), infer_schema=False, raise_if_empty=False
                 )

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -37,7 +36,6 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import polars as pl
 import pyarrow.parquet as pq
-from django.conf import settings
 from django.db import transaction
 from ibis.backends import BaseBackend
 
@@ -45,6 +43,7 @@ from tenure.accounts.models import Account
 from tenure.accounts.services import account_create_many
 from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
+from tenure.core.scratch import scratch_folder
 from tenure.ledger import store
 from tenure.ledger.countries import country_code
 from tenure.ledger.reading import LINE, OrderFileError, readable_order_file, scan_order_file
@@ -191,7 +190,7 @@ def import_orders(
     rejects_path = path.with_name(path.name + ".rejects.csv")
     seconds: dict[str, float] = {}
     with (
-        _scratch() as scratch,
+        scratch_folder("import") as scratch,
         readable_order_file(path, encoding=encoding, scratch=scratch) as readable,
     ):
         checked_folder = scratch / "checked"
@@ -240,14 +239,6 @@ def import_orders(
         rows_changed=counts["changed"],
         accounts_created=created,
     )
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[Path]:
-    folder = Path(settings.HOME) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="import-", dir=folder) as name:
-        yield Path(name)
 
 
 @contextlib.contextmanager
