@@ -134,9 +134,9 @@ def _scan(path: Path, *, sheet: str | None) -> pl.LazyFrame:
                 with_column_names=lambda names: [n.strip().lstrip("\ufeff") for n in names],
             )
         if suffix in PARQUET_SUFFIXES:
-            frame = pl.scan_parquet(path)
-            frame.collect_schema()  # reads the footer: a damaged file fails here, by name
-            return frame
+            parquet = pl.scan_parquet(path)
+            parquet.collect_schema()  # reads the footer: a damaged file fails here, by name
+            return parquet
         if suffix in EXCEL_SUFFIXES:
             check_formula_cells(path, sheet=sheet)
             # Excel cannot be streamed; a sheet holds at most about a million rows anyway.
