@@ -34,7 +34,7 @@ def home(settings, tmp_path):
 
 def use_ledger(monkeypatch, lines: pl.DataFrame) -> None:
     con = ledger_connection(lines)
-    monkeypatch.setattr(scoring_run_module.store, "connect", lambda url=None: con)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda url=None, **options: con)
 
 
 def test_score_with_a_ledger_fits_clv_and_says_why_there_is_no_risk_model(
