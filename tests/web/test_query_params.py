@@ -180,3 +180,11 @@ def test_int_list_param_refuses_the_list_when_one_value_is_bad(rf):
     assert int_list_param(rf.get("/?c=1&c=&c=3").GET, "c") == [1, 3]
     with pytest.raises(BadQueryParameter, match="contacts"):
         int_list_param(rf.get("/?contacts=1&contacts=%C2%B2").GET, "contacts")
+
+
+def test_a_nul_in_a_search_answers_400_on_every_database(director_client):
+    # PostgreSQL refuses NUL in any string: the search pages answered 500 there.
+    for url in ("/", "/accounts/", "/accounts/contacts/"):
+        response = director_client.get(url, {"q": "Birch\x00"})
+        assert response.status_code == 400, url
+        assert "q: the text holds a NUL character" in response.content.decode()

@@ -23,6 +23,7 @@ from tenure.accounts.models import Account, Contact, Position
 from tenure.accounts.privacy import contact_erase, contact_export
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
+from tenure.core.query_params import text_param
 from tenure.scoring.health_selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
@@ -82,7 +83,7 @@ def contact_index(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("positions", queryset=visible.select_related("account")))
         .order_by("last_name", "first_name", "id")
     )
-    term = request.GET.get("q", "").strip()
+    term = text_param(request.GET, "q")
     if term:
         contacts = contacts.filter(
             Q(first_name__icontains=term)

@@ -24,7 +24,7 @@ from tenure.accounts.selectors import (
     last_strategic_contact,
 )
 from tenure.audit.selectors import account_audit
-from tenure.core.query_params import int_param
+from tenure.core.query_params import int_param, text_param
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.health_selectors import account_health_panel
@@ -39,7 +39,7 @@ def account_index(request: HttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page."""
     params = request.GET
     filters = AccountFilters(
-        search=params.get("q", "").strip(),
+        search=text_param(params, "q"),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
         manager_id=int_param(params, "manager"),

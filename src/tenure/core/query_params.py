@@ -4,7 +4,8 @@ A page's filters come from the address bar, where anyone can type anything: a 25
 number, ``²`` (which ``str.isdigit`` accepts and ``int`` refuses) or a NUL byte. Every view
 reads its numeric parameters here; a value that is given but is not a valid id is a
 `BadQueryParameter`, which Django answers with 400 and the message, never a 500 from the
-database. The API validates its parameters itself (422).
+database. Search text goes through `text_param`. The API validates its parameters itself
+(422).
 """
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ def int_param(
     if not raw:
         return None
     return _checked(name, raw, minimum, maximum)
+
+
+def text_param(params: QueryDict, name: str) -> str:
+    """Parameter ``name`` as trimmed text ("" when absent), for searches.
+
+    Raises
+    ------
+    BadQueryParameter
+        The text holds a NUL character, which PostgreSQL refuses in any string.
+    """
+    text = params.get(name, "").strip()
+    if "\x00" in text:
+        raise BadQueryParameter(f"{name}: the text holds a NUL character")
+    return text
 
 
 def int_list_param(params: QueryDict, name: str, *, maximum: int = MAX_ID) -> list[int]:

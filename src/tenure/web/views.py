@@ -14,7 +14,7 @@ from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
-from tenure.core.query_params import BadQueryParameter, int_param
+from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
 from tenure.scoring.health_models import AccountHealth
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
         manager_id=int_param(params, "manager"),
-        search=params.get("q", "").strip(),
+        search=text_param(params, "q"),
     )
     accounts = attention_list(user=request.user, today=today, filters=filters).filter(
         visible_account_q(request.user)
