@@ -10,6 +10,8 @@ from tenure.web import views as web_views
 
 admin.site.site_header = "Tenure administration"
 admin.site.site_title = "Tenure"
+# Says why (a query parameter that is not a valid id…) instead of a bare "Bad Request".
+handler400 = "tenure.web.views.bad_request"
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -61,6 +61,15 @@ def test_the_warning_ignores_people_from_other_accounts_and_bad_dates(logged_in_
     stranger = PositionFactory().contact
     response = logged_in_client.get(
         f"/accounts/{account.pk}/cadence-check/",
-        {"occurred_at": "not a date", "contacts": [stranger.pk, "x"]},
+        {"occurred_at": "not a date", "contacts": [stranger.pk]},
     )
     assert response.status_code == 200
+
+
+def test_the_warning_refuses_a_contact_that_is_not_an_id(logged_in_client):
+    account = AccountFactory()
+    response = logged_in_client.get(
+        f"/accounts/{account.pk}/cadence-check/", {"contacts": ["1", "x"]}
+    )
+    assert response.status_code == 400
+    assert "contacts: “x” is not a valid id" in response.content.decode()

@@ -158,6 +158,15 @@ def test_import_command_reports_and_is_idempotent(campaign, tmp_path, capsys):
         )
 
 
+def test_import_command_refuses_latin_1_naming_the_line_and_imports_nothing(campaign, tmp_path):
+    path = tmp_path / "answers.csv"
+    rows = _lines(GOOD[0], "ola@birch.example,2026-03-03,8,Schön,yes")
+    path.write_bytes("".join(rows).encode("latin-1"))
+    with pytest.raises(CommandError, match=r"answers.csv, line 3: not UTF-8 text"):
+        call_command("survey", "import", str(path), "--campaign", str(campaign.pk))
+    assert not Response.objects.exists()
+
+
 def test_imported_answers_count_in_the_figures(campaign):
     respond(campaign, score=10)
     responses_import(campaign=campaign, lines=_lines(*GOOD))

@@ -139,3 +139,32 @@ def test_unknown_file_types_are_refused(tmp_path):
     path.write_text("[]")
     with pytest.raises(OrderFileError, match="unknown file type"):
         scan_order_file(path)
+
+
+def test_import_rejects_amounts_beyond_a_billion_naming_line_and_field(tmp_path):
+    # 9,999,999,999,999,999.99 fitted the ledger's decimal(18,2) and, summed by the scoring
+    # run, overflowed the snapshot's money fields: every page showing the account answered 500.
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "account_key,order_id,order_date,product_id,amount,currency\n"
+        "K,O1,2024-01-01,P,9999999999999999.99,EUR\n"
+        "K,O2,2024-01-01,P,-1000000000.01,EUR\n"
+        "K,O3,2024-01-01,P,1000000000.00,EUR\n"
+        "K,O4,2024-01-01,P,-1000000000,EUR\n"
+    )
+    checked = checked_lines(scan_order_file(path), ParseRules(source="erp"))
+    errors = field_errors(checked).sort("line").collect()
+    reason = "outside ±1,000,000,000.00, the largest amount an order line may have"
+    assert errors.rows() == [
+        (2, "amount", "9999999999999999.99", reason),
+        (3, "amount", "-1000000000.01", reason),
+    ]
+
+
+def test_import_rejects_a_computed_amount_beyond_a_billion(tmp_path):
+    _lines, errors = check(
+        tmp_path,
+        "K,O,1,2024-01-01,P,100000,10001,EUR\nK,O,2,2024-01-01,P,2,2000000000,EUR\n",
+    )
+    assert errors.select("line", "field").rows() == [(2, "amount"), (3, "unit_price")]
+    assert "largest amount" in errors["reason"][0]

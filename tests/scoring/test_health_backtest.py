@@ -34,7 +34,7 @@ def home(settings, tmp_path):
 
 def use_ledger(monkeypatch, lines: pl.DataFrame) -> None:
     con = ledger_connection(lines)
-    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None: con)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None, **_options: con)
 
 
 @pytest.mark.usefixtures("home")

@@ -31,7 +31,7 @@ def ledger(settings, tmp_path, monkeypatch):
         + [("K2", d, 80.0 + d.day) for d in every(21, start, AS_OF)]
     )
     con = ledger_connection(lines)
-    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None: con)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None, **_options: con)
 
 
 @pytest.mark.usefixtures("ledger")

@@ -27,6 +27,7 @@ from tenure.accounts.selectors import contacts_matching
 from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
+from tenure.core.query_params import text_param
 from tenure.scoring.health_selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
@@ -82,7 +83,7 @@ def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone we know, searchable by name, email or company."""
     form = ContactSearchForm(request.GET or None)
     visible = Position.objects.filter(visible_account_q(request.user, "account__"))
-    term = request.GET.get("q", "").strip()
+    term = text_param(request.GET, "q")
     contacts = (
         contacts_matching(user=request.user, term=term)
         .prefetch_related(Prefetch("positions", queryset=visible.select_related("account")))

@@ -10,7 +10,6 @@ Importing the same file again changes nothing. docs/importing.md is the user's g
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +23,16 @@ from django.db import models, transaction
 
 from tenure.accounts import upserts
 from tenure.accounts.choices import AccountStatus, BuyingRole, Channel, Seniority
+from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
+from tenure.core.scratch import scratch_folder
+from tenure.core.table_files import (
+    CSV_SUFFIXES,
+    UNREADABLE,
+    check_formula_cells,
+    csv_as_utf8,
+    sniff_separator,
+)
 
 #: Reports rows checked so far: ``progress(done, total)``.
 Progress = Callable[[int, int], None]
@@ -49,7 +57,7 @@ def _integer(raw: str | None) -> int | None:
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a whole number") from None
     # Spreadsheets store every number as a float: 250.0 is fine, 2.5 is not.
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
     return int(number)
 
@@ -233,33 +241,42 @@ class ImportReport:
     def write_errors(self, path: str | Path) -> None:
         """Write the problems as CSV: ``line,field,reason`` (the rejects file)."""
         with Path(path).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["line", "field", "reason"])
-            for error in self.errors:
-                writer.writerow([error.line or "", error.field or "", error.reason])
+            write_csv_rows(
+                handle,
+                ["line", "field", "reason"],
+                ([error.line or "", error.field or "", error.reason] for error in self.errors),
+            )
 
 
-def read_table(path: str | Path) -> pl.DataFrame:
-    """Read a CSV (``,``, ``;`` or tab separated, UTF-8) or Excel file, every cell as text."""
+def read_table(path: str | Path, *, encoding: str | None = None) -> pl.DataFrame:
+    """Read a CSV (``,``, ``;`` or tab separated; UTF-8 unless ``encoding`` names another)
+    or Excel file, every cell as text. The checks are the order import's too
+    (`tenure.core.table_files`): bytes that are not UTF-8, formulas never calculated."""
     path = Path(path)
     if not path.is_file():
         raise DomainError(f"no such file: {path}", field="path")
     suffix = path.suffix.lower()
     try:
-        if suffix in {".csv", ".txt", ".tsv"}:
-            with path.open(encoding="utf-8-sig", errors="replace") as handle:
-                first = handle.readline()
-            separator = max([",", ";", "\t"], key=first.count)
-            return pl.read_csv(path, separator=separator, infer_schema=False, raise_if_empty=False)
+        if suffix in CSV_SUFFIXES:
+            with (
+                scratch_folder("import") as scratch,
+                csv_as_utf8(path, encoding=encoding, scratch=scratch) as text,
+            ):
+                return pl.read_csv(
+                    text, separator=sniff_separator(text), infer_schema=False, raise_if_empty=False
+                )
         if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+            check_formula_cells(path)
             return pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
     except ModuleNotFoundError as error:
         raise DomainError(
             f"reading Excel files needs the {error.name} package", field="path"
         ) from error
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
-        hint = "; save it as UTF-8 CSV" if "utf" in str(error).lower() else ""
-        raise DomainError(f"cannot read {path.name}: {error}{hint}", field="path") from error
+    except UNREADABLE as error:
+        reason = str(error).strip().split("\n")[0]
+        raise DomainError(
+            f"cannot read {path.name}: {reason}. Is it a complete {suffix} file?", field="path"
+        ) from error
     raise DomainError(f"cannot read {suffix or 'extensionless'} files: use CSV or .xlsx")
 
 
@@ -349,9 +366,10 @@ def _import(
     mapping: dict[str, str] | None,
     dry_run: bool,
     progress: Progress | None,
+    encoding: str | None = None,
 ) -> ImportReport:
     report = ImportReport(kind=kind, path=str(path), dry_run=dry_run)
-    frame = read_table(path)
+    frame = read_table(path, encoding=encoding)
     mapped, report.errors = _map_columns(frame.columns, columns, required, mapping or {})
     if report.errors:
         return report
@@ -392,6 +410,7 @@ def import_accounts(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Create or update accounts from a file, matched on ``external_id``; all or nothing.
 
@@ -408,6 +427,7 @@ def import_accounts(
         mapping=mapping,
         dry_run=dry_run,
         progress=progress,
+        encoding=encoding,
     )
 
 
@@ -417,6 +437,7 @@ def import_contacts(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Create or update people from a file, matched on email; all or nothing.
 
@@ -433,6 +454,7 @@ def import_contacts(
         mapping=mapping,
         dry_run=dry_run,
         progress=progress,
+        encoding=encoding,
     )
 
 
@@ -462,6 +484,9 @@ def _add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     parser.add_argument("--errors", metavar="CSV", help="also write the problems to this CSV file")
+    parser.add_argument(
+        "--encoding", help="encoding of a CSV file that is not UTF-8, e.g. latin-1 (UTF-8)"
+    )
 
 
 def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
@@ -495,6 +520,7 @@ def _handle(
             mapping=mapping,
             dry_run=bool(options.get("dry_run")),
             progress=progress if options.get("verbosity", 1) >= 1 else None,
+            encoding=options.get("encoding"),
         )
     except DomainError as error:
         raise CommandError(error.message) from error

@@ -17,6 +17,7 @@ from tenure.accounts.choices import (
     TeamRole,
     Tier,
 )
+from tenure.accounts.validators import MAX_EMPLOYEES, validate_birthday, within
 from tenure.core.models import TimeStampedModel
 
 
@@ -34,8 +35,18 @@ class Account(TimeStampedModel):
     industry = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2 code.")
     region = models.CharField(max_length=100, blank=True)
-    employees = models.PositiveIntegerField(null=True, blank=True)
-    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    employees = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=within(
+            0, MAX_EMPLOYEES, f"the number of employees must lie between 0 and {MAX_EMPLOYEES:,}"
+        ),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=within(1600, 2200, "the founding year must lie between 1600 and 2200"),
+    )
     website = models.URLField(blank=True)
     parent = models.ForeignKey(
         "self",
@@ -142,7 +153,7 @@ class Contact(TimeStampedModel):
     email = models.EmailField(blank=True, null=True)
     phone = models.CharField(max_length=40, blank=True)
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
-    birthday = models.DateField(null=True, blank=True)
+    birthday = models.DateField(null=True, blank=True, validators=[validate_birthday])
     accounts = models.ManyToManyField(Account, through="Position", related_name="contacts")
 
     class Meta:
@@ -186,7 +197,10 @@ class Position(TimeStampedModel):
     )
     seniority = models.CharField(max_length=10, choices=Seniority.choices, blank=True)
     strength = models.PositiveSmallIntegerField(
-        "relationship strength", default=3, help_text="1 (cold) to 5 (trusted)."
+        "relationship strength",
+        default=3,
+        help_text="1 (cold) to 5 (trusted).",
+        validators=within(1, 5, "relationship strength must be between 1 and 5"),
     )
     started_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)

@@ -25,7 +25,7 @@ from tenure.accounts.selectors import (
 )
 from tenure.audit.selectors import account_audit
 from tenure.core.http import AuthenticatedHttpRequest
-from tenure.core.numbers import int_or_none
+from tenure.core.query_params import int_param, text_param
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet
 from tenure.scoring.health_selectors import account_health_panel
@@ -40,10 +40,10 @@ def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page."""
     params = request.GET
     filters = AccountFilters(
-        search=params.get("q", "").strip(),
+        search=text_param(params, "q"),
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
-        manager_id=int_or_none(params.get("manager")),
+        manager_id=int_param(params, "manager"),
         status=params.get("status", "") if params.get("status") in AccountStatus.values else "",
     )
     sort = params.get("sort", "name")

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from tenure.access.permissions import sees_all_accounts, visible_account_q
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
+from tenure.core.query_params import int_param
 
 SORTS = {
     "due": ("due_on", "account__name", "pk"),
@@ -34,15 +35,15 @@ class TaskFilters:
             status = TaskStatus.OPEN
         rule = params.get("rule", "")
         assignee = params.get("assignee", "me")
-        if assignee not in {"me", "all", "none"} and not assignee.isdigit():
-            assignee = "me"
-        account = params.get("account", "")
+        if assignee not in {"me", "all", "none"}:
+            chosen = int_param(params, "assignee")
+            assignee = "me" if chosen is None else str(chosen)
         sort = params.get("sort", "due")
         return cls(
             status=status,
             rule=rule if rule in AlertRule.values else "",
             assignee=assignee,
-            account_id=int(account) if account.isdigit() else None,
+            account_id=int_param(params, "account"),
             sort=sort if sort in SORTS else "due",
         )
 

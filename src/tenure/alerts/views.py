@@ -23,6 +23,7 @@ from tenure.alerts.models import Task
 from tenure.alerts.permissions import can_close_task, can_reopen_task
 from tenure.alerts.selectors import SORTS, TaskFilters, task_list
 from tenure.core.errors import DomainError
+from tenure.core.query_params import int_param
 
 
 def tasks_page(request: HttpRequest) -> HttpResponse:
@@ -32,10 +33,12 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    closed = None
-    closed_id = request.GET.get("closed", "")
-    if closed_id.isdigit():
-        closed = Task.objects.filter(pk=int(closed_id), closed_by=request.user).first()
+    closed_id = int_param(request.GET, "closed")
+    closed = (
+        Task.objects.filter(pk=closed_id, closed_by=request.user).first()
+        if closed_id is not None
+        else None
+    )
     return render(
         request,
         "alerts/tasks.html",

@@ -1,11 +1,28 @@
-"""Numbers crossing from analytics (floats, NaN) or requests (text) into the CRM store."""
+"""Numbers crossing from analytics (floats, NaN) into the CRM store (query parameters:
+`tenure.core.query_params`)."""
 
 from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import TypedDict
 
 import polars as pl
+
+
+class MoneyArgs(TypedDict):
+    """A money ``DecimalField``'s arguments, typed so the field's stub accepts ``**MONEY``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+#: Money the scoring run derives from order lines (revenue sums, averages, lifetime values,
+#: potentials): up to 10^26 − 0.01. An order line is at most ±10^9
+#: (`tenure.ledger.validation.MAX_LINE_AMOUNT`), so no sum of fewer than 10^17 lines can
+#: overflow the field — it once held 10^16, and one mistyped line made every page showing
+#: the account fail to read its figures.
+DERIVED_MONEY: MoneyArgs = {"max_digits": 28, "decimal_places": 2}
 
 
 def finite_or_none(value: float | None) -> float | None:
@@ -19,14 +36,6 @@ def money_or_none(value: float | None) -> Decimal | None:
     """``value`` rounded to cents as a Decimal (money is never stored as float)."""
     number = finite_or_none(value)
     return None if number is None else Decimal(f"{number:.2f}")
-
-
-def int_or_none(value: str | None) -> int | None:
-    """A query parameter as an int; anything else (missing, "abc") is None."""
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def finite_column(name: str) -> pl.Expr:

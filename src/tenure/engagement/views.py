@@ -20,6 +20,7 @@ from tenure.access.permissions import account_guard, can_see_personal_data, visi
 from tenure.accounts.models import Account, Contact
 from tenure.accounts.selectors import account_interactions, last_strategic_contact
 from tenure.core.errors import DomainError
+from tenure.core.query_params import int_list_param
 from tenure.engagement.cadence import CadenceState, cadence_check, cadence_status, cadence_statuses
 from tenure.engagement.calendar import (
     CALENDAR_DAYS,
@@ -144,7 +145,7 @@ def cadence_warnings(request: HttpRequest, account_id: int) -> HttpResponse:
     account = _account(account_id)
     account_guard(request, account, write=False)
     on = _day_of(request.GET.get("occurred_at", "")) or timezone.localdate()
-    ids = [int(v) for v in request.GET.getlist("contacts") if v.isdigit()]
+    ids = int_list_param(request.GET, "contacts")
     people = Contact.objects.filter(pk__in=ids, positions__account=account).distinct()
     warnings = cadence_check(account=account, contacts=people, on=on)
     return render(request, "engagement/_cadence_warnings.html", {"warnings": warnings})

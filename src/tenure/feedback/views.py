@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,8 +19,9 @@ from tenure.access.permissions import AccessDenied, can_manage_campaigns
 from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
+from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError, NotFound
-from tenure.core.numbers import int_or_none
+from tenure.core.query_params import int_param
 from tenure.feedback import selectors, services, throttle
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.emails import links_base_url
@@ -131,9 +131,9 @@ def _scope(request: HttpRequest) -> selectors.Scope:
     try:
         return reader_scope(
             request.user,
-            account_id=int_or_none(params.get("account")),
+            account_id=int_param(params, "account"),
             tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
-            manager_id=int_or_none(params.get("manager")),
+            manager_id=int_param(params, "manager"),
         )
     except NotFound as missing:
         raise Http404(missing.message) from missing
@@ -161,25 +161,12 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/figures.html", context)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def answers_csv(request: HttpRequest) -> HttpResponse:
     """The answers that may be shown individually, under the same rule as the pages."""
     header, rows = selectors.export_rows(_scope(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="survey-answers.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
+    write_csv_rows(response, header, rows)
     return response
 
 
@@ -235,7 +222,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Campaign “{campaign.name}” prepared. Send it below.")
                 return redirect("feedback:campaign", pk=campaign.pk)
     else:
-        account = int_or_none(request.GET.get("account"))
+        account = int_param(request.GET, "account")
         form = CampaignForm(initial={"account": account} if account else None)
     return render(request, "feedback/campaign_new.html", {"form": form})
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 from tenure.growth.choices import OpportunityStatus
 
-
-class _MoneyArgs(TypedDict):
-    max_digits: int
-    decimal_places: int
-
-
-MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class GrowthSettings(TimeStampedModel):

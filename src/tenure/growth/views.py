@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from tenure.access.permissions import account_guard, sees_all_accounts, visible_account_q
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.errors import DomainError
+from tenure.core.query_params import int_param
 from tenure.growth import services
 from tenure.growth.models import Opportunity
 from tenure.growth.selectors import whitespace_grid
@@ -36,8 +37,7 @@ def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 def whitespace(request: HttpRequest) -> HttpResponse:
     """Accounts × product categories: bought, or bought by similar accounts."""
-    raw = request.GET.get("manager", "")
-    manager_id = int(raw) if raw.isdigit() else None
+    manager_id = int_param(request.GET, "manager")
     if manager_id is None and not sees_all_accounts(request.user):
         manager_id = request.user.pk
     grid = whitespace_grid(manager_id=manager_id, visible=visible_account_q(request.user))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -37,16 +36,17 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import polars as pl
 import pyarrow.parquet as pq
-from django.conf import settings
 from django.db import transaction
 from ibis.backends import BaseBackend
 
 from tenure.accounts.models import Account
 from tenure.accounts.services import account_create_many
+from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
+from tenure.core.scratch import scratch_folder
 from tenure.ledger import store
 from tenure.ledger.countries import country_code
-from tenure.ledger.reading import LINE, OrderFileError, scan_order_file
+from tenure.ledger.reading import LINE, OrderFileError, readable_order_file, scan_order_file
 from tenure.ledger.validation import (
     ParseRules,
     checked_lines,
@@ -127,6 +127,7 @@ def import_orders(
     unknown_accounts: UnknownAccounts = "create",
     max_errors: int = 0,
     sheet: str | None = None,
+    encoding: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate an order-line file and add its new lines to the ledger, all or nothing.
@@ -155,6 +156,9 @@ def import_orders(
         How many bad rows may be left out; more stops the import with nothing written.
     sheet
         Excel sheet name.
+    encoding
+        Encoding of a CSV file when it is not UTF-8 (``"latin-1"``, ``"cp1252"``); a CSV file
+        that is not valid UTF-8 is refused without it.
     progress
         Called with a line of text as the import advances: rows validated (every million),
         checked, staged (PostgreSQL, every million) and written.
@@ -162,7 +166,8 @@ def import_orders(
     Raises
     ------
     OrderFileError
-        The file cannot be read, or lacks a required column.
+        The file cannot be read, is not UTF-8 (or the named encoding), holds formulas
+        without calculated values, or lacks a required column.
     TooManyBadRows
         More bad rows than ``max_errors``; the rejects file lists them.
     """
@@ -184,10 +189,13 @@ def import_orders(
     )
     rejects_path = path.with_name(path.name + ".rejects.csv")
     seconds: dict[str, float] = {}
-    with _scratch() as scratch:
+    with (
+        scratch_folder("import") as scratch,
+        readable_order_file(path, encoding=encoding, scratch=scratch) as readable,
+    ):
         checked_folder = scratch / "checked"
         with _timer(seconds, "validate"):
-            rows_read = _validate(path, mapping, sheet, rules, checked_folder, report_progress)
+            rows_read = _validate(readable, mapping, sheet, rules, checked_folder, report_progress)
         with _timer(seconds, "check"):
             checked = pl.scan_parquet(checked_folder / "*.parquet")
             problems = _problems(checked, scratch)
@@ -217,7 +225,7 @@ def import_orders(
             # Nothing to leave out: the ledger reads the validated parts as they are.
             good = checked_folder
         new_accounts = unknown if unknown_accounts == "create" else unknown.clear()
-        ledger = con or store.connect()
+        ledger = con or store.connect(on_wait=report_progress)
         try:
             created, counts = _write(ledger, good, new_accounts, report_progress, seconds)
         finally:
@@ -231,14 +239,6 @@ def import_orders(
         rows_changed=counts["changed"],
         accounts_created=created,
     )
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[Path]:
-    folder = Path(settings.HOME) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="import-", dir=folder) as name:
-        yield Path(name)
 
 
 @contextlib.contextmanager
@@ -350,7 +350,9 @@ def _write_rejects(problems: pl.LazyFrame, rejects_path: Path) -> int:
     """Write the rejects file (or remove a stale one); return the number of bad rows."""
     bad_rows = problems.select(pl.col("line").n_unique()).collect().item()
     if bad_rows:
-        problems.sort("line", "field").sink_csv(rejects_path)
+        problems.sort("line", "field").with_columns(safe_text_columns(problems)).sink_csv(
+            rejects_path
+        )
     else:
         rejects_path.unlink(missing_ok=True)
     return int(bad_rows)

@@ -83,6 +83,10 @@ class OrdersImport:
             help="import the good rows if there are at most this many bad rows (0)",
         )
         parser.add_argument("--sheet", help="Excel sheet name (the first sheet)")
+        parser.add_argument(
+            "--encoding",
+            help="encoding of a CSV file that is not UTF-8, e.g. latin-1 or cp1252 (UTF-8)",
+        )
 
     def handle(self, command: BaseCommand, options: dict[str, Any]) -> None:
         path: Path = options["file"]
@@ -99,6 +103,7 @@ class OrdersImport:
                 unknown_accounts=options["unknown_accounts"],
                 max_errors=options["max_errors"],
                 sheet=options["sheet"],
+                encoding=options["encoding"],
                 progress=command.stdout.write,
             )
         except DomainError as error:

@@ -6,12 +6,21 @@ the file gives them, and `tenure.ledger.validation` turns each into the ledger's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import polars as pl
 
 from tenure.core.errors import DomainError
+from tenure.core.table_files import (
+    CSV_SUFFIXES,
+    UNREADABLE,
+    TableFileError,
+    check_formula_cells,
+    csv_as_utf8,
+    sniff_separator,
+)
 
 #: Columns an order-line file may carry, under their ledger names.
 INPUT_COLUMNS = (
@@ -33,13 +42,32 @@ REQUIRED_COLUMNS = ("account_key", "order_id", "order_date", "product_id")
 #: 1-based record number in the file, the header being line 1 (as a spreadsheet shows it).
 LINE = "__line"
 
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls"}
 
 
 class OrderFileError(DomainError):
     """The file as a whole cannot be imported: unreadable, or a needed column is missing."""
+
+
+@contextlib.contextmanager
+def readable_order_file(path: Path, *, encoding: str | None, scratch: Path) -> Iterator[Path]:
+    """``path`` itself, checked as UTF-8 when it is a CSV file, or a UTF-8 copy of it when
+    ``encoding`` names another encoding (kept in ``scratch`` until the block ends).
+
+    Raises
+    ------
+    OrderFileError
+        The CSV file is not UTF-8 (and no encoding was named), or not in the one named.
+    """
+    if path.suffix.lower() not in CSV_SUFFIXES or not path.is_file():
+        yield path
+        return
+    try:
+        with csv_as_utf8(path, encoding=encoding, scratch=scratch) as readable:
+            yield readable
+    except TableFileError as error:
+        raise OrderFileError(error.message, field="path") from error
 
 
 def scan_order_file(
@@ -97,17 +125,20 @@ def _scan(path: Path, *, sheet: str | None) -> pl.LazyFrame:
         if suffix in CSV_SUFFIXES:
             return pl.scan_csv(
                 path,
-                separator=_sniff_separator(path),
+                separator=sniff_separator(path),
                 # Text in, so that numbers and dates are parsed by our rules, not guessed.
                 infer_schema=False,
-                # Exports in Latin-1 are common; only descriptive text is affected, and ids
-                # that come out garbled still fail no check silently: they just differ.
-                encoding="utf8-lossy",
+                # Strict: `readable_order_file` has checked the bytes (or made a UTF-8 copy);
+                # read lossily, a Latin-1 "KÖLN-1" became a phantom account "K�LN-1".
+                encoding="utf8",
                 with_column_names=lambda names: [n.strip().lstrip("\ufeff") for n in names],
             )
         if suffix in PARQUET_SUFFIXES:
-            return pl.scan_parquet(path)
+            parquet = pl.scan_parquet(path)
+            parquet.collect_schema()  # reads the footer: a damaged file fails here, by name
+            return parquet
         if suffix in EXCEL_SUFFIXES:
+            check_formula_cells(path, sheet=sheet)
             # Excel cannot be streamed; a sheet holds at most about a million rows anyway.
             frame = pl.read_excel(
                 path,
@@ -118,18 +149,20 @@ def _scan(path: Path, *, sheet: str | None) -> pl.LazyFrame:
                 drop_empty_rows=False,
             )
             return frame.rename({n: n.strip() for n in frame.columns}).lazy()
-    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
-        raise OrderFileError(f"cannot read {path.name}: {error}", field="path") from error
+    except TableFileError as error:
+        raise OrderFileError(error.message, field="path") from error
+    except UNREADABLE as error:
+        raise OrderFileError(
+            f"cannot read {path.name}: {_first_line(error)}. Is it a complete {suffix} file?",
+            field="path",
+        ) from error
     raise OrderFileError(
         f"{path.name}: unknown file type {suffix!r}; use .csv, .parquet or .xlsx", field="path"
     )
 
 
-def _sniff_separator(path: Path) -> str:
-    with path.open("rb") as handle:
-        header = handle.readline().decode("utf-8", errors="replace")
-    counts = {separator: header.count(separator) for separator in (",", ";", "\t")}
-    return max(counts, key=lambda separator: counts[separator])
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().split("\n")[0]
 
 
 def _resolve_mapping(names: list[str], mapping: dict[str, str]) -> dict[str, str]:

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
+
+from tenure.core.errors import DomainError
 
 ORDER_LINES = "order_lines"
 #: A line is identified by the system it came from, its order and its position in the order.
@@ -57,7 +62,23 @@ CREATE TABLE IF NOT EXISTS {name} (
 """
 
 
-def connect(url: str | None = None) -> BaseBackend:
+#: How long a command waits for another process to release the DuckDB file. DuckDB lets
+#: one process open the file at a time: a second `tenure score` or `tenure import` waits
+#: for the first, then gives up with a message (it ended in a traceback).
+LOCK_WAIT_SECONDS = 120.0
+_LOCK_RETRY_SECONDS = 0.5
+
+
+class LedgerBusy(DomainError):
+    """Another process holds the ledger file for longer than we wait."""
+
+
+def connect(
+    url: str | None = None,
+    *,
+    wait_seconds: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> BaseBackend:
     """Connect to the ledger.
 
     Parameters
@@ -69,10 +90,20 @@ def connect(url: str | None = None) -> BaseBackend:
         local Spark session whose query parameters are Spark settings
         (``?spark.master=local[2]``).
 
+    wait_seconds
+        How long to wait while another process holds a DuckDB file (`LOCK_WAIT_SECONDS`).
+    on_wait
+        Told once, in words, that the connection is waiting for the lock.
+
     Returns
     -------
     BaseBackend
         The Ibis backend. Call `ensure_schema` before the first import.
+
+    Raises
+    ------
+    LedgerBusy
+        The DuckDB file stayed locked by another process for ``wait_seconds``.
     """
     if url is None:
         from django.conf import settings
@@ -84,10 +115,38 @@ def connect(url: str | None = None) -> BaseBackend:
         path = unquote(parts.netloc + parts.path)
         if path and path != ":memory:" and not path.startswith(("md:", "motherduck:")):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ibis.connect(url)
+        wait = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        return _connect_duckdb(url, path, wait, on_wait)
     if scheme in {"pyspark", "spark"}:
         return _connect_spark(unquote(parts.path), dict(parse_qsl(parts.query)))
     return ibis.connect(url)
+
+
+def _connect_duckdb(
+    url: str, path: str, wait: float, on_wait: Callable[[str], None] | None
+) -> BaseBackend:
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return ibis.connect(url)
+        except duckdb.IOException as error:
+            message = str(error)
+            if "lock" not in message.lower():
+                raise
+            holder = re.search(r"\(PID (\d+)\)", message)
+            who = f"process {holder.group(1)}" if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise LedgerBusy(
+                    f"the ledger {path} is in use by {who} (another `tenure score` or "
+                    f"`tenure import`?); waited {wait:.0f} s. Run this again when it has "
+                    "finished.",
+                    field="ledger",
+                ) from None
+            if not told and on_wait is not None:
+                on_wait(f"  waiting up to {wait:.0f} s for the ledger, in use by {who}…")
+                told = True
+            time.sleep(min(_LOCK_RETRY_SECONDS, max(deadline - time.monotonic(), 0.0)))
 
 
 def _connect_spark(warehouse: str, conf: dict[str, str]) -> BaseBackend:

@@ -9,6 +9,7 @@ which become the rows of the rejects file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import polars as pl
 
@@ -19,6 +20,10 @@ WORK = pl.Decimal(28, 8)
 QUANTITY = pl.Decimal(18, 3)
 MONEY = pl.Decimal(18, 2)
 MAX_KEY_LENGTH = 100  # Account.external_id's length in the CRM store.
+#: The largest unit price or line amount, either way, in the line's currency. Far above any
+#: real order line, yet low enough that no account's sum of lines can reach what the scoring
+#: run stores (`tenure.core.numbers.DERIVED_MONEY`); a typo of many nines is refused here.
+MAX_LINE_AMOUNT = Decimal("1000000000")
 #: Fields whose problems are reported, in the order the rejects file lists them.
 CHECKED_FIELDS = (
     "account_key",
@@ -39,6 +44,8 @@ _COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}([. \u00a0\u202f]\d{3})+)(,\d*)?$|^[+-]?,\d+
 _FLOAT_ID = r"^(\d+)\.0+$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+_MONEY_FIELDS = frozenset({"unit_price", "amount"})
+_OUTSIDE = f"outside ±{MAX_LINE_AMOUNT:,.2f}, the largest amount an order line may have"
 
 
 @dataclass(frozen=True)
@@ -318,8 +325,8 @@ def _amount_error(schema: pl.Schema, rules: ParseRules) -> pl.Expr:
         .then(pl.lit(None, dtype=pl.String))
         .when(exact.is_null())
         .then(pl.lit("missing amount, and no quantity and unit price to compute it"))
-        .when(pl.col("amount").is_null())
-        .then(pl.lit("amount too large"))
+        .when(pl.col("amount").is_null() | (pl.col("amount").abs() > MAX_LINE_AMOUNT))
+        .then(pl.lit(_OUTSIDE))
         .alias(error_column("amount"))
     )
 
@@ -339,4 +346,6 @@ def _number_error(name: str, stored: str, schema: pl.Schema, rules: ParseRules) 
         .then(pl.lit("not a number"))
         .when(pl.col(_number(name)).is_not_null() & pl.col(stored).is_null())
         .then(pl.lit("number too large"))
+        .when(pl.lit(name in _MONEY_FIELDS) & (pl.col(stored).abs() > MAX_LINE_AMOUNT))
+        .then(pl.lit(_OUTSIDE))
     )

@@ -6,23 +6,16 @@ app; kept apart because they are a subject of their own.
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from django.db import models
 from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
 
-
-class _MoneyArgs(TypedDict):
-    max_digits: int
-    decimal_places: int
-
-
-MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class HealthScorecard(TimeStampedModel):

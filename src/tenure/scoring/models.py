@@ -5,14 +5,13 @@ The ledger is never read by a page: the scoring run condenses it into these rows
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
+from tenure.core.numbers import DERIVED_MONEY
 from tenure.scoring.choices import (
     DecisionOutcome,
     KeyListAction,
@@ -21,13 +20,7 @@ from tenure.scoring.choices import (
 )
 from tenure.scoring.freshness import LedgerFreshness
 
-
-class _MoneyArgs(TypedDict):
-    max_digits: int
-    decimal_places: int
-
-
-MONEY: _MoneyArgs = {"max_digits": 18, "decimal_places": 2}
+MONEY = DERIVED_MONEY
 
 
 class ScoringRun(TimeStampedModel):

@@ -44,7 +44,7 @@ def run_scoring(
     fitting and training take the time) and written inside it.
     """
     started = time.perf_counter()
-    con = store.connect(ledger_url)
+    con = store.connect(ledger_url, on_wait=progress)
     lines = store.order_lines(con)
     # Ledger measures count to the ledger's last order day: an export a few days old must
     # not read as days of silence on every account.

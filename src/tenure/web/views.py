@@ -15,7 +15,7 @@ from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
 from tenure.core.http import AuthenticatedHttpRequest
-from tenure.core.numbers import int_or_none
+from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.engagement.services import focus_for_week
 from tenure.scoring.health_models import AccountHealth
@@ -29,8 +29,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = AttentionFilters(
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
-        manager_id=int_or_none(params.get("manager")),
-        search=params.get("q", "").strip(),
+        manager_id=int_param(params, "manager"),
+        search=text_param(params, "q"),
     )
     accounts = attention_list(user=request.user, today=today, filters=filters).filter(
         visible_account_q(request.user)
@@ -64,3 +64,9 @@ def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 with the reason (a query parameter that is not a valid id, for instance)."""
+    message = str(exception) if isinstance(exception, BadQueryParameter) else ""
+    return render(request, "web/400.html", {"message": message}, status=400)

@@ -11,6 +11,7 @@ import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.accounts.models import Account
+from tenure.core.csv_cells import write_frame_csv
 from tenure.engagement.seasonal import last_complete_month, stored_panel
 from tenure.insights.seasonality import (
     DEFAULT_STRENGTH_THRESHOLD,
@@ -133,13 +134,14 @@ class Command(BaseCommand):
                     f"{name[:40]:<40} {row['strength']:>8.2f}  {row['peak_label'] or '—'}"
                 )
         if options["csv"]:
-            profiles.with_columns(
+            table = profiles.with_columns(
                 pl.col("indices")
                 .list.eval(pl.element().round(3))
                 .cast(pl.List(pl.String))
                 .list.join(" "),
                 pl.col("peak_months").cast(pl.List(pl.String)).list.join(" "),
-            ).write_csv(options["csv"])
+            )
+            write_frame_csv(table, options["csv"])
             self.stdout.write(f"Profiles written to {options['csv']}")
 
     def _backtest(self, panel: MonthlyPanel, options: Any) -> None:
@@ -178,5 +180,5 @@ class Command(BaseCommand):
             f"Fitting and forecasting took {result.seconds:.1f} s."
         )
         if options["csv"]:
-            result.accounts.write_csv(options["csv"])
+            write_frame_csv(result.accounts, options["csv"])
             self.stdout.write(f"Per-account results written to {options['csv']}")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tenure.core.errors import DomainError
+from tenure.core.table_files import TableFileError, check_utf8
 from tenure.feedback import selectors, services
 from tenure.feedback.emails import links_base_url
 from tenure.feedback.models import Campaign
@@ -85,10 +86,14 @@ class Command(BaseCommand):
         campaign = self._campaign(options["campaign"])
         path: Path = options["file"]
         try:
+            # Checked whole before the first answer is read: the line of a bad byte is named.
+            check_utf8(path)
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 report = responses_import(campaign=campaign, lines=handle)
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
+        except TableFileError as error:
+            raise CommandError(error.message) from error
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text") from error
         self.stdout.write(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tenure.core.errors import DomainError
 from tenure.scoring.run import run_scoring
 
 
@@ -28,7 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: dt.date = options["as_of"] or timezone.localdate()
-        run = run_scoring(as_of=as_of, progress=self.stdout.write)
+        try:
+            run = run_scoring(as_of=as_of, progress=self.stdout.write)
+        except DomainError as error:
+            # The ledger in use by another run, for instance: a message, not a traceback.
+            raise CommandError(error.message) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scored {run.accounts_scored:,} accounts as of {run.as_of}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tenure.core.csv_cells import write_csv_rows
 from tenure.scoring.selectors import portfolio_latest, snapshots_for
 
 
@@ -68,10 +68,11 @@ class Command(BaseCommand):
             "keylist_action",
         ]
         with path.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(fields)
-            for s in snapshots_for(as_of=as_of).order_by("revenue_rank").iterator(chunk_size=5000):
-                writer.writerow(
+            snapshots = snapshots_for(as_of=as_of).order_by("revenue_rank")
+            write_csv_rows(
+                handle,
+                fields,
+                (
                     [
                         s.account.external_id,
                         s.account.name,
@@ -86,4 +87,6 @@ class Command(BaseCommand):
                         s.account.is_key_account,
                         s.keylist_action,
                     ]
-                )
+                    for s in snapshots.iterator(chunk_size=5000)
+                ),
+            )
