@@ -259,6 +259,8 @@ def potential_spend(
         industry, employees, revenue
     )
     raw = model.predict(industry, employees)
+    # An absurd size (a fraction of a person, millions of staff) can overflow the curve.
+    raw[~np.isfinite(raw).all(axis=1)] = np.nan
     bought = np.clip(np.nan_to_num(revenue, nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
     # Bounding every end keeps low ≤ estimate ≤ high, and each at least what is bought.
     bounded = np.maximum(raw, bought[:, None])
@@ -272,6 +274,8 @@ def potential_spend(
         else (
             "no employee count to compare it with its peers"
             if not (math.isfinite(people) and people > 0)
+            else "the peers' curve gives no finite figure at this size"
+            if n >= min_peers
             else f"only {n} buying {name} accounts with an employee count"
             f" (at least {min_peers} needed)"
         )
