@@ -167,3 +167,24 @@ def test_an_account_above_its_peers_range_is_said_to_buy_at_or_above_it(logged_i
     page = logged_in_client.get(account.get_absolute_url()).content.decode()
     assert "at or above the upper range of 30 Retail accounts" in page
     assert "share of wallet 100 %" in page
+
+
+def test_an_account_buying_more_than_the_estimate_says_so_with_the_room_its_peers_show(
+    logged_in_client,
+):
+    account = AccountFactory()
+    estimate(
+        account,
+        "90000",
+        potential_low=Decimal("90000"),
+        potential=Decimal("90000"),
+        potential_high=Decimal("120000"),
+        share_of_wallet=1.0,
+        share_low=0.75,
+        share_high=1.0,
+        n_peers=30,
+        peer_label="Retail accounts",
+    )
+    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    assert "more than 30 Retail accounts suggest for its size" in page
+    assert "up to 120,000 (share of wallet between 75 and 100 %)" in page
