@@ -37,6 +37,10 @@ def test_wallet_shows_entered_and_estimated_potential(api):
     assert body["potential_entered_source"] == "buyer, at the QBR"
     assert body["estimate"]["n_peers"] == 12
     assert body["estimate"]["categories"] == {"Paper": 30000.0}
+    assert body["estimate"]["above_peers"] is False
+    # The estimate records no revenue here, so the team's figure gives a share of 0.
+    assert body["potential_entered_share"] == 0.0
+    assert body["potential_entered_below_revenue"] is False
 
 
 def test_opportunities_hide_weak_ones_unless_asked(api):

@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from django.db import IntegrityError, transaction
 
 from tenure.core.errors import DomainError
 from tenure.growth import services
@@ -52,6 +53,56 @@ def test_refresh_estimates_wallet_and_suggests_what_peers_buy(portfolio):
     assert toys.peers_buying == 9
     assert toys.peers == 9
     assert "9 of 9 Retail accounts with 50-249 employees buy it" in toys.evidence
+
+
+def test_refresh_bounds_every_estimate_by_what_the_account_buys(portfolio):
+    # Ten retailers of one size buying 10,000 to 100,000: the largest buys beyond the
+    # peers' upper end (the 95th percentile of ten), so its potential is what it buys.
+    _, frame, spend = portfolio
+    refresh(frame, spend)
+    estimates = list(WalletEstimate.objects.order_by("revenue_t12m"))
+    assert len(estimates) == 10
+    for estimate in estimates:
+        assert estimate.revenue_t12m <= estimate.potential_low <= estimate.potential
+        assert 0 <= estimate.share_low <= estimate.share_of_wallet <= estimate.share_high <= 1
+        assert estimate.peer_label == "Retail accounts"
+    top = estimates[-1]
+    assert top.above_peers
+    assert top.potential == top.revenue_t12m == 100_000
+    assert top.share_of_wallet == 1.0
+    assert not estimates[0].above_peers
+    assert estimates[0].share_of_wallet < 0.5
+
+
+def test_the_database_refuses_a_potential_below_revenue_or_a_share_above_one(portfolio):
+    target = portfolio[0]
+    money = {"potential_low": 50, "potential": 60, "potential_high": 80}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WalletEstimate.objects.create(
+            account=target, as_of=AS_OF, revenue_t12m=70, share_of_wallet=0.5, **money
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WalletEstimate.objects.create(
+            account=target,
+            as_of=AS_OF,
+            revenue_t12m=10,
+            share_of_wallet=1.2,
+            share_low=1.1,
+            share_high=1.3,
+            **money,
+        )
+
+
+def test_min_peers_of_the_growth_settings_decides_whether_there_is_an_estimate(portfolio):
+    target, frame, spend = portfolio
+    GrowthSettings.objects.create(min_peers=11)
+    refresh(frame, spend)
+    estimate = WalletEstimate.objects.get(account=target)
+    assert estimate.potential is None
+    assert estimate.share_of_wallet is None
+    assert estimate.reason == (
+        "only 10 buying Retail accounts with an employee count (at least 11 needed)"
+    )
 
 
 def test_refresh_is_idempotent(portfolio):

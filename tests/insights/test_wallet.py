@@ -1,4 +1,6 @@
-"""Share of wallet from peers, whitespace, opportunities and their backtest, on built data."""
+"""Peer groups, whitespace, opportunities and their backtest, on built data.
+
+Potential spend and share of wallet: ``test_wallet_potential.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from tenure.insights.wallet import (
     backtest_opportunities,
     opportunities,
     peer_groups,
-    potential_spend,
     whitespace,
 )
 
@@ -33,38 +34,6 @@ def test_peer_groups_use_industry_and_size_band_with_fallback_to_industry():
     assert groups["w0"] == "Wholesale accounts with 50-249 employees"
     assert groups["w-big"] == "Wholesale accounts"  # its band is too small
     assert groups["x"] == "unknown industry accounts"
-
-
-def test_potential_is_peer_spend_per_employee_times_size_with_an_interval():
-    # Five peers spending 10, 20, 30, 40, 50 per employee; the account has 200 employees.
-    rows = [(f"p{i}", "Retail", 100, 1000.0 * (i + 1)) for i in range(5)]
-    rows.append(("me", "Retail", 200, 3000.0))
-    frame = accounts(rows)
-    groups = peer_groups(frame, min_peers=1).with_columns(pl.lit("Retail").alias("peer_group"))
-    result = (
-        potential_spend(frame, groups, min_peers=5)
-        .filter(pl.col("account_id") == "me")
-        .row(0, named=True)
-    )
-    # Per employee the buyers are 10, 15 (me), 20, 30, 40, 50: median 25; linear quartiles
-    # at positions 1.25 and 3.75 give 16.25 and 37.5.
-    assert result["potential"] == pytest.approx(25 * 200)
-    assert result["potential_low"] == pytest.approx(16.25 * 200)
-    assert result["potential_high"] == pytest.approx(37.5 * 200)
-    assert result["share_of_wallet"] == pytest.approx(3000 / 5000)
-    assert result["share_low"] < result["share_of_wallet"] < result["share_high"]
-    assert result["n_peers"] == 6
-    assert result["reason"] is None
-
-
-def test_too_few_peers_or_no_size_gives_no_number_but_a_reason():
-    frame = accounts([("a", "Retail", 100, 10.0), ("b", "Retail", None, 10.0)])
-    groups = peer_groups(frame, min_peers=1)
-    result = {r["account_id"]: r for r in potential_spend(frame, groups).iter_rows(named=True)}
-    assert result["a"]["potential"] is None
-    assert "buying peers" in result["a"]["reason"]
-    assert result["b"]["potential"] is None
-    assert "employee count" in result["b"]["reason"]
 
 
 def spend(rows: list[tuple[str, str, float]]) -> pl.DataFrame:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -19,6 +22,9 @@ from tenure.accounts.choices import (
 )
 from tenure.accounts.validators import MAX_EMPLOYEES, validate_birthday, within
 from tenure.core.models import TimeStampedModel
+
+#: Above this a potential annual spend is a typing error, not a customer (100 billion).
+MAX_POTENTIAL_SPEND = Decimal("100000000000")
 
 
 class Account(TimeStampedModel):
@@ -70,6 +76,13 @@ class Account(TimeStampedModel):
         null=True,
         blank=True,
         help_text="What the account could spend with us in a year (for share of wallet).",
+        # Field validators run on every write path: pages, the API and imports.
+        validators=[
+            MinValueValidator(Decimal("0.01"), "potential spend must be positive"),
+            MaxValueValidator(
+                MAX_POTENTIAL_SPEND, "potential spend above 100 billion a year is not plausible"
+            ),
+        ],
     )
     potential_spend_source = models.CharField(
         max_length=200, blank=True, help_text="Where the potential spend figure comes from."

@@ -7,6 +7,7 @@ calls ``.save()`` on these models directly.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -143,6 +144,41 @@ def is_self_or_subsidiary(account: Account, parent_id: int) -> bool:
         seen.add(current)
         current = Account.objects.filter(pk=current).values_list("parent_id", flat=True).first()
     return False
+
+
+@transaction.atomic
+def account_potential_set(
+    *,
+    account: Account,
+    potential: Decimal | None,
+    source: str = "",
+    as_of: dt.date | None,
+    today: dt.date,
+) -> Account:
+    """Enter or override the team's potential annual spend (``None`` clears it).
+
+    The figure must be positive and plausible (the field's validators), and its date not
+    after ``today``. A figure below what the account already buys is accepted (the team may
+    know better than our ledger) and flagged wherever it is shown.
+    """
+    if potential is None:
+        return account_update(
+            account=account,
+            potential_annual_spend=None,
+            potential_spend_source="",
+            potential_spend_as_of=None,
+        )
+    if as_of is not None and as_of > today:
+        raise DomainError(
+            f"the figure's date cannot be after today ({today:%d %b %Y})",
+            field="potential_spend_as_of",
+        )
+    return account_update(
+        account=account,
+        potential_annual_spend=potential,
+        potential_spend_source=source.strip(),
+        potential_spend_as_of=as_of or today,
+    )
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from tenure.audit.selectors import account_audit
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.forms import InteractionForm
-from tenure.growth.selectors import account_opportunities, account_wallet
+from tenure.growth.selectors import account_opportunities, account_wallet_summary
 from tenure.scoring.health_selectors import account_health_panel
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
@@ -110,7 +110,7 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "touchpoints": account.planned_touchpoints,
         "snapshot": snapshot,
         "last_strategic": last_strategic_contact(account=account),
-        "wallet": account_wallet(account_id=account.pk),
+        "wallet": account_wallet_summary(account=account),
         "health_panel": account_health_panel(account.pk),
         "audit_events": account_audit(account.pk),
         "opportunities": list(account_opportunities(account_id=account.pk)),

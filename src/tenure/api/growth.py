@@ -1,5 +1,8 @@
 """Growth: each account's share of wallet and the suggestions made for it (read-only).
 
+Shares are read, never recomputed here: the estimate's from the scoring run, the team's
+from the wallet selector, both bounded to [0, 1].
+
 Suggestions are acted on in the app (add to plan, offered, accepted, declined); the scoring
 run writes estimates and suggestions.
 """
@@ -14,7 +17,7 @@ from ninja import Router, Schema
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for
 from tenure.api.schemas import Id
-from tenure.growth.selectors import account_opportunities, account_wallet
+from tenure.growth.selectors import account_opportunities, account_wallet_summary
 
 router = Router(tags=["growth"])
 
@@ -31,6 +34,7 @@ class WalletEstimateOut(Schema):
     n_peers: int
     peer_label: str
     reason: str
+    above_peers: bool
     categories: dict[str, float]
 
 
@@ -39,6 +43,8 @@ class WalletOut(Schema):
     potential_entered: Decimal | None
     potential_entered_source: str
     potential_entered_as_of: dt.date | None
+    potential_entered_share: float | None
+    potential_entered_below_revenue: bool
     estimate: WalletEstimateOut | None
 
 
@@ -62,14 +68,21 @@ class OpportunityOut(Schema):
 @router.get("/accounts/{account_id}/wallet", response={200: WalletOut, **READ_ERRORS})
 def wallet_get(request: HttpRequest, account_id: Id) -> Any:
     """Potential spend as entered by the team and as estimated from peers (with its
-    interval and the peers it rests on); ``estimate`` is null before the first scoring run."""
+    interval and the peers it rests on); ``estimate`` is null before the first scoring run.
+
+    Every potential is at least the trailing revenue and every share lies in [0, 1]; a team
+    figure below what the account buys is flagged (``potential_entered_below_revenue``) and
+    its share counts as 1."""
     account = account_for(request, account_id)
+    wallet = account_wallet_summary(account=account)
     return {
         "account_id": account.pk,
-        "potential_entered": account.potential_annual_spend,
-        "potential_entered_source": account.potential_spend_source,
-        "potential_entered_as_of": account.potential_spend_as_of,
-        "estimate": account_wallet(account_id=account.pk),
+        "potential_entered": wallet.entered,
+        "potential_entered_source": wallet.entered_source,
+        "potential_entered_as_of": wallet.entered_as_of,
+        "potential_entered_share": wallet.entered_share,
+        "potential_entered_below_revenue": wallet.entered_below_revenue,
+        "estimate": wallet.estimate,
     }
 
 

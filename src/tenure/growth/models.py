@@ -54,6 +54,9 @@ class GrowthSettings(TimeStampedModel):
 class WalletEstimate(models.Model):
     """An account's potential annual spend estimated from its peers, as of a scoring run.
 
+    Potential (and each end of its interval) is never below the trailing revenue, so every
+    share lies in [0, 1]: the database refuses anything else. ``above_peers`` marks an
+    account that buys at or beyond its peers' upper range (potential = what it buys).
     A manager's own figure lives on the account (``potential_annual_spend`` with its source
     and date); pages show both, so one can check the other.
     """
@@ -71,6 +74,9 @@ class WalletEstimate(models.Model):
     peer_label = models.CharField(max_length=200, blank=True)
     reason = models.CharField(
         max_length=200, blank=True, help_text="Why there is no estimate, when there is none."
+    )
+    above_peers = models.BooleanField(
+        default=False, help_text="Buys at or above its peers' upper range: potential = revenue."
     )
     categories = models.JSONField(
         default=dict, help_text="Trailing-12-month spend per product category bought."
@@ -93,6 +99,23 @@ class WalletEstimate(models.Model):
                 ),
                 name="wallet_interval_ordered",
                 violation_error_message="the interval must contain the estimate",
+            ),
+            models.CheckConstraint(
+                condition=Q(potential__isnull=True)
+                | Q(potential_low__gte=models.F("revenue_t12m")),
+                name="wallet_potential_not_below_revenue",
+                violation_error_message="potential spend cannot be below what the account buys",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_of_wallet__isnull=True)
+                | Q(
+                    share_low__gte=0,
+                    share_low__lte=models.F("share_of_wallet"),
+                    share_of_wallet__lte=models.F("share_high"),
+                    share_high__lte=1,
+                ),
+                name="wallet_share_within_0_1",
+                violation_error_message="a share of wallet lies between 0 and 100 %",
             ),
         ]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
@@ -10,11 +12,51 @@ from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import Opportunity, WalletEstimate
+from tenure.insights.wallet_potential import wallet_share
 
 
 def account_wallet(*, account_id: int) -> WalletEstimate | None:
     """The latest peer estimate of an account's potential spend."""
     return WalletEstimate.objects.filter(account_id=account_id).order_by("-as_of").first()
+
+
+@dataclass(frozen=True)
+class AccountWallet:
+    """What an account could spend, as the team entered it and as its peers suggest.
+
+    Both shares come from :func:`tenure.insights.wallet_potential.wallet_share` (the peer
+    estimate's when the scoring run wrote it), so every page and the API show the same
+    figure, always in [0, 1].
+    """
+
+    estimate: WalletEstimate | None
+    entered: Decimal | None
+    entered_source: str
+    entered_as_of: dt.date | None
+    #: Trailing-12-month revenue of the latest estimate; ``None`` before the first run.
+    revenue_t12m: Decimal | None
+    entered_share: float | None
+    #: The team's figure is below what the account already buys (its share is then 100 %).
+    entered_below_revenue: bool
+
+
+def account_wallet_summary(*, account: Account) -> AccountWallet:
+    """The account's potential spend, entered and estimated, with their shares of wallet."""
+    estimate = account_wallet(account_id=account.pk)
+    revenue = estimate.revenue_t12m if estimate is not None else None
+    entered = account.potential_annual_spend
+    return AccountWallet(
+        estimate=estimate,
+        entered=entered,
+        entered_source=account.potential_spend_source,
+        entered_as_of=account.potential_spend_as_of,
+        revenue_t12m=revenue,
+        entered_share=wallet_share(
+            float(revenue) if revenue is not None else None,
+            float(entered) if entered is not None else None,
+        ),
+        entered_below_revenue=entered is not None and revenue is not None and entered < revenue,
+    )
 
 
 def account_opportunities(

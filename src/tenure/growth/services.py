@@ -17,13 +17,8 @@ from tenure.core.numbers import finite_column, finite_or_none, money_or_none
 from tenure.core.validation import validate_and_save
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import GrowthSettings, Opportunity, WalletEstimate
-from tenure.insights.wallet import (
-    OpportunityPolicy,
-    opportunities,
-    peer_groups,
-    potential_spend,
-    whitespace,
-)
+from tenure.insights.wallet import OpportunityPolicy, opportunities, peer_groups, whitespace
+from tenure.insights.wallet_potential import potential_spend
 from tenure.planning import services as planning
 from tenure.planning.choices import Horizon, PlanStatus
 from tenure.planning.models import AccountPlan, Action
@@ -60,7 +55,8 @@ def growth_refresh(
     """
     settings = growth_settings_current()
     groups = peer_groups(accounts)
-    wallet = potential_spend(accounts, groups)
+    # Potential is bounded by revenue here, once: pages and the API read the stored shares.
+    wallet = potential_spend(accounts, min_peers=settings.min_peers)
     bought: dict[int, dict[str, float]] = {}
     for account_id, category, value in (
         spend.filter(pl.col("revenue") > 0)
@@ -175,6 +171,7 @@ _WALLET_COLUMNS = (
     "n_peers",
     "peer_label",
     "reason",
+    "above_peers",
     "categories",
     "created_at",
 )
@@ -190,13 +187,15 @@ def _write_wallets(
     values = frame.select(
         "account_id",
         pl.lit(as_of).alias("as_of"),
-        # Rounding each bound to cents keeps low ≤ estimate ≤ high (rounding is monotone).
+        # Rounding each figure to cents keeps revenue ≤ low ≤ estimate ≤ high (rounding is
+        # monotone), as the table's constraints require.
         finite_column("revenue").round(2).fill_null(0.0),
         *(finite_column(c).round(2) for c in ("potential_low", "potential", "potential_high")),
         *(finite_column(c) for c in ("share_of_wallet", "share_low", "share_high")),
         pl.col("n_peers").fill_null(0).cast(pl.Int64),
         pl.col("peer_label").fill_null(""),
         pl.col("reason").fill_null(""),
+        pl.col("above_peers").fill_null(value=False),
     )
     now = timezone.now()
     rows = ((*row, json.dumps(bought.get(row[0], {})), now) for row in values.iter_rows())

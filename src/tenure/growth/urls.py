@@ -6,4 +6,5 @@ app_name = "growth"
 urlpatterns = [
     path("whitespace/", views.whitespace, name="whitespace"),
     path("opportunities/<int:pk>/", views.opportunity_act, name="act"),
+    path("accounts/<int:pk>/potential/", views.potential_set, name="potential"),
 ]

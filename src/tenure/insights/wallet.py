@@ -1,4 +1,4 @@
-"""Share of wallet, whitespace and growth opportunities, from peers that resemble each account.
+"""Whitespace and growth opportunities, from peers that resemble each account.
 
 Peers are accounts in the same industry and size band (by employees); when that group is
 too small, the whole industry. Everything is computed per peer group, so it scales to
@@ -6,8 +6,8 @@ hundreds of thousands of accounts, and every figure can say what it rests on ("1
 wholesale accounts with 50-249 employees buy Packaging").
 
 * :func:`peer_groups` assigns each account its peer group.
-* :func:`potential_spend` estimates what an account could spend from its peers' spend per
-  employee, with an interval, and the share of wallet it implies.
+* Potential spend and share of wallet are estimated in :mod:`tenure.insights.wallet_potential`
+  (per industry, scaled by size, bounded by what the account already buys).
 * :func:`whitespace` lists, per account, the categories its peers buy and it does not.
 * :func:`opportunities` ranks those with their evidence and a confidence.
 * :func:`backtest_opportunities` hides each account's latest year and checks the ranking.
@@ -86,80 +86,6 @@ def peer_groups(
         .alias("peer_label"),
     )
     return labels
-
-
-def potential_spend(
-    accounts: pl.DataFrame,
-    groups: pl.DataFrame,
-    *,
-    account_col: str = "account_id",
-    revenue_col: str = "revenue",
-    employees_col: str = "employees",
-    min_peers: int = 5,
-) -> pl.DataFrame:
-    """Estimate what each account could spend, from its peer group's spend per employee.
-
-    The estimate is the group's median spend per employee times the account's employees;
-    the interval uses the group's 25th and 75th percentiles. Only buying accounts (positive
-    revenue, known employees) form the distribution. Share of wallet is the account's
-    revenue over the estimate, its interval the revenue over the interval's ends. With fewer
-    than ``min_peers`` buyers in the group, or no employee count, the estimate is null and
-    ``reason`` says why — never a bare guess.
-
-    Returns ``account_col``, ``potential_low``, ``potential``, ``potential_high``,
-    ``share_of_wallet``, ``share_low``, ``share_high``, ``n_peers``, ``peer_label``,
-    ``reason``.
-    """
-    _require(accounts, [account_col, revenue_col, employees_col], "potential_spend")
-    frame = accounts.select(
-        account_col,
-        pl.col(revenue_col).cast(pl.Float64).alias("_revenue"),
-        pl.col(employees_col).cast(pl.Float64).alias("_employees"),
-    ).join(groups, on=account_col, how="left")
-    per_employee = pl.col("_revenue") / pl.col("_employees")
-    distribution = (
-        frame.filter((pl.col("_revenue") > 0) & (pl.col("_employees") > 0))
-        .group_by("peer_group")
-        .agg(
-            pl.len().alias("n_peers"),
-            per_employee.quantile(0.25, "linear").alias("_low"),
-            per_employee.median().alias("_mid"),
-            per_employee.quantile(0.75, "linear").alias("_high"),
-        )
-    )
-    result = frame.join(distribution, on="peer_group", how="left").with_columns(
-        pl.col("n_peers").fill_null(0)
-    )
-    enough = (pl.col("n_peers") >= min_peers) & (pl.col("_employees") > 0)
-    scale = pl.col("_employees")
-    revenue = pl.col("_revenue").clip(lower_bound=0)
-    result = result.with_columns(
-        pl.when(enough).then(pl.col("_low") * scale).alias("potential_low"),
-        pl.when(enough).then(pl.col("_mid") * scale).alias("potential"),
-        pl.when(enough).then(pl.col("_high") * scale).alias("potential_high"),
-        pl.when(pl.col("_employees").is_null() | (pl.col("_employees") <= 0))
-        .then(pl.lit("no employee count to scale the peers' spend"))
-        .when(pl.col("n_peers") < min_peers)
-        .then(pl.format("only {} buying peers (at least {} needed)", "n_peers", pl.lit(min_peers)))
-        .otherwise(None)
-        .alias("reason"),
-    )
-    return result.with_columns(
-        (revenue / pl.col("potential")).alias("share_of_wallet"),
-        (revenue / pl.col("potential_high")).alias("share_low"),
-        (revenue / pl.col("potential_low")).alias("share_high"),
-    ).select(
-        account_col,
-        "potential_low",
-        "potential",
-        "potential_high",
-        "share_of_wallet",
-        "share_low",
-        "share_high",
-        "n_peers",
-        "peer_label",
-        "reason",
-    )
 
 
 def _wilson_lower(successes: pl.Expr, trials: pl.Expr, z: float = Z_95) -> pl.Expr:
