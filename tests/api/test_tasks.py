@@ -309,6 +309,10 @@ def test_the_assignee_may_close_a_task_on_an_account_they_cannot_change(kam, the
     handed = make_task(theirs, kam)
     response = client_for(kam).post(f"/tasks/{handed.pk}/close", {"status": "done"})
     assert response.status_code == 200, response.content
+    assert response.json()["status"] == "done"
+    handed.refresh_from_db()
+    assert handed.status == TaskStatus.DONE
+    assert handed.closed_by == kam
 
 
 def test_a_director_closes_anyones_task(api, director, their_task):

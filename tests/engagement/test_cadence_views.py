@@ -53,10 +53,25 @@ def test_the_warning_names_the_person_over_budget_and_stays_empty_otherwise(logg
 
 
 def test_the_warning_ignores_people_from_other_accounts_and_bad_dates(logged_in_client):
-    account = AccountFactory()
-    stranger = PositionFactory().contact
+    account = AccountFactory(tier="C")  # at most 3 contacts in 30 days
+    elsewhere = PositionFactory(account=AccountFactory(tier="B"), contact__first_name="Zed")
+    stranger = elsewhere.contact
+    _contacts(elsewhere.account, 2, people=[stranger])  # over budget with their own account
+    own = logged_in_client.get(
+        f"/accounts/{elsewhere.account_id}/cadence-check/", {"contacts": [stranger.pk]}
+    ).content.decode()
+    assert "Zed" in own  # so the silence below is the filter, not a quiet person
     response = logged_in_client.get(
         f"/accounts/{account.pk}/cadence-check/",
         {"occurred_at": "not a date", "contacts": [stranger.pk, "x"]},
     )
     assert response.status_code == 200
+    assert response.content.decode().strip() == ""
+    _contacts(account, 3)
+    # A date that does not parse is read as today, where a 4th contact is one too many.
+    again = logged_in_client.get(
+        f"/accounts/{account.pk}/cadence-check/",
+        {"occurred_at": "not a date", "contacts": [stranger.pk, "x"]},
+    ).content.decode()
+    assert "This would be the 4th contact" in again
+    assert "Zed" not in again
