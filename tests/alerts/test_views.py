@@ -115,11 +115,17 @@ def test_a_colleagues_task_cannot_be_closed(client, kam, tasks):
 def test_closing_refuses_a_get_and_an_unsafe_next(client, kam, tasks):
     client.force_login(kam)
     assert client.get(reverse("alerts:close", args=[tasks[0].pk])).status_code == 405
+    tasks[0].refresh_from_db()
+    assert tasks[0].is_open  # a GET never closes
     response = client.post(
         reverse("alerts:close", args=[tasks[0].pk]),
         {"status": "done", "next": "https://evil.example/"},
     )
+    assert response.status_code == 302
     assert response["Location"].startswith(reverse("alerts:tasks"))
+    assert "evil.example" not in response["Location"]
+    tasks[0].refresh_from_db()
+    assert tasks[0].status == TaskStatus.DONE  # the unsafe next is dropped, not the close
 
 
 def test_the_tasks_page_pages_and_keeps_its_queries_flat(
