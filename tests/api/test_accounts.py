@@ -120,6 +120,8 @@ def test_an_account_cannot_join_its_own_subsidiary(api, db):
     response = api.patch(f"/accounts/{group.pk}", {"parent_id": child.pk})
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "parent"
+    group.refresh_from_db()
+    assert group.parent_id is None
 
 
 def test_an_unknown_id_is_a_404_body(api, db):
@@ -131,6 +133,7 @@ def test_an_unknown_id_is_a_404_body(api, db):
 def test_an_invalid_body_is_a_422_in_the_same_shape(api, db):
     response = api.post("/accounts", {"name": "", "founded_year": 1200, "colour": "red"})
     assert response.status_code == 422
+    assert not Account.objects.exists()
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["field"] in {"name", "founded_year", "colour"}
@@ -151,3 +154,4 @@ def test_dates_outside_the_supported_range_are_refused(api, db):
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "occurred_on"
+    assert not account.milestones.exists()

@@ -56,6 +56,7 @@ def test_a_plan_must_fit_its_horizon(api, world):
     )
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "ends_on"
+    assert not world.account.plans.filter(title="Too long").exists()
 
 
 def test_a_plan_detail_takes_a_fixed_number_of_queries(api, world, django_assert_num_queries):

@@ -277,8 +277,13 @@ def test_dismissing_with_a_reason_keeps_it(kam, my_task):
 def test_closing_twice_is_refused(kam, my_task):
     client = client_for(kam)
     assert client.post(f"/tasks/{my_task.pk}/close", {"status": "done"}).status_code == 200
-    error = _error(client.post(f"/tasks/{my_task.pk}/close", {"status": "done"}), 400)
+    my_task.refresh_from_db()
+    first = (my_task.status, my_task.closed_at, my_task.closed_by_id)
+    again = client.post(f"/tasks/{my_task.pk}/close", {"status": "dismissed", "note": "Not now."})
+    error = _error(again, 400)
     assert error["message"] == "this task is already done"
+    my_task.refresh_from_db()
+    assert (my_task.status, my_task.closed_at, my_task.closed_by_id) == first
 
 
 @pytest.mark.parametrize(
@@ -336,6 +341,8 @@ def test_an_analyst_cannot_close_even_a_task_given_to_them(mine):
     handed = make_task(mine, analyst)
     error = _error(client_for(analyst).post(f"/tasks/{handed.pk}/close", {"status": "done"}), 403)
     assert error["message"] == "your role may read but not change data"
+    handed.refresh_from_db()
+    assert handed.is_open
 
 
 def test_reopening_undoes_a_close(kam, my_task):

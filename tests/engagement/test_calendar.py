@@ -164,6 +164,7 @@ def test_a_wrong_token_is_a_bare_404_that_tells_nothing(manager):
 
 def test_an_inactive_users_feed_is_gone(manager):
     token = feed_token_renew(user=manager)
+    assert _feed(Client(), token).status_code == 200  # the link worked until now
     manager.is_active = False
     manager.save()
     assert _feed(Client(), token).status_code == 404
@@ -180,7 +181,9 @@ def test_replacing_the_link_asks_for_confirmation_first(client, manager):
 
 
 def test_the_calendar_page_needs_a_login(client):
-    assert client.get("/calendar/").status_code == 302
+    response = client.get("/calendar/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
 
 
 def test_the_account_section_shows_cadence_and_whats_coming(logged_in_client, manager, account):

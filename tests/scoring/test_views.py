@@ -53,7 +53,12 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client, scor
 def test_portfolio_query_count_is_fixed(director_client, scored, django_assert_max_num_queries):
     # figures, proposals, retention (1), workload (3), NPS (2), at risk (1): none grow with rows
     with django_assert_max_num_queries(14):
-        director_client.get(reverse("scoring:portfolio"))
+        response = director_client.get(reverse("scoring:portfolio"))
+    # The count is of the whole page, not of an early exit.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Revenue concentration" in page
+    assert "Account K1" in page
 
 
 def test_a_manager_cannot_decide(client, scored):
