@@ -80,6 +80,8 @@ def test_departure_before_start_is_refused(logged_in_client):
         f"/accounts/positions/{position.pk}/left/", {"left_on": "2025-01-01"}
     )
     assert "cannot leave before they started" in response.content.decode()
+    position.refresh_from_db()
+    assert position.left_on is None
 
 
 def test_people_search_by_company(logged_in_client, django_assert_max_num_queries):

@@ -144,6 +144,7 @@ def test_nul_characters_are_refused_before_the_database(api, db):
     response = api.post("/accounts", {"name": "Bad\x00name"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
+    assert not Account.objects.exists()
 
 
 def test_dates_outside_the_supported_range_are_refused(api, db):

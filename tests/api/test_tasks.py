@@ -272,6 +272,9 @@ def test_dismissing_with_a_reason_keeps_it(kam, my_task):
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "dismissed" and response.json()["resolution"] == note
+    my_task.refresh_from_db()
+    assert my_task.status == TaskStatus.DISMISSED
+    assert my_task.resolution == note
 
 
 def test_closing_twice_is_refused(kam, my_task):

@@ -80,6 +80,7 @@ def test_an_edit_that_changes_nothing_makes_no_new_version():
         template=campaign.template, title="How are we doing?", questions=RELATIONSHIP
     )
     assert version.pk == campaign.version_id
+    assert list(campaign.template.versions.all()) == [version]
 
 
 @pytest.mark.parametrize(

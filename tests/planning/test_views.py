@@ -134,3 +134,5 @@ def test_resolving_before_it_happened_is_refused(logged_in_client):
         f"/milestones/{milestone.pk}/resolve/", {"resolved_on": "2026-01-01"}
     )
     assert "cannot be resolved before it occurred" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.resolved_on is None
