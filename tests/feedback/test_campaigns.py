@@ -225,7 +225,9 @@ def test_a_reminder_carries_a_new_link_and_the_first_link_still_works(client):
     first, reminder = (_links(m)[0] for m in mail.outbox)
     assert first != reminder
     for raw in (first, reminder):
-        assert client.get(f"/feedback/s/{raw}/").status_code == 200
+        response = client.get(f"/feedback/s/{raw}/")
+        assert response.status_code == 200
+        assert "How likely are you to recommend us?" in response.content.decode()
 
 
 def test_no_reminders_after_the_campaign_closes():
