@@ -354,7 +354,9 @@ def test_switching_a_rule_off_closes_its_open_tasks_and_says_so(key_account):
     settings.disabled_rules = list(AlertRule.values)
     settings.save()
     alerts_run(as_of=AS_OF)
-    assert Task.objects.get().resolution.endswith("the rule is off.")
+    task = Task.objects.get()
+    assert task.status == TaskStatus.RESOLVED
+    assert task.resolution.endswith("the rule is off.")
 
 
 def test_the_database_refuses_a_second_open_task_for_one_cause(key_account):

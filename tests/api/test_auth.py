@@ -31,6 +31,7 @@ def test_no_credentials_get_401_json_not_a_login_redirect(db):
 
 def test_a_token_authenticates_and_records_its_use(director):
     issued = token_create(user=director, name="script")
+    assert issued.token.last_used_at is None
     response = ApiClient(issued.secret).get("/accounts")
     assert response.status_code == 200
     issued.token.refresh_from_db()

@@ -326,6 +326,9 @@ def test_the_assignee_may_close_a_task_on_an_account_they_cannot_change(kam, the
 def test_a_director_closes_anyones_task(api, director, their_task):
     body = api.post(f"/tasks/{their_task.pk}/close", {"status": "done"}).json()
     assert body["closed_by_id"] == director.pk
+    their_task.refresh_from_db()
+    assert their_task.status == TaskStatus.DONE
+    assert their_task.closed_by == director
 
 
 def test_an_analyst_reads_tasks_but_cannot_close_or_reopen_them(my_task):

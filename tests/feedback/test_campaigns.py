@@ -236,6 +236,8 @@ def test_no_reminders_after_the_campaign_closes():
     campaign.refresh_from_db()
     later = NOW + dt.timedelta(days=8)
     assert services.campaign_remind(campaign=campaign, base_url=BASE, now=later).sent == []
+    assert not [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+    assert set(campaign.invitations.values_list("reminders_sent", flat=True)) == {0}
 
 
 def test_send_and_remind_commands(capsys, settings):
