@@ -121,6 +121,9 @@ def test_retention_counts_customers_lost_and_net_revenue_retention(director_clie
     assert retention.net_revenue_retention == pytest.approx(990_000 / before)
     page = director_client.get(reverse("scoring:portfolio")).content.decode()
     assert "Net revenue retention" in page and "Workload per manager" in page
+    # The figures the selector computed, not just the headings the page always has.
+    assert "<dt>Lost (churn)</dt><dd>1 (20 %)</dd>" in page
+    assert "<dt>Net revenue retention</dt><dd>165 %</dd>" in page
 
 
 def test_workload_counts_key_accounts_overdue_actions_and_contacts(director_client, scored):
