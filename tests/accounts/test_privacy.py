@@ -104,7 +104,7 @@ def test_erase_blanks_the_person_and_keeps_interactions_and_scores(person, user)
 
 
 def test_erase_refuses_without_a_reason(person, user):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="say why this person is erased"):
         contact_erase(contact=person, by=user, reason="  ")
     person.refresh_from_db()
     assert person.last_name == "Moreau" and not ErasureRecord.objects.exists()

@@ -100,7 +100,7 @@ def test_database_refuses_key_since_date_on_an_ordinary_account():
 
 def test_one_person_per_email_whatever_the_case():
     services.contact_create(first_name="Kim", last_name="Lee", email="Kim.Lee@Example.com")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="already belongs to Kim Lee"):
         services.contact_create(first_name="K.", last_name="Lee", email="kim.lee@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         Contact.objects.create(first_name="K", last_name="L", email="KIM.LEE@example.com")

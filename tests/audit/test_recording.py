@@ -154,7 +154,7 @@ def test_bulk_writes_are_summarised_by_one_event(account, user):
     assert (stored.action, stored.count, stored.actor) == ("bulk_create", 250, user.username)
     assert stored.object_repr == "250 interactions" and stored.note == "import of calls.csv"
     assert audit_record_bulk(model=Interaction, action="update", count=0) is None
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="action must be one of"):
         audit_record_bulk(model=Interaction, action="merge", count=1)
 
 

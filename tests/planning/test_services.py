@@ -32,7 +32,7 @@ def test_goal_due_before_its_plan_starts_is_refused_and_nothing_written():
 
 
 def test_goal_must_move_the_kpi():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="the target must differ from the baseline"):
         services.goal_add(
             objective=ObjectiveFactory(),
             kpi="Revenue",
@@ -109,7 +109,7 @@ def test_goal_progress_is_share_of_way_from_baseline_to_target():
 
 def test_issue_resolved_before_it_occurred_is_refused():
     account = AccountFactory()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="cannot be resolved before it occurred"):
         services.milestone_log(
             account=account,
             kind="defect",
