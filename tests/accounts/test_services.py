@@ -127,7 +127,7 @@ def test_a_person_who_leaves_keeps_history_and_can_join_another_account():
 
 def test_leaving_before_starting_is_refused():
     position = PositionFactory(started_on=dt.date(2025, 5, 1))
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="cannot leave before they started"):
         services.position_end(position=position, left_on=dt.date(2025, 4, 1))
     position.refresh_from_db()
     assert position.left_on is None
@@ -135,7 +135,7 @@ def test_leaving_before_starting_is_refused():
 
 def test_one_active_position_per_person_and_account():
     position = PositionFactory()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="already holds a position here"):
         services.position_add(contact=position.contact, account=position.account)
 
 

@@ -79,7 +79,7 @@ def test_classify_boundaries(score, group):
 
 @pytest.mark.parametrize("bad", [-1, 11, 7.5, True, "9"])
 def test_scores_outside_the_scale_are_refused(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an NPS answer must"):
         nps([bad])
 
 
@@ -95,7 +95,7 @@ def test_item_summary_and_response_rate():
     assert item_summary([]).mean is None
     assert response_rate(invited=8, answered=2).rate == pytest.approx(0.25)
     assert response_rate(invited=0, answered=0).rate is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2 answers cannot come from 1 invitations"):
         response_rate(invited=1, answered=2)
 
 
