@@ -28,6 +28,10 @@ from tests.feedback.factories import open_campaign, respond
 from tests.planning.factories import AccountPlanFactory
 
 AS_OF = dt.date(2026, 11, 25)
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_OPEN_TASK_PER_CAUSE = (
+    r"task_one_open_per_cause|alerts_task\.account_id, alerts_task\.rule, alerts_task\.cause_key$"
+)
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -365,7 +369,7 @@ def test_the_database_refuses_a_second_open_task_for_one_cause(key_account):
     alerts_run(as_of=AS_OF)
     task = Task.objects.get()
     task.pk = None
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=ONE_OPEN_TASK_PER_CAUSE):
         task.save()
 
 

@@ -36,6 +36,11 @@ pytestmark = pytest.mark.django_db
 
 BASE = "https://tenure.example"
 LINK = re.compile(r"https://tenure\.example/feedback/s/([A-Za-z0-9_-]+)/")
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_INVITATION_PER_CONTACT = (
+    r"invitation_one_per_contact_campaign"
+    r"|feedback_invitation\.campaign_id, feedback_invitation\.contact_id$"
+)
 
 
 def _links(message) -> list[str]:
@@ -321,14 +326,20 @@ def test_campaign_pages_are_for_staff_only(logged_in_client):
 
 def test_database_refuses_a_tier_campaign_without_a_tier_and_a_raw_token():
     campaign = make_campaign()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="campaign_target_matches_account_or_tier"),
+        transaction.atomic(),
+    ):
         Campaign.objects.filter(pk=campaign.pk).update(target=CampaignTarget.TIER, account=None)
     invitation, _ = invite(open_campaign())
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="invitation_token_is_sha256_hex"),
+        transaction.atomic(),
+    ):
         InvitationToken.objects.create(
             invitation=invitation, token_hash="raw-token", purpose="invitation"
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=ONE_INVITATION_PER_CONTACT), transaction.atomic():
         Invitation.objects.create(
             campaign=invitation.campaign, contact=invitation.contact, account=invitation.account
         )

@@ -61,7 +61,7 @@ def test_plan_must_end_after_it_starts_and_fit_its_horizon():
             ends_on=dt.date(2027, 6, 1),
         )
     assert not AccountPlan.objects.exists()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="plan_ends_after_start"), transaction.atomic():
         AccountPlan.objects.create(
             account=account, title="P", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 3, 1)
         )
@@ -118,7 +118,10 @@ def test_issue_resolved_before_it_occurred_is_refused():
             resolved_on=dt.date(2026, 2, 1),
         )
     assert not Milestone.objects.exists()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="milestone_resolved_after_occurred"),
+        transaction.atomic(),
+    ):
         Milestone.objects.create(
             account=account,
             kind="defect",
