@@ -11,6 +11,7 @@ import pytest
 
 from tenure.access.choices import Role
 from tenure.access.services import role_assign
+from tenure.audit.models import AuditEvent
 from tenure.engagement.models import Interaction
 from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tests.accounts.factories import (
@@ -69,9 +70,12 @@ WRITE = {
 def test_reading_pages(role, world, client, settings):
     own, other = world
     client.force_login(user_for(role, own, settings))
-    for name, (url, is_own) in read_pages(own, other).items():
+    pages = read_pages(own, other)
+    written = AuditEvent.objects.count()
+    for name, (url, is_own) in pages.items():
         expected = 200 if is_own else OTHER_READ[role]
         assert client.get(url).status_code == expected, (role, name)
+    assert AuditEvent.objects.count() == written  # reading writes nothing
     listed = client.get("/accounts/").content.decode()
     assert "Own Co" in listed
     assert ("Other Co" in listed) == (OTHER_READ[role] == 200), role
