@@ -368,8 +368,17 @@ def test_reopening_undoes_a_close(kam, my_task):
 
 
 def test_only_a_task_closed_by_a_person_can_be_reopened(kam, my_task):
-    error = _error(client_for(kam).post(f"/tasks/{my_task.pk}/reopen"), 400)
+    client = client_for(kam)
+    error = _error(client.post(f"/tasks/{my_task.pk}/reopen"), 400)
     assert error["message"] == "only a task closed by a person can be reopened"
+    # Cleared by the rules (the cause went away): that close is not undone either.
+    Task.objects.filter(pk=my_task.pk).update(
+        status=TaskStatus.RESOLVED, closed_at=timezone.now(), resolution="Cleared."
+    )
+    error = _error(client.post(f"/tasks/{my_task.pk}/reopen"), 400)
+    assert error["message"] == "only a task closed by a person can be reopened"
+    my_task.refresh_from_db()
+    assert my_task.status == TaskStatus.RESOLVED
 
 
 def test_a_manager_off_the_team_cannot_reopen_a_task_someone_else_closed(
