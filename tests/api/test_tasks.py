@@ -239,6 +239,8 @@ def test_without_credentials_every_task_endpoint_answers_401(my_task, call):
     response = call(ApiClient(), my_task.pk)
     assert _error(response, 401)["code"] == "unauthenticated"
     assert response["WWW-Authenticate"] == 'Bearer realm="tenure"'
+    my_task.refresh_from_db()
+    assert my_task.is_open
 
 
 # --- closing and reopening -----------------------------------------------------------------

@@ -129,6 +129,9 @@ def test_a_rolled_back_change_leaves_no_event(account):
         touchpoint_plan(account=account, scheduled_on=dt.date(2026, 4, 1), kind="review")
         raise DomainError("changed my mind")
     assert not AuditEvent.objects.filter(model="engagement.touchpoint").exists()
+    # The same change kept is recorded: the silence above is the rollback's.
+    touchpoint_plan(account=account, scheduled_on=dt.date(2026, 4, 1), kind="review")
+    assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
 
 
 def test_the_overhead_of_a_save_is_one_insert(account):

@@ -137,3 +137,5 @@ def test_resolving_twice_is_refused():
     assert not milestone.is_open
     with pytest.raises(DomainError, match="already resolved"):
         services.milestone_resolve(milestone=milestone, resolved_on=dt.date(2026, 2, 11))
+    milestone.refresh_from_db()
+    assert milestone.resolved_on == dt.date(2026, 2, 10)
