@@ -44,6 +44,7 @@ def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, tasks, set
     page = client.get(reverse("alerts:tasks")).content.decode()
     assert "Alpha Foods" in page and "Zeta Steel" not in page
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
+    assert "Alpha Foods" in everyone
     assert "Zeta Steel" not in everyone  # not on their team: hidden whatever the filter
 
 

@@ -173,4 +173,5 @@ def test_admin_shows_older_versions_read_only_and_never_lists_responses(client):
     page = client.get(reverse("admin:feedback_surveyversion_change", args=[campaign.version_id]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/feedback/surveytemplate/" in index
     assert "/admin/feedback/response/" not in index and "/admin/feedback/answer/" not in index

@@ -92,6 +92,9 @@ def test_short_plan_spanning_a_year_is_refused(logged_in_client):
 
 def test_closing_a_plan_records_outcome_and_hides_the_forms(logged_in_client):
     plan = AccountPlanFactory()
+    before = logged_in_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Close plan" in before
+    assert "Add objective" in before
     logged_in_client.post(
         f"/plans/{plan.pk}/",
         {"step": "close", "close-outcome": "Renewed", "close-closed_on": "2026-03-31"},
@@ -99,6 +102,7 @@ def test_closing_a_plan_records_outcome_and_hides_the_forms(logged_in_client):
     plan.refresh_from_db()
     assert plan.status == "closed" and plan.outcome == "Renewed"
     page = logged_in_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Renewed" in page
     assert "Close plan" not in page and "Add objective" not in page
 
 
