@@ -1,4 +1,7 @@
+import io
+
 import pypdfium2
+from PIL import Image
 from weasyprint.urls import URLFetcher
 
 from tenure.core.pdf import FONT_FAMILY, font_folder, html_to_pdf, pdf_page_count, pdf_to_png
@@ -67,3 +70,8 @@ def test_nothing_is_fetched_from_the_network_or_outside_the_fonts(tmp_path, monk
 def test_a_page_renders_to_png():
     png = pdf_to_png(html_to_pdf(PAGE.replace("{body}", "<p>hello</p>")), scale=0.5)
     assert png.startswith(b"\x89PNG")
+    image = Image.open(io.BytesIO(png)).convert("L")
+    assert image.size == (298, 421)  # A4 (595 x 842 points) at half scale
+    darkest, lightest = image.getextrema()
+    assert lightest == 255  # the paper
+    assert darkest < 100  # and the heading's ink on it
