@@ -140,6 +140,7 @@ def test_the_touchpoints_command_plans_and_says_so(toy_maker, capsys):
     out = capsys.readouterr().out
     assert "1 seasonal accounts: planned 1 preparation touchpoint(s)" in out
     assert "planned 0 preparation touchpoint(s); 1 peak(s) already planned for" in out
+    assert Touchpoint.objects.filter(account=toy_maker.account, kind="seasonal").count() == 1
     with pytest.raises(CommandError, match="--seasonal"):
         call_command("touchpoints")
 
