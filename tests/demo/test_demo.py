@@ -88,7 +88,8 @@ def test_every_cause_precedes_its_churn(world):
     assert churned
     for account in churned:
         months = [m for m, cause in account.events if cause == account.churn_cause]
-        assert months and min(months) < account.churn_month
+        assert months
+        assert min(months) < account.churn_month
 
 
 def test_seasonal_accounts_peak_in_their_season(world, lines):
