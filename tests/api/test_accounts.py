@@ -78,6 +78,7 @@ def test_the_accounts_list_takes_a_fixed_number_of_queries(api, db, rows):
         MilestoneFactory(account=account)
     # token + role, count, page
     assert _queries(api, "/accounts") == 3
+    assert api.get("/accounts").json()["total"] == rows  # and they are all listed
 
 
 def test_create_goes_through_the_service_and_returns_the_account(api, db):
