@@ -318,10 +318,15 @@ def test_staff_pages_create_and_send_a_campaign(client):
 
 
 def test_campaign_pages_are_for_staff_only(logged_in_client):
-    campaign = make_campaign()
+    account = AccountFactory()
+    PositionFactory(account=account)  # someone the campaign would write to
+    campaign = make_campaign(account=account)
     assert logged_in_client.get("/feedback/campaigns/").status_code == 403
     assert logged_in_client.post(f"/feedback/campaigns/{campaign.pk}/send/").status_code == 403
     assert not mail.outbox
+    assert not campaign.invitations.exists()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
 
 
 def test_database_refuses_a_tier_campaign_without_a_tier_and_a_raw_token():
