@@ -32,6 +32,8 @@ def test_an_admin_revokes_tokens_but_cannot_make_or_read_them(client):
     assert issued.secret not in changelist.content.decode()
     assert client.get(reverse("admin:access_apitoken_add")).status_code == 403
     page = client.get(reverse("admin:access_apitoken_change", args=[issued.token.pk]))
+    assert page.status_code == 200  # shown, so the missing hash is the page's doing
+    assert "leaked" in page.content.decode()
     assert issued.token.token_hash not in page.content.decode()
     client.post(
         reverse("admin:access_apitoken_changelist"),

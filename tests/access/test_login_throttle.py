@@ -10,6 +10,10 @@ from tests.accounts.factories import UserFactory
 PASSWORD = "correct horse battery"
 
 
+def _logged_in_as(client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
 def _login(client, username, password, address="10.0.0.1"):
     return client.post(
         reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
@@ -34,6 +38,7 @@ def test_the_lock_follows_the_username_to_other_addresses(client):
     for n in range(5):
         _login(client, user.username, "wrong", address=f"10.0.1.{n}")
     assert _login(client, user.username.upper(), PASSWORD, address="10.9.9.9").status_code == 429
+    assert _logged_in_as(client) is None
 
 
 @pytest.mark.usefixtures("db")
@@ -43,6 +48,7 @@ def test_other_usernames_still_log_in(client):
         _login(client, victim.username, "wrong")
     response = _login(client, colleague.username, PASSWORD, address="10.0.0.2")
     assert response.status_code == 302
+    assert _logged_in_as(client) == str(colleague.pk)
 
 
 @pytest.mark.usefixtures("db")
@@ -52,7 +58,9 @@ def test_one_address_guessing_many_usernames_is_locked(client, settings):
     for n in range(3):
         _login(client, f"nobody{n}", "wrong")
     assert _login(client, user.username, PASSWORD).status_code == 429
+    assert _logged_in_as(client) is None
     assert _login(client, user.username, PASSWORD, address="10.0.0.3").status_code == 302
+    assert _logged_in_as(client) == str(user.pk)
 
 
 @pytest.mark.usefixtures("db")
@@ -65,6 +73,7 @@ def test_a_right_password_clears_the_usernames_failures(client):
     for _ in range(4):
         _login(client, user.username, "wrong")
     assert _login(client, user.username, PASSWORD).status_code == 302
+    assert _logged_in_as(client) == str(user.pk)
 
 
 def _admin_login(client, username, password, address="10.0.0.1"):

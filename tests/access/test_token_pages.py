@@ -69,8 +69,8 @@ def test_nobody_revokes_someone_elses_token(logged_in_client):
 
 
 def test_the_list_shows_only_the_users_own_tokens(logged_in_client, user):
-    token_create(user=user, name="mine")
-    token_create(user=UserFactory(), name="someone else's")
+    token_create(user=user, name="nightly-export")
+    token_create(user=UserFactory(), name="colleagues-script")
     page = logged_in_client.get(reverse("access:tokens")).content.decode()
-    assert "mine" in page
-    assert "someone else" not in page
+    assert "nightly-export" in page
+    assert "colleagues-script" not in page

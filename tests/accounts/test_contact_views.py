@@ -65,6 +65,8 @@ def test_same_person_twice_at_one_account_is_refused_with_a_message(logged_in_cl
     response = logged_in_client.post(f"/accounts/{position.account_id}/stakeholders/new/", PERSON)
     assert response.status_code == 400
     assert "already holds a position" in response.content.decode()
+    assert list(Position.objects.all()) == [position]
+    assert Contact.objects.get().first_name != "Ines"  # the person is not overwritten either
 
 
 def test_departure_needs_confirmation_then_moves_to_former(logged_in_client):
@@ -84,6 +86,8 @@ def test_departure_before_start_is_refused(logged_in_client):
         f"/accounts/positions/{position.pk}/left/", {"left_on": "2025-01-01"}
     )
     assert "cannot leave before they started" in response.content.decode()
+    position.refresh_from_db()
+    assert position.left_on is None
 
 
 def test_people_search_by_company(logged_in_client, django_assert_max_num_queries):

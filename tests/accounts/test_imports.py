@@ -137,11 +137,14 @@ def test_parent_cycles_unknown_and_own_parents_are_refused(tmp_path):
         (3, "parent_external_id", "an account cannot be its own parent"),
         (4, "parent_external_id", "no account has external id NOPE, in this import or in Tenure"),
     ]
+    stored = set(Account.objects.values_list("external_id", "parent__external_id"))
+    assert stored == {("A", "B"), ("B", None)}
 
 
 def test_an_external_id_twice_in_one_file_is_refused(tmp_path):
     report = import_accounts(write(tmp_path, "external_id,name\nC1,A\nC1,B\n"))
     assert [(e.line, e.reason) for e in report.errors] == [(3, "C1 is on an earlier row too")]
+    assert not Account.objects.exists()
 
 
 def test_dry_run_checks_and_counts_but_writes_nothing(tmp_path):

@@ -28,6 +28,10 @@ from tests.feedback.factories import open_campaign, respond
 from tests.planning.factories import AccountPlanFactory
 
 AS_OF = dt.date(2026, 11, 25)
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_OPEN_TASK_PER_CAUSE = (
+    r"task_one_open_per_cause|alerts_task\.account_id, alerts_task\.rule, alerts_task\.cause_key$"
+)
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -375,7 +379,9 @@ def test_switching_a_rule_off_closes_its_open_tasks_and_says_so(key_account):
     settings.disabled_rules = list(AlertRule.values)
     settings.save()
     alerts_run(as_of=AS_OF)
-    assert Task.objects.get().resolution.endswith("the rule is off.")
+    task = Task.objects.get()
+    assert task.status == TaskStatus.RESOLVED
+    assert task.resolution.endswith("the rule is off.")
 
 
 def test_the_database_refuses_a_second_open_task_for_one_cause(key_account):
@@ -384,7 +390,7 @@ def test_the_database_refuses_a_second_open_task_for_one_cause(key_account):
     alerts_run(as_of=AS_OF)
     task = Task.objects.get()
     task.pk = None
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=ONE_OPEN_TASK_PER_CAUSE):
         task.save()
 
 

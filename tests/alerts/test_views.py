@@ -47,13 +47,16 @@ def test_a_manager_sees_their_tasks_and_not_a_colleagues(client, kam, settings):
     assert "Alpha Foods" in page
     assert "Zeta Steel" not in page
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
+    assert "Alpha Foods" in everyone
     assert "Zeta Steel" not in everyone  # not on their team: hidden whatever the filter
 
 
 @pytest.mark.usefixtures("tasks")
 def test_where_managers_read_every_account_they_see_a_colleagues_tasks_on_request(client, kam):
     client.force_login(kam)
-    assert "Zeta Steel" not in client.get(reverse("alerts:tasks")).content.decode()
+    mine = client.get(reverse("alerts:tasks")).content.decode()
+    assert "Alpha Foods" in mine
+    assert "Zeta Steel" not in mine
     everyone = client.get(reverse("alerts:tasks") + "?assignee=all").content.decode()
     assert "Zeta Steel" in everyone
 
@@ -124,11 +127,17 @@ def test_a_colleagues_task_cannot_be_closed(client, kam, tasks):
 def test_closing_refuses_a_get_and_an_unsafe_next(client, kam, tasks):
     client.force_login(kam)
     assert client.get(reverse("alerts:close", args=[tasks[0].pk])).status_code == 405
+    tasks[0].refresh_from_db()
+    assert tasks[0].is_open  # a GET never closes
     response = client.post(
         reverse("alerts:close", args=[tasks[0].pk]),
         {"status": "done", "next": "https://evil.example/"},
     )
+    assert response.status_code == 302
     assert response["Location"].startswith(reverse("alerts:tasks"))
+    assert "evil.example" not in response["Location"]
+    tasks[0].refresh_from_db()
+    assert tasks[0].status == TaskStatus.DONE  # the unsafe next is dropped, not the close
 
 
 def test_the_tasks_page_pages_and_keeps_its_queries_flat(
@@ -161,4 +170,6 @@ def test_the_home_page_counts_my_open_and_overdue_tasks(client, kam):
     assert "2 open tasks</strong>" in page
     assert "1 overdue</strong>" in page
     Task.objects.update(status=TaskStatus.DONE, closed_at=timezone.now())
-    assert "open task" not in client.get("/").content.decode()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "open task" not in home.content.decode()

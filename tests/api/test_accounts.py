@@ -82,6 +82,7 @@ def test_the_accounts_list_takes_a_fixed_number_of_queries(api, rows):
         MilestoneFactory(account=account)
     # token + role, count, page
     assert _queries(api, "/accounts") == 3
+    assert api.get("/accounts").json()["total"] == rows  # and they are all listed
 
 
 @pytest.mark.usefixtures("db")
@@ -129,6 +130,8 @@ def test_an_account_cannot_join_its_own_subsidiary(api):
     response = api.patch(f"/accounts/{group.pk}", {"parent_id": child.pk})
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "parent"
+    group.refresh_from_db()
+    assert group.parent_id is None
 
 
 @pytest.mark.usefixtures("db")
@@ -142,6 +145,7 @@ def test_an_unknown_id_is_a_404_body(api):
 def test_an_invalid_body_is_a_422_in_the_same_shape(api):
     response = api.post("/accounts", {"name": "", "founded_year": 1200, "colour": "red"})
     assert response.status_code == 422
+    assert not Account.objects.exists()
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["field"] in {"name", "founded_year", "colour"}
@@ -153,6 +157,7 @@ def test_nul_characters_are_refused_before_the_database(api):
     response = api.post("/accounts", {"name": "Bad\x00name"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
+    assert not Account.objects.exists()
 
 
 @pytest.mark.usefixtures("db")
@@ -164,3 +169,4 @@ def test_dates_outside_the_supported_range_are_refused(api):
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "occurred_on"
+    assert not account.milestones.exists()

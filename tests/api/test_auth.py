@@ -13,6 +13,7 @@ from django.utils import timezone
 from tenure.access.choices import Role
 from tenure.access.models import ApiToken
 from tenure.access.services import token_create, token_revoke
+from tenure.accounts.models import Account
 from tests.accounts.factories import AccountFactory
 from tests.api.conftest import ApiClient, make_user
 
@@ -31,6 +32,7 @@ def test_no_credentials_get_401_json_not_a_login_redirect():
 
 def test_a_token_authenticates_and_records_its_use(director):
     issued = token_create(user=director, name="script")
+    assert issued.token.last_used_at is None
     response = ApiClient(issued.secret).get("/accounts")
     assert response.status_code == 200
     issued.token.refresh_from_db()
@@ -78,16 +80,28 @@ def test_the_session_reads_and_writes_with_csrf(director):
     refused = client.post("/api/v1/accounts", body, content_type="application/json")
     assert refused.status_code == 403
     assert "CSRF" in _error(refused)["message"]
+    assert not Account.objects.filter(name="Session Ltd").exists()
     client.get("/me/tokens/")  # any page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     created = client.post(
         "/api/v1/accounts", body, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert created.status_code == 201
+    assert Account.objects.get(name="Session Ltd").pk == created.json()["id"]
 
 
-def test_tokens_need_no_csrf(api):
-    assert api.post("/accounts", {"name": "Script Ltd"}).status_code == 201
+def test_tokens_need_no_csrf(director):
+    token = token_create(user=director, name="script").secret
+    # The plain test client skips CSRF checks: only an enforcing one can show they are not asked.
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/accounts",
+        json.dumps({"name": "Script Ltd"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.content
+    assert Account.objects.filter(name="Script Ltd").exists()
 
 
 @pytest.mark.usefixtures("director")
@@ -139,10 +153,13 @@ def test_the_same_bad_token_from_many_addresses_is_throttled_by_its_prefix(direc
 
 @pytest.mark.usefixtures("db")
 def test_a_users_role_applies_through_their_token():
-    AccountFactory()
+    account = AccountFactory()
     analyst = ApiClient(token_create(user=make_user(Role.ANALYST), name="t").secret)
-    assert analyst.get("/accounts").status_code == 200
-    assert analyst.post("/accounts", {"name": "Nope"}).status_code == 403
+    assert [item["id"] for item in analyst.get("/accounts").json()["items"]] == [account.pk]
+    refused = analyst.post("/accounts", {"name": "Nope"})
+    assert refused.status_code == 403
+    assert _error(refused)["code"] == "forbidden"
+    assert list(Account.objects.all()) == [account]
 
 
 def test_the_schema_needs_credentials_and_the_docs_a_log_in(director):

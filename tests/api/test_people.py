@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tenure.access.choices import Role
@@ -106,6 +108,8 @@ def test_a_position_ends_once(api, world):
     again = api.post(path, {"left_on": "2026-05-02"})
     assert again.status_code == 400
     assert again.json()["error"]["field"] == "left_on"
+    world.position.refresh_from_db()
+    assert world.position.left_on == dt.date(2026, 5, 1)
 
 
 def test_logging_an_interaction_records_who_and_checks_the_people(api, director, world):
@@ -125,12 +129,14 @@ def test_logging_an_interaction_records_who_and_checks_the_people(api, director,
     assert item["team_member_ids"] == [director.pk]
     assert api.get(f"/touchpoints/{world.touchpoint.pk}").json()["status"] == "done"
     stranger = PositionFactory().contact
+    logged = set(world.account.interactions.values_list("pk", flat=True))
     refused = api.post(path, {**body, "touchpoint_id": None, "contact_ids": [stranger.pk]})
     assert refused.status_code == 400
     assert refused.json()["error"]["field"] == "contacts"
     naive = api.post(path, {**body, "touchpoint_id": None, "occurred_at": "2026-02-02T10:00:00"})
     assert naive.status_code == 400
     assert naive.json()["error"]["field"] == "occurred_at"
+    assert set(world.account.interactions.values_list("pk", flat=True)) == logged
 
 
 def test_interaction_lists_take_a_fixed_number_of_queries(api, world, django_assert_num_queries):

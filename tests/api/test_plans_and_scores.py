@@ -57,6 +57,7 @@ def test_a_plan_must_fit_its_horizon(api, world):
     )
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "ends_on"
+    assert not world.account.plans.filter(title="Too long").exists()
 
 
 def test_a_plan_detail_takes_a_fixed_number_of_queries(api, world, django_assert_num_queries):
@@ -64,7 +65,11 @@ def test_a_plan_detail_takes_a_fixed_number_of_queries(api, world, django_assert
     api.get(path)
     # token + role, plan + account, objectives, goals, actions
     with django_assert_num_queries(5):
-        assert api.get(path).status_code == 200
+        response = api.get(path)
+    assert response.status_code == 200
+    detail = response.json()
+    assert detail["id"] == world.plan.pk
+    assert [o["id"] for o in detail["objectives"]] == [world.objective.pk]
 
 
 def test_milestones_are_logged_listed_and_resolved(api, world, director):

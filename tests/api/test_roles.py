@@ -13,6 +13,7 @@ from django.db import transaction
 
 from tenure.access.choices import Role
 from tenure.api.api import api
+from tenure.audit.models import AuditEvent
 from tenure.scoring.models import KeyListDecision
 from tests.api.conftest import client_for, make_user
 from tests.api.endpoints import CALLS, expected_status
@@ -52,13 +53,21 @@ def test_role_gets_the_expected_status_from_every_endpoint(settings, actor, targ
     for call in CALLS:
         body = call.body(world, target) if call.body else None
         with transaction.atomic():
-            response = client.request(call.method, call.path(world, target), body)
+            path = call.path(world, target)
+            before = AuditEvent.objects.count()
+            response = client.request(call.method, path, body)
+            written = AuditEvent.objects.count() - before
             transaction.set_rollback(True)
         want = expected_status(actor, call, target)
         if response.status_code != want:
             wrong.append(
                 f"{call.label}: {response.status_code} (want {want}) {response.content[:200]!r}"
             )
+        # Every write is in the audit trail: a read or a refusal must leave none.
+        if (call.is_read or response.status_code >= 400) and written:
+            wrong.append(f"{call.label}: {response.status_code} yet {written} change(s) written")
+        elif not call.is_read and response.status_code < 400 and not written:
+            wrong.append(f"{call.label}: {response.status_code} yet nothing written")
     assert not wrong, "\n".join(wrong)
 
 

@@ -203,6 +203,8 @@ def test_the_list_takes_three_queries_whatever_the_number_of_tasks(settings, kam
             status=TaskStatus.DONE, closed_at=timezone.now(), closed_by=closer
         )
     assert (few, count()) == (3, 3)
+    listed = client.get("/tasks", assignee="all", status="", page_size=100).json()
+    assert len(listed["items"]) == 7  # the three queries read them all
 
 
 @pytest.mark.usefixtures("my_task")
@@ -244,6 +246,8 @@ def test_without_credentials_every_task_endpoint_answers_401(my_task, call):
     response = call(ApiClient(), my_task.pk)
     assert _error(response, 401)["code"] == "unauthenticated"
     assert response["WWW-Authenticate"] == 'Bearer realm="tenure"'
+    my_task.refresh_from_db()
+    assert my_task.is_open
 
 
 # --- closing and reopening -----------------------------------------------------------------
@@ -281,13 +285,21 @@ def test_dismissing_with_a_reason_keeps_it(kam, my_task):
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "dismissed"
     assert response.json()["resolution"] == note
+    my_task.refresh_from_db()
+    assert my_task.status == TaskStatus.DISMISSED
+    assert my_task.resolution == note
 
 
 def test_closing_twice_is_refused(kam, my_task):
     client = client_for(kam)
     assert client.post(f"/tasks/{my_task.pk}/close", {"status": "done"}).status_code == 200
-    error = _error(client.post(f"/tasks/{my_task.pk}/close", {"status": "done"}), 400)
+    my_task.refresh_from_db()
+    first = (my_task.status, my_task.closed_at, my_task.closed_by_id)
+    again = client.post(f"/tasks/{my_task.pk}/close", {"status": "dismissed", "note": "Not now."})
+    error = _error(again, 400)
     assert error["message"] == "this task is already done"
+    my_task.refresh_from_db()
+    assert (my_task.status, my_task.closed_at, my_task.closed_by_id) == first
 
 
 @pytest.mark.parametrize(
@@ -318,11 +330,18 @@ def test_the_assignee_may_close_a_task_on_an_account_they_cannot_change(kam, the
     handed = make_task(theirs, kam)
     response = client_for(kam).post(f"/tasks/{handed.pk}/close", {"status": "done"})
     assert response.status_code == 200, response.content
+    assert response.json()["status"] == "done"
+    handed.refresh_from_db()
+    assert handed.status == TaskStatus.DONE
+    assert handed.closed_by == kam
 
 
 def test_a_director_closes_anyones_task(api, director, their_task):
     body = api.post(f"/tasks/{their_task.pk}/close", {"status": "done"}).json()
     assert body["closed_by_id"] == director.pk
+    their_task.refresh_from_db()
+    assert their_task.status == TaskStatus.DONE
+    assert their_task.closed_by == director
 
 
 def test_an_analyst_reads_tasks_but_cannot_close_or_reopen_them(my_task):
@@ -341,6 +360,8 @@ def test_an_analyst_cannot_close_even_a_task_given_to_them(mine):
     handed = make_task(mine, analyst)
     error = _error(client_for(analyst).post(f"/tasks/{handed.pk}/close", {"status": "done"}), 403)
     assert error["message"] == "your role may read but not change data"
+    handed.refresh_from_db()
+    assert handed.is_open
 
 
 def test_reopening_undoes_a_close(kam, my_task):
@@ -360,8 +381,17 @@ def test_reopening_undoes_a_close(kam, my_task):
 
 
 def test_only_a_task_closed_by_a_person_can_be_reopened(kam, my_task):
-    error = _error(client_for(kam).post(f"/tasks/{my_task.pk}/reopen"), 400)
+    client = client_for(kam)
+    error = _error(client.post(f"/tasks/{my_task.pk}/reopen"), 400)
     assert error["message"] == "only a task closed by a person can be reopened"
+    # Cleared by the rules (the cause went away): that close is not undone either.
+    Task.objects.filter(pk=my_task.pk).update(
+        status=TaskStatus.RESOLVED, closed_at=timezone.now(), resolution="Cleared."
+    )
+    error = _error(client.post(f"/tasks/{my_task.pk}/reopen"), 400)
+    assert error["message"] == "only a task closed by a person can be reopened"
+    my_task.refresh_from_db()
+    assert my_task.status == TaskStatus.RESOLVED
 
 
 def test_a_manager_off_the_team_cannot_reopen_a_task_someone_else_closed(

@@ -140,6 +140,9 @@ def test_a_rolled_back_change_leaves_no_event(account):
     with pytest.raises(DomainError, match="changed my mind"):
         plan_then_change_my_mind()
     assert not AuditEvent.objects.filter(model="engagement.touchpoint").exists()
+    # The same change kept is recorded: the silence above is the rollback's.
+    touchpoint_plan(account=account, scheduled_on=dt.date(2026, 4, 1), kind="review")
+    assert AuditEvent.objects.filter(model="engagement.touchpoint").count() == 1
 
 
 def test_the_overhead_of_a_save_is_one_insert(account):
@@ -168,7 +171,7 @@ def test_bulk_writes_are_summarised_by_one_event(user):
     assert stored.object_repr == "250 interactions"
     assert stored.note == "import of calls.csv"
     assert audit_record_bulk(model=Interaction, action="update", count=0) is None
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="action must be one of"):
         audit_record_bulk(model=Interaction, action="merge", count=1)
 
 

@@ -58,10 +58,15 @@ def test_sorting_by_name_header_changes_the_order(page, login, demo, live_server
 
 
 @pytest.mark.usefixtures("demo")
-def test_logout_returns_to_login(page, login):
+def test_logout_returns_to_login(page, login, live_server):
     login("director", DEMO_PASSWORD)
+    page.get_by_role("heading", name="My accounts").wait_for()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="Log in to Tenure").wait_for()
+    # Logged out for real: a page behind the login sends back to it.
+    page.goto(f"{live_server.url}/accounts/")
+    page.get_by_role("heading", name="Log in to Tenure").wait_for()
+    assert "/login/" in page.url
 
 
 def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_server):

@@ -107,6 +107,7 @@ def test_only_buying_centre_people_still_at_surveyed_live_accounts_answer(world)
     panel = [a for a in world.accounts if a.surveyed and not a.is_key]
     assert panel
     assert all(a.index < len(world.accounts) // 2 for a in panel)
+    departed_answered = 0
     for account in world.accounts:
         if not account.surveyed:
             assert not account.survey_answers
@@ -119,7 +120,11 @@ def test_only_buying_centre_people_still_at_surveyed_live_accounts_answer(world)
             assert account.contacts[answer.contact]["role"] in SURVEY_ROLES
             assert account.churn_month is None or account.churn_month > wave.month
             if answer.contact == 0 and left is not None:
+                departed_answered += 1
                 assert left > wave.month
+    # The rules above were met by real cases, not by an empty world.
+    assert sum(not a.surveyed for a in world.accounts) > 0
+    assert departed_answered > 0  # a decision maker who answered before leaving
 
 
 def test_detractors_concentrate_in_accounts_that_churn_later():

@@ -384,4 +384,9 @@ def test_page_reads_a_fixed_number_of_queries(
         MilestoneFactory(account=account, title=f"Issue {n}", occurred_on=today)
         Action.objects.create(plan=plan, title=f"Step {n}", owner=world["manager"], due_on=today)
     with django_assert_max_num_queries(baseline):
-        assert logged_in_client.get(url).status_code == 200
+        response = logged_in_client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The same queries, now over the ten new issues and actions.
+    assert all(f"Issue {n}" in page for n in range(10))
+    assert all(f"Step {n}" in page for n in range(10))

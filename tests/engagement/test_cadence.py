@@ -185,4 +185,8 @@ def test_statuses_take_the_same_number_of_queries_for_few_and_many_accounts(
     with django_assert_num_queries(9) as few_queries:
         cadence_statuses(few, today=TODAY)
     with django_assert_num_queries(len(few_queries.captured_queries)):
-        cadence_statuses(many, today=TODAY)
+        statuses = cadence_statuses(many, today=TODAY)
+    # Every account read, with its own contact, in those queries.
+    assert sorted(statuses) == sorted(account.pk for account in many)
+    contacted = {status.last_contact_on for status in statuses.values()}
+    assert contacted == {TODAY - dt.timedelta(days=3)}

@@ -26,8 +26,9 @@ def test_the_cadence_page_lists_my_accounts_worst_first_and_filters(logged_in_cl
     _contacts(busy, 4)  # tier C: at most 3 in 30 days
     page = logged_in_client.get("/cadence/").content.decode()
     assert page.index("Busy") < page.index("Quiet")
-    assert "Over-contacted" in page
-    assert "Overdue" in page
+    # The filter names every state whatever the rows; its counts are what the rows say.
+    assert "Over-contacted (1)" in page
+    assert "Overdue (1)" in page
     assert "4 contacts in the last 30 days (at most 3)" in page
     assert "Key accounts" in page  # the policies table
     only = logged_in_client.get("/cadence/?state=overdue").content.decode()
@@ -57,13 +58,28 @@ def test_the_warning_names_the_person_over_budget_and_stays_empty_otherwise(logg
 
 
 def test_the_warning_ignores_people_from_other_accounts_and_bad_dates(logged_in_client):
-    account = AccountFactory()
-    stranger = PositionFactory().contact
+    account = AccountFactory(tier="C")  # at most 3 contacts in 30 days
+    elsewhere = PositionFactory(account=AccountFactory(tier="B"), contact__first_name="Zed")
+    stranger = elsewhere.contact
+    _contacts(elsewhere.account, 2, people=[stranger])  # over budget with their own account
+    own = logged_in_client.get(
+        f"/accounts/{elsewhere.account_id}/cadence-check/", {"contacts": [stranger.pk]}
+    ).content.decode()
+    assert "Zed" in own  # so the silence below is the filter, not a quiet person
     response = logged_in_client.get(
         f"/accounts/{account.pk}/cadence-check/",
         {"occurred_at": "not a date", "contacts": [stranger.pk]},
     )
     assert response.status_code == 200
+    assert response.content.decode().strip() == ""
+    _contacts(account, 3)
+    # A date that does not parse is read as today, where a 4th contact is one too many.
+    again = logged_in_client.get(
+        f"/accounts/{account.pk}/cadence-check/",
+        {"occurred_at": "not a date", "contacts": [stranger.pk, "x"]},
+    ).content.decode()
+    assert "This would be the 4th contact" in again
+    assert "Zed" not in again
 
 
 def test_the_warning_refuses_a_contact_that_is_not_an_id(logged_in_client):

@@ -21,6 +21,11 @@ from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 2)
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_PREPARATION_PER_PEAK = (
+    r"seasonal_one_per_account_and_peak"
+    r"|engagement_seasonalpreparation\.account_id, engagement_seasonalpreparation\.peak_starts_on$"
+)
 
 
 def _series(account, season: str = "christmas", *, months: int = 37, seed: int = 0):
@@ -101,7 +106,7 @@ def test_the_database_refuses_a_second_preparation_for_the_same_peak(toy_maker):
     SeasonalPreparation.objects.create(
         account=toy_maker.account, peak_starts_on=dt.date(2026, 8, 1), peak_label="August"
     )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=ONE_PREPARATION_PER_PEAK):
         SeasonalPreparation.objects.create(
             account=toy_maker.account, peak_starts_on=dt.date(2026, 8, 1), peak_label="August"
         )
@@ -149,6 +154,7 @@ def test_the_touchpoints_command_plans_and_says_so(capsys):
     out = capsys.readouterr().out
     assert "1 seasonal accounts: planned 1 preparation touchpoint(s)" in out
     assert "planned 0 preparation touchpoint(s); 1 peak(s) already planned for" in out
+    assert Touchpoint.objects.filter(account=toy_maker.account, kind="seasonal").count() == 1
     with pytest.raises(CommandError, match="--seasonal"):
         call_command("touchpoints")
 

@@ -71,7 +71,7 @@ def test_logging_an_interaction_fulfils_its_touchpoint():
 
 
 def test_next_step_due_date_without_a_next_step_is_refused():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="a due date needs a next step"):
         services.interaction_log(
             account=AccountFactory(),
             occurred_at=WHEN,

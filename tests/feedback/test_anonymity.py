@@ -45,12 +45,16 @@ def _csv(client, query: str = "") -> list[dict[str, str]]:
 
 def _readers(client, account) -> list[str]:
     """Every place a reader can see answers: figures page, account page, CSV export."""
-    return [
-        client.get("/feedback/").content.decode(),
-        client.get(f"/feedback/?account={account.pk}").content.decode(),
-        client.get(account.get_absolute_url()).content.decode(),
-        client.get("/feedback/answers.csv").content.decode(),
+    urls = [
+        "/feedback/",
+        f"/feedback/?account={account.pk}",
+        account.get_absolute_url(),
+        "/feedback/answers.csv",
     ]
+    responses = [client.get(url) for url in urls]
+    # A refused or broken page would hide every name: only a page shown proves the rule.
+    assert [r.status_code for r in responses] == [200] * len(urls)
+    return [r.content.decode() for r in responses]
 
 
 def test_a_manager_cannot_see_a_named_answer_without_consent(client, manager_account):

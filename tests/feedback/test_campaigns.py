@@ -38,6 +38,11 @@ pytestmark = pytest.mark.django_db
 
 BASE = "https://tenure.example"
 LINK = re.compile(r"https://tenure\.example/feedback/s/([A-Za-z0-9_-]+)/")
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_INVITATION_PER_CONTACT = (
+    r"invitation_one_per_contact_campaign"
+    r"|feedback_invitation\.campaign_id, feedback_invitation\.contact_id$"
+)
 
 
 def _links(message) -> list[str]:
@@ -234,7 +239,9 @@ def test_a_reminder_carries_a_new_link_and_the_first_link_still_works(client):
     first, reminder = (_links(m)[0] for m in mail.outbox)
     assert first != reminder
     for raw in (first, reminder):
-        assert client.get(f"/feedback/s/{raw}/").status_code == 200
+        response = client.get(f"/feedback/s/{raw}/")
+        assert response.status_code == 200
+        assert "How likely are you to recommend us?" in response.content.decode()
 
 
 def test_no_reminders_after_the_campaign_closes():
@@ -243,6 +250,8 @@ def test_no_reminders_after_the_campaign_closes():
     campaign.refresh_from_db()
     later = NOW + dt.timedelta(days=8)
     assert services.campaign_remind(campaign=campaign, base_url=BASE, now=later).sent == []
+    assert not [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+    assert set(campaign.invitations.values_list("reminders_sent", flat=True)) == {0}
 
 
 def test_send_and_remind_commands(capsys, settings):
@@ -340,14 +349,20 @@ def test_the_staff_flag_does_not_open_campaign_pages_to_other_roles(client, role
 
 def test_database_refuses_a_tier_campaign_without_a_tier_and_a_raw_token():
     campaign = make_campaign()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="campaign_target_matches_account_or_tier"),
+        transaction.atomic(),
+    ):
         Campaign.objects.filter(pk=campaign.pk).update(target=CampaignTarget.TIER, account=None)
     invitation, _ = invite(open_campaign())
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="invitation_token_is_sha256_hex"),
+        transaction.atomic(),
+    ):
         InvitationToken.objects.create(
             invitation=invitation, token_hash="raw-token", purpose="invitation"
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=ONE_INVITATION_PER_CONTACT), transaction.atomic():
         Invitation.objects.create(
             campaign=invitation.campaign, contact=invitation.contact, account=invitation.account
         )

@@ -148,8 +148,11 @@ def test_figures_page_and_export_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(baseline):
         page = admin_client.get("/feedback/")
     assert "By account" in page.content.decode()
+    assert "No answers." not in page.content.decode()
     with django_assert_max_num_queries(4):
-        admin_client.get("/feedback/answers.csv")
+        export = admin_client.get("/feedback/answers.csv")
+    assert export.status_code == 200
+    assert "Faster delivery" in export.content.decode()
 
 
 def test_campaign_list_and_page_take_a_fixed_number_of_queries(

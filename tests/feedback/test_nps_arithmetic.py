@@ -99,7 +99,7 @@ def test_item_summary_and_response_rate():
     assert item_summary([]).mean is None
     assert response_rate(invited=8, answered=2).rate == pytest.approx(0.25)
     assert response_rate(invited=0, answered=0).rate is None
-    with pytest.raises(ValueError, match="cannot come from 1 invitations"):
+    with pytest.raises(ValueError, match="2 answers cannot come from 1 invitations"):
         response_rate(invited=1, answered=2)
 
 

@@ -136,8 +136,11 @@ def test_forged_expired_and_closed_links_get_the_same_404_without_any_detail(cli
 
 def test_a_closed_campaign_link_is_404(client, link):
     invitation, url = link
+    assert client.get(url).status_code == 200  # the same link worked while the campaign ran
     services.campaign_close(campaign=invitation.campaign)
-    assert client.get(url).status_code == 404
+    closed = client.get(url)
+    assert closed.status_code == 404
+    assert "This survey link does not work" in closed.content.decode()
 
 
 def test_the_form_needs_its_csrf_token(link):

@@ -173,6 +173,9 @@ def test_account_page_shows_wallet_and_acting_on_a_suggestion(logged_in_client, 
         f"/growth/opportunities/{toys.pk}/", {"step": "plan"}, follow=True
     )
     assert "Added to the plan" in response.content.decode()
+    toys.refresh_from_db()
+    assert toys.status == "planned"
+    assert toys.action.plan.account == target
 
 
 def test_whitespace_grid_marks_bought_and_suggested(client, portfolio):

@@ -96,3 +96,4 @@ def test_unconditional_expectation_matches_simulated_new_customers() -> None:
 
 def test_simulation_is_reproducible_with_the_same_seed() -> None:
     assert simulated(1_000, seed=3).equals(simulated(1_000, seed=3))
+    assert not simulated(1_000, seed=3).equals(simulated(1_000, seed=4))  # the seed is used

@@ -72,6 +72,9 @@ def test_fitting_twice_with_the_same_seed_gives_the_same_model() -> None:
     first = ChurnRiskModel(n_estimators=50, num_threads=1).fit(X, y).predict_proba(X)
     second = ChurnRiskModel(n_estimators=50, num_threads=1).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(first, second)
+    # The seed is what makes it so: bagging and feature sampling follow it.
+    other = ChurnRiskModel(n_estimators=50, num_threads=1, seed=8).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
 
 
 def test_contributions_add_up_to_the_raw_score(fitted) -> None:

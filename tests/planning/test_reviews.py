@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 25)
 
+# A unique constraint broken: PostgreSQL names the constraint, SQLite its columns.
+ONE_REVIEW_PER_QUARTER = (
+    r"review_one_per_account_quarter"
+    r"|planning_review\.account_id, planning_review\.year, planning_review\.quarter$"
+)
+
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
@@ -259,7 +265,7 @@ def test_one_review_per_account_and_quarter_names_the_quarter(account, manager):
         period_end=dt.date(2026, 9, 30),
         author=manager,
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=ONE_REVIEW_PER_QUARTER), transaction.atomic():
         duplicate.save()
     assert Review.objects.count() == 1
 

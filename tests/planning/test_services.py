@@ -32,7 +32,7 @@ def test_goal_due_before_its_plan_starts_is_refused_and_nothing_written():
 
 
 def test_goal_must_move_the_kpi():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="the target must differ from the baseline"):
         services.goal_add(
             objective=ObjectiveFactory(),
             kpi="Revenue",
@@ -61,7 +61,7 @@ def test_plan_must_end_after_it_starts_and_fit_its_horizon():
             ends_on=dt.date(2027, 6, 1),
         )
     assert not AccountPlan.objects.exists()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="plan_ends_after_start"), transaction.atomic():
         AccountPlan.objects.create(
             account=account, title="P", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 3, 1)
         )
@@ -109,7 +109,7 @@ def test_goal_progress_is_share_of_way_from_baseline_to_target():
 
 def test_issue_resolved_before_it_occurred_is_refused():
     account = AccountFactory()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="cannot be resolved before it occurred"):
         services.milestone_log(
             account=account,
             kind="defect",
@@ -118,7 +118,10 @@ def test_issue_resolved_before_it_occurred_is_refused():
             resolved_on=dt.date(2026, 2, 1),
         )
     assert not Milestone.objects.exists()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="milestone_resolved_after_occurred"),
+        transaction.atomic(),
+    ):
         Milestone.objects.create(
             account=account,
             kind="defect",
@@ -134,3 +137,5 @@ def test_resolving_twice_is_refused():
     assert not milestone.is_open
     with pytest.raises(DomainError, match="already resolved"):
         services.milestone_resolve(milestone=milestone, resolved_on=dt.date(2026, 2, 11))
+    milestone.refresh_from_db()
+    assert milestone.resolved_on == dt.date(2026, 2, 10)

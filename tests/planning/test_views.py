@@ -94,6 +94,9 @@ def test_short_plan_spanning_a_year_is_refused(logged_in_client):
 
 def test_closing_a_plan_records_outcome_and_hides_the_forms(logged_in_client):
     plan = AccountPlanFactory()
+    before = logged_in_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Close plan" in before
+    assert "Add objective" in before
     logged_in_client.post(
         f"/plans/{plan.pk}/",
         {"step": "close", "close-outcome": "Renewed", "close-closed_on": "2026-03-31"},
@@ -102,6 +105,7 @@ def test_closing_a_plan_records_outcome_and_hides_the_forms(logged_in_client):
     assert plan.status == "closed"
     assert plan.outcome == "Renewed"
     page = logged_in_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Renewed" in page
     assert "Close plan" not in page
     assert "Add objective" not in page
 
@@ -139,3 +143,5 @@ def test_resolving_before_it_happened_is_refused(logged_in_client):
         f"/milestones/{milestone.pk}/resolve/", {"resolved_on": "2026-01-01"}
     )
     assert "cannot be resolved before it occurred" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.resolved_on is None

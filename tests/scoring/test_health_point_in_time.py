@@ -127,10 +127,9 @@ def test_crm_features_follow_the_recorded_dates(crm) -> None:
     assert late["decision_makers_engaged"] == 0
     before_meeting = features(events, dt.date(2026, 2, 9))
     assert before_meeting["engaged_contacts"] == 0
-    assert (
-        before_meeting["days_since_strategic"] is None
-        or before_meeting["days_since_strategic"] >= 0
-    )
+    # The only strategic meeting is on 10 February: the day before, none is known yet.
+    assert before_meeting["days_since_strategic"] is None
+    assert features(events, dt.date(2026, 2, 25))["days_since_strategic"] == 15
 
 
 def test_an_account_without_crm_history_has_unknown_not_zero_engagement(crm) -> None:

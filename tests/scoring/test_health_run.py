@@ -243,4 +243,6 @@ def test_a_saved_model_is_used_only_for_dates_it_may_know(settings, tmp_path) ->
     # Re-scoring a past date trains for that date but keeps the newer model.
     older = {"trained_as_of": "2026-01-31"}
     assert risk_model_save(model, definition=rule, about=older, keep_newer=True) is None
-    assert risk_model_load(as_of=dt.date(2026, 7, 10), definition=rule) is not None
+    kept = risk_model_load(as_of=dt.date(2026, 7, 10), definition=rule)
+    assert kept is not None
+    assert kept[1]["trained_as_of"] == "2026-06-30"

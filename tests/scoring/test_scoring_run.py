@@ -146,7 +146,7 @@ def test_qualification_uses_people_ratings_and_explains_itself(portfolio):
 
 
 def test_rating_outside_1_to_5_is_refused():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="a rating is between 1 and 5"):
         services.rating_set(
             account=AccountFactory(), criterion="strategic_value", score=9, rated_by=UserFactory()
         )

@@ -58,7 +58,12 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client):
 def test_portfolio_query_count_is_fixed(director_client, django_assert_max_num_queries):
     # figures, proposals, retention (1), workload (3), NPS (2), at risk (1): none grow with rows
     with django_assert_max_num_queries(14):
-        director_client.get(reverse("scoring:portfolio"))
+        response = director_client.get(reverse("scoring:portfolio"))
+    # The count is of the whole page, not of an early exit.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Revenue concentration" in page
+    assert "Account K1" in page
 
 
 @pytest.mark.usefixtures("scored")
@@ -127,6 +132,9 @@ def test_retention_counts_customers_lost_and_net_revenue_retention(director_clie
     page = director_client.get(reverse("scoring:portfolio")).content.decode()
     assert "Net revenue retention" in page
     assert "Workload per manager" in page
+    # The figures the selector computed, not just the headings the page always has.
+    assert "<dt>Lost (churn)</dt><dd>1 (20 %)</dd>" in page
+    assert "<dt>Net revenue retention</dt><dd>165 %</dd>" in page
 
 
 @pytest.mark.usefixtures("director_client", "scored")

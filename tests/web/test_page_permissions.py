@@ -11,7 +11,9 @@ import pytest
 
 from tenure.access.choices import Role
 from tenure.access.services import role_assign
+from tenure.audit.models import AuditEvent
 from tenure.engagement.models import Interaction
+from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tests.accounts.factories import (
     AccountFactory,
     PositionFactory,
@@ -68,9 +70,12 @@ WRITE = {
 def test_reading_pages(role, world, client, settings):
     own, other = world
     client.force_login(user_for(role, own, settings))
-    for name, (url, is_own) in read_pages(own, other).items():
+    pages = read_pages(own, other)
+    written = AuditEvent.objects.count()
+    for name, (url, is_own) in pages.items():
         expected = 200 if is_own else OTHER_READ[role]
         assert client.get(url).status_code == expected, (role, name)
+    assert AuditEvent.objects.count() == written  # reading writes nothing
     listed = client.get("/accounts/").content.decode()
     assert "Own Co" in listed
     assert ("Other Co" in listed) == (OTHER_READ[role] == 200), role
@@ -97,12 +102,22 @@ def test_changing_pages(role, world, client, settings):
             {"title": "P", "horizon": "short", "starts_on": "2027-01-01", "ends_on": "2027-03-31"},
         )
         assert plan.status_code == expected, (role, account.name, "plan")
-    assert Interaction.objects.filter(account=other).exists() == (expected_other == 302)
+    # A refused change leaves nothing behind; an allowed one is stored.
+    for account, expected in ((own, expected_own), (other, expected_other)):
+        stored = expected == 302
+        assert Interaction.objects.filter(account=account).exists() == stored, (role, "log")
+        resolved = account.milestones.filter(resolved_on__isnull=False).exists()
+        assert resolved == stored, (role, "resolve")
+        assert account.plans.filter(title="P").exists() == stored, (role, "plan")
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_portfolio_and_key_list_decisions(role, world, client, settings):
     own, _ = world
+    run = ScoringRun.objects.create(as_of=dt.date(2026, 10, 31), status="done")
+    AccountSnapshot.objects.create(
+        run=run, account=own, as_of=run.as_of, tier="A", keylist_reasons=["tier A by revenue"]
+    )
     client.force_login(user_for(role, own, settings))
     portfolio = client.get("/portfolio/").status_code
     assert portfolio == (403 if role == "kam_restricted" else 200)
@@ -110,7 +125,9 @@ def test_portfolio_and_key_list_decisions(role, world, client, settings):
         f"/portfolio/decide/{own.pk}/",
         {"action": "promote", "outcome": "rejected", "reason": "not now"},
     )
-    assert decide.status_code == (302 if role in ("admin", "director") else 403)
+    decides = role in ("admin", "director")
+    assert decide.status_code == (302 if decides else 403)
+    assert own.keylist_decisions.filter(outcome="rejected").exists() == decides
 
 
 def test_analyst_sees_no_personal_data_on_the_account_page(world, client, settings):
