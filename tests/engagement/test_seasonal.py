@@ -147,8 +147,7 @@ def test_a_dry_run_writes_nothing():
     assert not SeasonalPreparation.objects.exists()
 
 
-@pytest.mark.usefixtures("toy_maker")
-def test_the_touchpoints_command_plans_and_says_so(capsys):
+def test_the_touchpoints_command_plans_and_says_so(capsys, toy_maker):
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     call_command("touchpoints", "--seasonal", "--today", "2026-03-02")
     out = capsys.readouterr().out
