@@ -200,3 +200,20 @@ def test_rejected_proposal_changes_nothing_but_is_recorded(portfolio):
     account.refresh_from_db()
     assert not account.is_key_account
     assert KeyListDecision.objects.get().outcome == "rejected"
+
+
+def test_an_account_not_yet_scored_can_be_promoted_without_evidence():
+    account = AccountFactory(external_id="NEW", name="New Customer")
+    TeamMembershipFactory(account=account)
+    decision = services.keylist_decide(
+        account=account,
+        action="promote",
+        outcome="accepted",
+        decided_by=UserFactory(),
+        reason="Signed a framework agreement",
+        on=AS_OF,
+    )
+    account.refresh_from_db()
+    assert account.is_key_account
+    assert decision.evidence == []
+    assert decision.snapshot_as_of is None

@@ -208,8 +208,11 @@ class KeyListDecision(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="keylist_decisions"
     )
     reason = models.TextField()
-    evidence = models.JSONField(default=list, help_text="The proposal's reasons when decided.")
-    snapshot_as_of = models.DateField(null=True)
+    # An account not yet scored can still be decided on: no reasons, no snapshot date.
+    evidence = models.JSONField(
+        default=list, blank=True, help_text="The proposal's reasons when decided."
+    )
+    snapshot_as_of = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
