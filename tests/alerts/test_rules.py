@@ -139,6 +139,26 @@ def test_high_risk_fires_once_and_clears_when_the_next_run_scores_it_lower(key_a
     assert_cleared(AlertRule.HIGH_RISK, later)
 
 
+def test_high_risk_evidence_names_its_drivers_in_plain_words_not_python_dicts(key_account):
+    only(AlertRule.HIGH_RISK, risk_threshold=0.4)
+    row = health(key_account, AS_OF, risk=0.7)
+    row.risk_drivers = [
+        {
+            "feature": "oldest_open_issue_days",
+            "value": 126.0,
+            "contribution": 3.9272,
+            "text": "an issue open for 126 days",
+        },
+        {"feature": "growth", "value": -0.38, "contribution": 0.8, "text": "revenue down 38 %"},
+    ]
+    row.save()
+    alerts_run(as_of=AS_OF)
+    (task,) = open_tasks(AlertRule.HIGH_RISK)
+    assert "Why: an issue open for 126 days; revenue down 38 %." in task.evidence
+    for raw in ("{", "oldest_open_issue_days", "contribution", "3.9272"):
+        assert raw not in task.evidence
+
+
 # -- a decision maker left -----------------------------------------------------------------
 
 

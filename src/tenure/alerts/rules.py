@@ -36,7 +36,7 @@ from tenure.feedback.models import Answer
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD, peak_windows
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
-from tenure.scoring.health_models import AccountHealth
+from tenure.scoring.health_models import AccountHealth, risk_driver_texts
 from tenure.scoring.models import AccountSnapshot
 
 #: NPS answers from 0 to this score are detractors (the standard cut).
@@ -162,7 +162,7 @@ def high_risk(ctx: RuleContext) -> Iterable[Firing]:
         account_id__in=_ids(ctx), as_of=latest, risk__gte=threshold
     ).values_list("account_id", "risk", "risk_horizon_days", "risk_drivers")
     for account_id, risk, horizon, drivers in rows.iterator(chunk_size=5000):
-        reasons = "; ".join(str(d) for d in (drivers or [])[:3])
+        reasons = "; ".join(risk_driver_texts(drivers))
         within = f" within {horizon} days" if horizon else ""
         yield Firing(
             account_id=account_id,
@@ -171,7 +171,7 @@ def high_risk(ctx: RuleContext) -> Iterable[Firing]:
             title=f"Churn risk {risk:.0%}",
             evidence=(
                 f"Churn risk {risk:.0%}{within} as of {day_label(latest)} "
-                f"(alert from {threshold:.0%})." + (f" Drivers: {reasons}." if reasons else "")
+                f"(alert from {threshold:.0%})." + (f" Why: {reasons}." if reasons else "")
             ),
             evidence_url=_account_url(account_id, "health-h"),
             due_on=ctx.as_of + dt.timedelta(days=7),

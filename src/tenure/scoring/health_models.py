@@ -6,7 +6,8 @@ app; kept apart because they are a subject of their own.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,16 @@ from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
+
+
+def risk_driver_texts(drivers: Iterable[Mapping[str, Any]] | None, *, top: int = 3) -> list[str]:
+    """The reasons for a churn risk in plain words, as every page, email and API shows them.
+
+    Stored drivers also hold the model's feature name, value and log-odds push (for audit
+    and tests); those are never shown to people.
+    """
+    texts = [str(d.get("text") or "").strip() for d in (drivers or [])]
+    return [text for text in texts if text][:top]
 
 
 class _MoneyArgs(TypedDict):
@@ -172,3 +183,8 @@ class AccountHealth(models.Model):
 
     def __str__(self) -> str:
         return f"Health of {self.account} as of {self.as_of}"
+
+    @property
+    def risk_driver_texts(self) -> list[str]:
+        """The reasons for the churn risk in plain words (see :func:`risk_driver_texts`)."""
+        return risk_driver_texts(self.risk_drivers)
