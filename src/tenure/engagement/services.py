@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position
 from tenure.audit.services import audit_record_bulk
+from tenure.core.dates import day_label
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.cadence.policies import segment_of
@@ -27,6 +29,19 @@ def _resolve_account(account: Account | int) -> Account:
     if found is None:
         raise NotFound(f"account {account} does not exist", field="account")
     return found
+
+
+def interaction_date_problem(occurred_at: dt.datetime, today: dt.date | None = None) -> str:
+    """Why ``occurred_at`` cannot be logged (it lies after today, by default in the current
+    time zone), or "". The one rule for the page, the API, imports and the admin."""
+    today = today or timezone.localdate()
+    day = timezone.localdate(occurred_at)
+    if day <= today:
+        return ""
+    return (
+        f"the date of the interaction, {day_label(day)}, is after today ({day_label(today)}): "
+        "log what has happened; plan what is to come as a touchpoint"
+    )
 
 
 @transaction.atomic
@@ -45,15 +60,21 @@ def interaction_log(
     next_step_due: dt.date | None = None,
     sentiment: int = Sentiment.NEUTRAL,
     touchpoint: Touchpoint | None = None,
+    today: dt.date | None = None,
 ) -> Interaction:
     """Record something that happened with an account.
 
     Contacts present must hold a position at the account (current or past). When
-    ``touchpoint`` is given, it is marked done and linked to this interaction.
+    ``touchpoint`` is given, it is marked done and linked to this interaction. An interaction
+    cannot happen after ``today`` (by default today in the current, i.e. the user's, time
+    zone): a future date is refused, as it would read as the latest contact.
     """
     account = _resolve_account(account)
     if occurred_at.tzinfo is None:
         raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
+    problem = interaction_date_problem(occurred_at, today)
+    if problem:
+        raise DomainError(problem, field="occurred_at")
     if not summary.strip():
         raise DomainError("say in a few words what happened", field="summary")
     contacts = list(contacts)
@@ -148,12 +169,15 @@ class InteractionDraft:
 
 
 @transaction.atomic
-def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]:
+def interaction_log_many(
+    *, drafts: list[InteractionDraft], today: dt.date | None = None
+) -> list[Interaction]:
     """Record many interactions in one transaction: all or none, bad rows named by number.
 
-    The same rules as ``interaction_log``: a time zone, a summary, and people present
-    who hold (or held) a position at the account.
+    The same rules as ``interaction_log``: a time zone, no date after ``today``, a summary,
+    and people present who hold (or held) a position at the account.
     """
+    today = today or timezone.localdate()
     account_ids = {d.account_id for d in drafts}
     known_accounts = set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
     positions = set(
@@ -165,6 +189,9 @@ def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]
             raise NotFound(f"row {number}: account {d.account_id} does not exist", field="account")
         if d.occurred_at.tzinfo is None:
             raise DomainError(f"row {number}: the time carries no time zone", field="occurred_at")
+        problem = interaction_date_problem(d.occurred_at, today)
+        if problem:
+            raise DomainError(f"row {number}: {problem}", field="occurred_at")
         if not d.summary.strip():
             raise DomainError(f"row {number}: the summary is empty", field="summary")
         if d.next_step_due is not None and not d.next_step.strip():
