@@ -46,7 +46,7 @@ def test_the_digest_lists_the_open_tasks_and_the_focus_and_goes_once_a_day(portf
     assert "Good morning Robin" in message.body
     for account in accounts:
         assert account.name in message.body
-    assert "Churn risk 80%" in message.body
+    assert "Churn risk 80 %" in message.body
     assert "(new)" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

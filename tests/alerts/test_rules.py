@@ -131,7 +131,7 @@ def test_high_risk_fires_once_and_clears_when_the_next_run_scores_it_lower(key_a
     health(other, AS_OF, risk=0.39)
     task = assert_fires_once(AlertRule.HIGH_RISK)
     assert task.account == key_account
-    assert task.title == "Churn risk 45%"
+    assert task.title == "Churn risk 45 %"
 
     later = AS_OF + dt.timedelta(days=7)
     health(key_account, later, risk=0.1)

@@ -28,6 +28,7 @@ from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.alerts.choices import AlertRule
 from tenure.alerts.models import AlertSettings
 from tenure.core.dates import day_label, start_of_day
+from tenure.core.figures import percent
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
@@ -168,10 +169,10 @@ def high_risk(ctx: RuleContext) -> Iterable[Firing]:
             account_id=account_id,
             rule=AlertRule.HIGH_RISK,
             cause_key="",
-            title=f"Churn risk {risk:.0%}",
+            title=f"Churn risk {percent(risk)}",
             evidence=(
-                f"Churn risk {risk:.0%}{within} as of {day_label(latest)} "
-                f"(alert from {threshold:.0%})." + (f" Why: {reasons}." if reasons else "")
+                f"Churn risk {percent(risk)}{within} as of {day_label(latest)} "
+                f"(alert from {percent(threshold)})." + (f" Why: {reasons}." if reasons else "")
             ),
             evidence_url=_account_url(account_id, "health-h"),
             due_on=ctx.as_of + dt.timedelta(days=7),

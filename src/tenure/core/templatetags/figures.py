@@ -1,0 +1,20 @@
+"""Template filters for figures: ``{{ account.churn_risk|percent }}``.
+
+Thin wrappers over :mod:`tenure.core.figures`, so pages read exactly as emails and PDFs do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from tenure.core import figures
+
+register = template.Library()
+
+
+@register.filter
+def percent(fraction: float | Decimal | None) -> str:
+    """A fraction as a whole percentage (see :func:`tenure.core.figures.percent`)."""
+    return figures.percent(fraction)
