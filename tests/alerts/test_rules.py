@@ -307,6 +307,20 @@ def test_an_unprepared_peak_fires_once_and_planning_a_touchpoint_clears_it(key_a
     assert_cleared(AlertRule.PEAK_UNPREPARED, AS_OF)
 
 
+def test_an_unprepared_peak_links_to_the_account_page_section_not_the_fragment(
+    key_account, client, kam
+):
+    only(AlertRule.PEAK_UNPREPARED, peak_weeks=6)
+    january_peak(key_account)
+    alerts_run(as_of=AS_OF)
+    (task,) = open_tasks(AlertRule.PEAK_UNPREPARED)
+    assert task.evidence_url == f"/accounts/{key_account.pk}/#account-upcoming"
+    client.force_login(kam)
+    page = client.get(task.evidence_url.split("#")[0]).content.decode()
+    assert "<html" in page
+    assert 'id="account-upcoming"' in page
+
+
 def test_a_peak_further_away_than_the_warning_raises_nothing(key_account):
     only(AlertRule.PEAK_UNPREPARED, peak_weeks=4)
     january_peak(key_account)

@@ -388,7 +388,8 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
                 f"The {label} peak starts on {day_label(starts)}; no touchpoint is planned and no "
                 f"conversation was held in the {2 * weeks} weeks before it."
             ),
-            evidence_url=reverse("engagement:account_upcoming", args=[account_id]),
+            # The account page's "Cadence and coming up" section, not its htmx fragment.
+            evidence_url=_account_url(account_id, "account-upcoming"),
             due_on=max(ctx.as_of, starts - dt.timedelta(weeks=max(weeks - 2, 1))),
         )
 
