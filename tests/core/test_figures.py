@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from tenure.core.figures import percent
+from tenure.core.figures import money, percent
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,11 @@ def test_the_template_filter_is_the_same_formatter():
         Context({"a": 0.0067, "b": None})
     )
     assert rendered == "under 1 % / —"
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(None, "—"), (0, "0"), (Decimal("412345.67"), "412,346"), (99999.5, "100,000"), (-0.4, "0")],
+)
+def test_money_shows_whole_units_with_thousands_separators(amount, shown):
+    assert money(amount) == shown

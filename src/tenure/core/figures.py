@@ -32,3 +32,18 @@ def percent(fraction: float | Decimal | None) -> str:
         return "over 99 %"
     whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return f"{whole + 0:.0f} %"  # + 0 turns -0 into 0
+
+
+def money(amount: float | Decimal | None) -> str:
+    """An amount in whole units with thousands separators: ``412345.67`` → ``"412,346"``.
+
+    Pages and summaries show money without cents (halves round up); exports and the API
+    keep the exact amount. A missing amount reads "—".
+    """
+    if amount is None:
+        return MISSING
+    value = Decimal(str(amount))
+    if value.is_nan() or value.is_infinite():
+        return MISSING
+    whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{whole + 0:,.0f}"
