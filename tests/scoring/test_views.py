@@ -107,6 +107,7 @@ def test_a_promotion_shows_everywhere_at_once_without_a_new_run(director_client)
     account = Account.objects.get(external_id="K1")
     before = director_client.get(reverse("scoring:portfolio")).content.decode()
     assert "Account K1" in _section(before, "prom-h")
+    assert "Proposed: promote" in director_client.get(account.get_absolute_url()).content.decode()
     TeamMembershipFactory(account=account)  # a key account needs its manager
     _decide(director_client, account, "accepted")
 

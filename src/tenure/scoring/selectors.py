@@ -6,7 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
@@ -41,14 +50,7 @@ def snapshots_for(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     return AccountSnapshot.objects.filter(as_of=as_of).select_related("account")
 
 
-def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
-    """Annotate ``keylist_open``: the run's key-list proposal still awaits a decision.
-
-    A proposal is settled as soon as someone decides on it (accepted or rejected, recorded
-    against this snapshot or a later one) or the list already says what it proposed (a
-    promotion of a key account, a removal of one that is not): pages and the API show a
-    decision at once, not after the next scoring run.
-    """
+def _open_proposal() -> Q:
     decided = KeyListDecision.objects.filter(
         account=OuterRef("account_id"),
         action=OuterRef("keylist_action"),
@@ -57,17 +59,28 @@ def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[Account
     still_applies = Q(keylist_action=KeyListAction.PROMOTE, account__is_key_account=False) | Q(
         keylist_action=KeyListAction.DEMOTE, account__is_key_account=True
     )
-    return snapshots.alias(_decided=Exists(decided)).annotate(
-        keylist_open=Q(still_applies) & Q(_decided=False)
+    return still_applies & Q(~Exists(decided))
+
+
+def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
+    """Annotate ``keylist_open``: the run's key-list proposal still awaits a decision.
+
+    A proposal is settled as soon as someone decides on it (accepted or rejected, recorded
+    against this snapshot or a later one) or the list already says what it proposed (a
+    promotion of a key account, a removal of one that is not): pages and the API show a
+    decision at once, not after the next scoring run.
+    """
+    return snapshots.annotate(
+        keylist_open=ExpressionWrapper(_open_proposal(), output_field=BooleanField())
     )
 
 
 def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
-    """Snapshots whose proposed promotion or demotion is still open, promotions first,
-    best first."""
+    """Snapshots whose proposed promotion or demotion is still open (see
+    :func:`with_open_proposal`), promotions first, best first."""
     return (
-        with_open_proposal(snapshots_for(as_of=as_of))
-        .filter(keylist_open=True)
+        snapshots_for(as_of=as_of)
+        .filter(_open_proposal())
         .order_by("keylist_over_cap", "-keylist_action", "revenue_rank")
     )
 
