@@ -49,9 +49,7 @@ def test_a_risk_under_one_percent_reads_under_1_percent_on_home_account_and_brie
                 for a in low_risk
             },
             **{
-                f"brief {a.name}": logged_in_client.get(
-                    f"/accounts/{a.pk}/brief/"
-                ).content.decode()
+                f"brief {a.name}": logged_in_client.get(f"/accounts/{a.pk}/brief/").content.decode()
                 for a in low_risk
             },
         }
@@ -60,3 +58,12 @@ def test_a_risk_under_one_percent_reads_under_1_percent_on_home_account_and_brie
         assert "under 1 %" in page, name
         assert "<strong>1 %</strong>" not in page, name
         assert "<strong>0 %</strong>" not in page, name
+
+
+def test_value_at_stake_on_home_has_thousands_separators_like_the_portfolio(
+    logged_in_client, low_risk
+):
+    AccountHealth.objects.filter(account=low_risk[0]).update(clv=1234567)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC), tick=False):
+        home = logged_in_client.get("/").content.decode()
+    assert "8,272 at stake" in home  # 0.0067 × 1,234,567
