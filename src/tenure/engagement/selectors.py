@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, TeamMembership
@@ -205,6 +206,6 @@ def _focus_reason(account: WithAnnotations[Account, AttentionAnnotations], today
     if account.last_strategic_at is None:
         reasons.append("no strategic contact on record")
     else:
-        days = (today - account.last_strategic_at.date()).days
+        days = (today - timezone.localdate(account.last_strategic_at)).days
         reasons.append(f"last strategic contact {days} day{pluralize(days)} ago")
     return "; ".join(reasons)
