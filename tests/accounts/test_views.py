@@ -132,9 +132,14 @@ def test_stakeholder_map_groups_by_role_and_names_coverage_gaps(logged_in_client
     position = PositionFactory(buying_role="influencer", department="Marketing")
     page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
     assert 'aria-label="Stakeholders by buying-centre role"' in page
-    assert "Coverage gaps:</strong> no decision maker, economic buyer, champion engaged" in page
+    assert (
+        "Coverage gaps:</strong> nobody engaged as decision maker, as economic buyer "
+        "or as champion" in page
+    )
     PositionFactory(account=position.account, buying_role="decision_maker")
     PositionFactory(account=position.account, buying_role="economic_buyer")
+    page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
+    assert "Coverage gaps:</strong> nobody engaged as champion" in page
     PositionFactory(account=position.account, buying_role="champion")
     page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
     assert "Coverage gaps" not in page

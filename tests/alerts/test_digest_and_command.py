@@ -13,6 +13,7 @@ from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.digest import digests_send
 from tenure.alerts.models import DigestLog, Task
 from tenure.alerts.services import alerts_run
+from tenure.engagement.models import WeeklyFocus
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 from tests.alerts.test_rules import AS_OF, health, only
 
@@ -45,7 +46,7 @@ def test_the_digest_lists_the_open_tasks_and_the_focus_and_goes_once_a_day(portf
     assert "Good morning Robin" in message.body
     for account in accounts:
         assert account.name in message.body
-    assert "Churn risk 80%" in message.body
+    assert "Churn risk 80 %" in message.body
     assert "(new)" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
@@ -57,6 +58,16 @@ def test_the_digest_lists_the_open_tasks_and_the_focus_and_goes_once_a_day(portf
     assert again.already_sent == 1
     assert len(mail.outbox) == 1
     assert digests_send(today=AS_OF + dt.timedelta(days=1)).sent == 1
+
+
+def test_the_alerts_run_stores_the_week_focus_the_pages_only_read(portfolio):
+    kam, accounts = portfolio
+    run = alerts_run(as_of=AS_OF)
+    assert run.focus_chosen == 2  # each manager of a key account, with or without email
+    (focus,) = WeeklyFocus.objects.filter(user=kam)
+    assert focus.account in accounts
+    alerts_run(as_of=AS_OF + dt.timedelta(days=1))  # same week: the pick is kept
+    assert list(WeeklyFocus.objects.filter(user=kam)) == [focus]
 
 
 @pytest.mark.usefixtures("portfolio")

@@ -135,12 +135,32 @@ def test_high_risk_fires_once_and_clears_when_the_next_run_scores_it_lower(key_a
     health(other, AS_OF, risk=0.39)
     task = assert_fires_once(AlertRule.HIGH_RISK)
     assert task.account == key_account
-    assert task.title == "Churn risk 45%"
+    assert task.title == "Churn risk 45 %"
 
     later = AS_OF + dt.timedelta(days=7)
     health(key_account, later, risk=0.1)
     health(other, later, risk=0.1)
     assert_cleared(AlertRule.HIGH_RISK, later)
+
+
+def test_high_risk_evidence_names_its_drivers_in_plain_words_not_python_dicts(key_account):
+    only(AlertRule.HIGH_RISK, risk_threshold=0.4)
+    row = health(key_account, AS_OF, risk=0.7)
+    row.risk_drivers = [
+        {
+            "feature": "oldest_open_issue_days",
+            "value": 126.0,
+            "contribution": 3.9272,
+            "text": "an issue open for 126 days",
+        },
+        {"feature": "growth", "value": -0.38, "contribution": 0.8, "text": "revenue down 38 %"},
+    ]
+    row.save()
+    alerts_run(as_of=AS_OF)
+    (task,) = open_tasks(AlertRule.HIGH_RISK)
+    assert "Why: an issue open for 126 days; revenue down 38 %." in task.evidence
+    for raw in ("{", "oldest_open_issue_days", "contribution", "3.9272"):
+        assert raw not in task.evidence
 
 
 # -- a decision maker left -----------------------------------------------------------------
@@ -292,6 +312,20 @@ def test_an_unprepared_peak_fires_once_and_planning_a_touchpoint_clears_it(key_a
         account=key_account, scheduled_on=dt.date(2026, 12, 3), kind="seasonal", owner=kam
     )
     assert_cleared(AlertRule.PEAK_UNPREPARED, AS_OF)
+
+
+def test_an_unprepared_peak_links_to_the_account_page_section_not_the_fragment(
+    key_account, client, kam
+):
+    only(AlertRule.PEAK_UNPREPARED, peak_weeks=6)
+    january_peak(key_account)
+    alerts_run(as_of=AS_OF)
+    (task,) = open_tasks(AlertRule.PEAK_UNPREPARED)
+    assert task.evidence_url == f"/accounts/{key_account.pk}/#account-upcoming"
+    client.force_login(kam)
+    page = client.get(task.evidence_url.split("#")[0]).content.decode()
+    assert "<html" in page
+    assert 'id="account-upcoming"' in page
 
 
 def test_a_peak_further_away_than_the_warning_raises_nothing(key_account):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from tenure.access.choices import Role
 from tenure.accounts.models import Contact
+from tenure.engagement.models import Interaction
 from tests.accounts.factories import AccountFactory, PositionFactory
 from tests.api.conftest import client_for, make_user
 from tests.api.world import account_world
@@ -137,6 +139,18 @@ def test_logging_an_interaction_records_who_and_checks_the_people(api, director,
     assert naive.status_code == 400
     assert naive.json()["error"]["field"] == "occurred_at"
     assert set(world.account.interactions.values_list("pk", flat=True)) == logged
+
+
+def test_the_api_refuses_an_interaction_dated_after_today(api, world):
+    path = f"/accounts/{world.account.pk}/interactions"
+    body = {"occurred_at": "2027-06-01T10:00:00+00:00", "kind": "meeting", "summary": "Visit."}
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC), tick=False):
+        refused = api.post(path, body)
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["field"] == "occurred_at"
+    assert "1 Jun 2027, is after today (7 Dec 2026)" in error["message"]
+    assert not Interaction.objects.filter(occurred_at__year=2027).exists()
 
 
 def test_interaction_lists_take_a_fixed_number_of_queries(api, world, django_assert_num_queries):

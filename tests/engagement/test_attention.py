@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
+from tenure.audit.models import AuditEvent
 from tenure.engagement.models import WeeklyFocus
-from tenure.engagement.selectors import attention_list
-from tenure.engagement.services import focus_for_week
+from tenure.engagement.selectors import attention_list, weekly_focus
+from tenure.engagement.services import weekly_focus_choose
 from tenure.planning.models import Action
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
@@ -94,8 +96,8 @@ def test_focus_is_chosen_once_a_week_and_rotates_through_every_key_account(manag
     picked = []
     for week in range(6):
         day = TODAY + dt.timedelta(weeks=week)
-        focus = focus_for_week(user=manager, today=day)
-        assert focus_for_week(user=manager, today=day + dt.timedelta(days=1)) == focus
+        focus = weekly_focus_choose(user=manager, today=day)
+        assert weekly_focus_choose(user=manager, today=day + dt.timedelta(days=1)) == focus
         picked.append(focus.account.name)
     assert set(picked[:3]) == {a.name for a in accounts}
     assert set(picked[3:]) == {a.name for a in accounts}
@@ -104,16 +106,54 @@ def test_focus_is_chosen_once_a_week_and_rotates_through_every_key_account(manag
 
 def test_no_focus_without_key_accounts(manager):
     mine(manager, "Ordinary", key=False)
-    assert focus_for_week(user=manager, today=TODAY) is None
+    assert weekly_focus(user=manager, today=TODAY) is None
+
+
+def test_reading_the_focus_picks_what_the_run_would_store_without_writing(manager):
+    mine(manager, "Quiet")
+    busy = mine(manager, "Busy")
+    MilestoneFactory(account=busy)
+    shown = weekly_focus(user=manager, today=TODAY)
+    assert WeeklyFocus.objects.count() == 0
+    assert shown is not None
+    assert shown.pk is None
+    assert shown.account == busy
+    stored = weekly_focus_choose(user=manager, today=TODAY)
+    assert stored is not None
+    assert (stored.account, stored.reason) == (shown.account, shown.reason)
+
+
+def test_viewing_the_home_page_writes_no_focus_row_nor_audit_event_and_shows_a_stable_focus(
+    client, manager
+):
+    for i in range(3):
+        mine(manager, f"K{i}")
+    client.force_login(manager)
+    rows, events = WeeklyFocus.objects.count(), AuditEvent.objects.count()
+    first = client.get("/").context["focus"]
+    second = client.get("/").context["focus"]
+    assert (WeeklyFocus.objects.count(), AuditEvent.objects.count()) == (rows, events)
+    assert first.account == second.account
+    assert "This week's focus" in client.get("/").content.decode()
+
+
+def test_focus_reason_says_one_day_not_one_days(manager):
+    account = mine(manager, "Yesterday")
+    InteractionFactory(
+        account=account, occurred_at=at(TODAY - dt.timedelta(days=1)), is_strategic=True
+    )
+    focus = weekly_focus(user=manager, today=TODAY)
+    assert focus is not None
+    assert "last strategic contact 1 day ago" in focus.reason
 
 
 def test_home_page_shows_focus_and_list(client, manager, django_assert_max_num_queries):
     for i in range(5):
         mine(manager, f"K{i}")
     client.force_login(manager)
-    client.get("/")  # chooses the focus
+    weekly_focus_choose(user=manager, today=TODAY)  # the alerts run stores the week's focus
     # session, user, role, focus, my tasks, my teams, scored?, count, page, managers, role check
-    with django_assert_max_num_queries(12):
+    with time_machine.travel(at(TODAY), tick=False), django_assert_max_num_queries(12):
         response = client.get("/")
     page = response.content.decode()
     assert "This week's focus" in page

@@ -70,7 +70,7 @@ def test_the_limit_counts_every_channel_and_the_refusal_says_which(person, surve
     assert decision.count == 3
     assert decision.by_channel == {"manager": 1, "survey": 1}
     assert "would be the 3rd within 30 days (20 Jun – 30 Jun 2026" in decision.reason
-    assert "the others: 1 manager, 1 survey" in decision.reason
+    assert "already: 1 contact by the account team; 1 survey invitation)" in decision.reason
     assert "the limit is 2 (Tier B)" in decision.reason
 
 
@@ -138,7 +138,9 @@ def test_check_warns_when_the_account_or_a_person_would_go_over_and_is_silent_ot
     assert len(warnings) == 2
     assert warnings[0].startswith(f"This would be the 5th contact with {account.name} within 30")
     assert warnings[0].endswith("the cadence (Tier B) allows 4.")
-    assert warnings[1].startswith(f"{person.full_name}: this manager contact would be the 3rd")
+    assert warnings[1].startswith(
+        f"{person.full_name}: this contact by the account team would be the 3rd"
+    )
 
 
 def test_check_counts_touchpoints_planned_after_the_date(person):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.accounts.factories import AccountFactory, PositionFactory, TeamMembershipFactory
@@ -89,3 +90,16 @@ def test_the_warning_refuses_a_contact_that_is_not_an_id(logged_in_client):
     )
     assert response.status_code == 400
     assert "contacts: “x” is not a valid id" in response.content.decode()
+
+
+def test_the_cadence_page_says_1_day_ago_not_1_days_ago(logged_in_client, user):
+    account = TeamMembershipFactory(user=user, account=AccountFactory(name="Recent")).account
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC), tick=False):
+        InteractionFactory(
+            account=account,
+            occurred_at=dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC),
+            is_strategic=True,
+        )
+        page = logged_in_client.get("/cadence/").content.decode()
+    assert "1 day ago" in page
+    assert "1 days ago" not in page

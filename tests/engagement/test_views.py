@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from tenure.engagement.models import Interaction
 from tests.accounts.factories import AccountFactory, PositionFactory
@@ -108,3 +111,15 @@ def test_logging_needs_login(client):
     assert response.status_code == 302
     assert "/login/" in response["Location"]
     assert not Interaction.objects.exists()
+
+
+def test_a_meeting_dated_after_today_is_refused_next_to_the_date_and_not_shown(logged_in_client):
+    account = AccountFactory()
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC), tick=False):
+        response = _post(logged_in_client, account, occurred_at="2027-06-01T10:00")
+        page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    assert response.status_code == 400
+    assert "1 Jun 2027, is after today (7 Dec 2026)" in response.content.decode()
+    assert response.context["form"].errors["occurred_at"]
+    assert not Interaction.objects.exists()
+    assert "1 Jun 2027" not in page

@@ -38,8 +38,8 @@ def test_a_person_the_managers_met_twice_this_month_is_not_surveyed_too(account)
     assert set(Invitation.objects.values_list("contact_id", flat=True)) == {free.pk}
     (skip,) = report.skipped
     assert skip.contact == busy
-    assert "this survey contact would be the 3rd within 30 days" in skip.reason
-    assert "2 manager" in skip.reason
+    assert "this survey invitation would be the 3rd within 30 days" in skip.reason
+    assert "already: 2 contacts by the account team" in skip.reason
 
 
 def test_a_survey_sent_counts_against_the_next_call(account):

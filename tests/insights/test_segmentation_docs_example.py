@@ -71,6 +71,4 @@ def test_docs_key_list_review() -> None:
         ["fell to tier C by trailing-12-month revenue", "qualification score 35 < 40"],
         ["fell to tier C by trailing-12-month revenue"],
     ]
-    assert result["cap_reason"][2] == (
-        "only 2 place(s) left on the key-account list (4 of 6 taken)"
-    )
+    assert result["cap_reason"][2] == ("only 2 places left on the key-account list (4 of 6 taken)")

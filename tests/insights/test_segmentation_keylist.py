@@ -154,7 +154,7 @@ def test_promotions_beyond_free_places_are_listed_but_over_cap() -> None:
     assert result["over_cap"].to_list() == [False, False, True, True, True]
     assert (
         result["cap_reason"].to_list()
-        == [None, None] + ["only 2 place(s) left on the key-account list (4 of 6 taken)"] * 3
+        == [None, None] + ["only 2 places left on the key-account list (4 of 6 taken)"] * 3
     )
 
 
@@ -164,8 +164,20 @@ def test_promotions_beyond_the_period_allowance_are_over_cap() -> None:
     promotions = result.filter(pl.col("action") == "promote")
 
     assert promotions["over_cap"].to_list() == [False, False, True, True, True]
-    assert promotions["cap_reason"][2] == "only 3 addition(s) allowed per period (1 already made)"
+    assert promotions["cap_reason"][2] == "only 3 additions allowed per period (1 already made)"
     assert not result.filter(pl.col("action") == "demote")["over_cap"].any()
+
+
+def test_the_cap_reason_names_the_additions_cap_when_it_binds_before_the_places() -> None:
+    # 4 key accounts, cap 6: two places; but only one addition a period, which binds first.
+    policy = KeyListPolicy(max_key_accounts=6, max_additions_per_period=1)
+    promotions = review_key_list(hand_built(), policy).filter(pl.col("action") == "promote")
+
+    assert promotions["over_cap"].to_list() == [False, True, True, True, True]
+    assert (
+        promotions["cap_reason"].to_list()[1:]
+        == ["only 1 addition allowed per period (0 already made)"] * 4
+    )
 
 
 def test_full_list_caps_every_promotion_and_demotions_do_not_free_places() -> None:

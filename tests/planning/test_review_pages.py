@@ -87,6 +87,19 @@ def test_the_manager_reads_the_comparison_and_the_review(client, manager, review
     assert "Save and finalise" in text
 
 
+def test_the_review_shows_revenue_in_whole_units_like_every_other_page(client, manager, review):
+    snapshot = review.snapshot
+    snapshot["revenue"] = {**snapshot["revenue"], "quarter": "123456.78", "prior_year": "99999.5"}
+    Review.objects.filter(pk=review.pk).update(snapshot=snapshot)
+    client.force_login(manager)
+    urls = _urls(review)
+    for page in (client.get(urls["detail"]), client.get(urls["list"])):
+        text = page.content.decode()
+        assert "123,457" in text
+        assert "123,456.78" not in text
+    assert "100,000" in client.get(urls["detail"]).content.decode()
+
+
 def test_the_plan_page_links_to_the_reviews(client, manager, review):
     client.force_login(manager)
     plan = review.account.plans.get()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tenure.access.choices import Role
 from tenure.accounts.models import Account
 from tenure.scoring import services
 from tenure.scoring.models import KeyListDecision
 from tests.accounts.factories import TeamMembershipFactory, UserFactory
+from tests.api.conftest import client_for, make_user
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +58,9 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client):
 
 @pytest.mark.usefixtures("scored")
 def test_portfolio_query_count_is_fixed(director_client, django_assert_max_num_queries):
-    # figures, proposals, retention (1), workload (3), NPS (2), at risk (1): none grow with rows
-    with django_assert_max_num_queries(14):
+    # figures, tiers' key accounts, proposals, retention (1), workload (3), NPS (2),
+    # at risk (1): none grow with rows
+    with django_assert_max_num_queries(15):
         response = director_client.get(reverse("scoring:portfolio"))
     # The count is of the whole page, not of an early exit.
     assert response.status_code == 200
@@ -90,6 +93,57 @@ def test_director_promotes_with_a_reason(director_client):
     assert "Account K1 is now a key account" in response.content.decode()
     account.refresh_from_db()
     assert account.is_key_account
+
+
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def _decide(director_client, account, outcome: str) -> None:
+    director_client.post(
+        reverse("scoring:decide", args=[account.pk]),
+        {"action": "promote", "outcome": outcome, "reason": "Reviewed with sales"},
+    )
+
+
+@pytest.mark.usefixtures("scored")
+def test_a_promotion_shows_everywhere_at_once_without_a_new_run(director_client):
+    account = Account.objects.get(external_id="K1")
+    before = director_client.get(reverse("scoring:portfolio")).content.decode()
+    assert "Account K1" in _section(before, "prom-h")
+    assert "Proposed: promote" in director_client.get(account.get_absolute_url()).content.decode()
+    TeamMembershipFactory(account=account)  # a key account needs its manager
+    _decide(director_client, account, "accepted")
+
+    page = director_client.get(reverse("scoring:portfolio"))
+    html = page.content.decode()
+    assert "Account K1" not in _section(html, "prom-h")
+    assert "Account K1" in _section(html, "key-h")
+    assert "Key accounts (1)" in html
+    tiers = page.context["tiers"]
+    assert sum(row["key_accounts"] for row in tiers) == 1
+    assert next(r for r in tiers if r["tier"] == "A")["key_accounts"] == 1
+    account_page = director_client.get(account.get_absolute_url()).content.decode()
+    assert "Proposed: promote" not in account_page
+
+    api = client_for(make_user(Role.DIRECTOR))
+    body = api.get("/portfolio").json()
+    assert body["figures"]["key_accounts"] == 1
+    assert sum(row["key_accounts"] for row in body["snapshot"]["tiers"]) == 1
+    (score,) = [s for s in api.get("/scores").json()["items"] if s["account_id"] == account.pk]
+    assert score["keylist_open"] is False
+
+
+@pytest.mark.usefixtures("scored")
+def test_a_rejected_proposal_leaves_the_proposals_at_once(director_client):
+    account = Account.objects.get(external_id="K1")
+    _decide(director_client, account, "rejected")
+    html = director_client.get(reverse("scoring:portfolio")).content.decode()
+    assert "Account K1" not in _section(html, "prom-h")
+    assert "Account K1" not in _section(html, "key-h")
+    account.refresh_from_db()
+    assert not account.is_key_account
 
 
 @pytest.mark.usefixtures("scored")

@@ -36,6 +36,17 @@ PAGE_SIZE = 25
 NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})
 
 
+def _gaps_text(labels: list[str]) -> str:
+    """``nobody engaged as economic buyer or as champion``: each missing role named on its own,
+    so "no economic buyer, champion engaged" cannot read as "a champion is engaged"."""
+    roles = [label.lower() for label in labels]
+    if not roles:
+        return ""
+    if len(roles) == 1:
+        return f"nobody engaged as {roles[0]}"
+    return f"nobody engaged as {', as '.join(roles[:-1])} or as {roles[-1]}"
+
+
 def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page."""
     params = request.GET
@@ -102,6 +113,7 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "former_positions": [p for p in positions if p.left_on is not None],
         "single_threaded": len(active) == 1,
         "coverage_gaps": gaps,
+        "coverage_gaps_text": _gaps_text(gaps),
         "stakeholders_by_role": [(label, people) for label, people in by_role if people],
         "departments": sorted({p.department for p in active if p.department}),
         "team": list(account.team.all()),

@@ -25,7 +25,7 @@ from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import TeamMembership
 from tenure.alerts.choices import TaskStatus
 from tenure.alerts.models import DigestLog, Task
-from tenure.engagement.services import focus_for_week
+from tenure.engagement.selectors import weekly_focus
 
 
 @dataclass
@@ -59,7 +59,7 @@ def digest_message(
         .select_related("account")
         .order_by("due_on", "account__name", "pk")
     )
-    focus = focus_for_week(user=user, today=today)
+    focus = weekly_focus(user=user, today=today)
     base = settings.TENURE_BASE_URL
     context = {
         "user": user,

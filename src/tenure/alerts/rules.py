@@ -28,6 +28,7 @@ from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.alerts.choices import AlertRule
 from tenure.alerts.models import AlertSettings
 from tenure.core.dates import day_label, start_of_day
+from tenure.core.figures import percent
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
@@ -35,7 +36,7 @@ from tenure.feedback.selectors import detractor_causes
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD, peak_windows
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
-from tenure.scoring.health_models import AccountHealth
+from tenure.scoring.health_models import AccountHealth, risk_driver_texts
 from tenure.scoring.models import AccountSnapshot
 
 
@@ -158,16 +159,16 @@ def high_risk(ctx: RuleContext) -> Iterable[Firing]:
         account_id__in=_ids(ctx), as_of=latest, risk__gte=threshold
     ).values_list("account_id", "risk", "risk_horizon_days", "risk_drivers")
     for account_id, risk, horizon, drivers in rows.iterator(chunk_size=5000):
-        reasons = "; ".join(str(d) for d in (drivers or [])[:3])
+        reasons = "; ".join(risk_driver_texts(drivers))
         within = f" within {horizon} days" if horizon else ""
         yield Firing(
             account_id=account_id,
             rule=AlertRule.HIGH_RISK,
             cause_key="",
-            title=f"Churn risk {risk:.0%}",
+            title=f"Churn risk {percent(risk)}",
             evidence=(
-                f"Churn risk {risk:.0%}{within} as of {day_label(latest)} "
-                f"(alert from {threshold:.0%})." + (f" Drivers: {reasons}." if reasons else "")
+                f"Churn risk {percent(risk)}{within} as of {day_label(latest)} "
+                f"(alert from {percent(threshold)})." + (f" Why: {reasons}." if reasons else "")
             ),
             evidence_url=_account_url(account_id, "health-h"),
             due_on=ctx.as_of + dt.timedelta(days=7),
@@ -368,7 +369,8 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
                 f"The {label} peak starts on {day_label(starts)}; no touchpoint is planned and no "
                 f"conversation was held in the {2 * weeks} weeks before it."
             ),
-            evidence_url=reverse("engagement:account_upcoming", args=[account_id]),
+            # The account page's "Cadence and coming up" section, not its htmx fragment.
+            evidence_url=_account_url(account_id, "account-upcoming"),
             due_on=max(ctx.as_of, starts - dt.timedelta(weeks=max(weeks - 2, 1))),
         )
 

@@ -19,6 +19,7 @@ from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
 from tenure.core.dates import day_label
 from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
+from tenure.engagement.services import weekly_focus_choose_all
 
 _REFRESHED = ("title", "evidence", "evidence_url", "updated_at")
 
@@ -38,6 +39,7 @@ class AlertRun:
     cleared: Counter[str] = field(default_factory=Counter)
     snoozed: int = 0
     unassigned: int = 0
+    focus_chosen: int = 0
     dry_run: bool = False
 
     @property
@@ -134,6 +136,9 @@ def alerts_run(
             if _raise(firing, assignee_id=assignee, as_of=as_of):
                 result.raised[firing.rule] += 1
                 result.unassigned += assignee is None
+    if account_ids is None:
+        # The week's focus is stored here, by the scheduled run, so that no page view writes.
+        result.focus_chosen = weekly_focus_choose_all(today=as_of)
     if dry_run:
         transaction.set_rollback(True)
     return result

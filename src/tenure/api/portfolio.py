@@ -15,7 +15,7 @@ from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import caller
 from tenure.planning.choices import MilestoneKind
 from tenure.planning.models import Milestone
-from tenure.scoring.selectors import portfolio_latest
+from tenure.scoring.selectors import portfolio_latest, portfolio_tiers
 
 router = Router(tags=["portfolio"])
 
@@ -39,7 +39,10 @@ class PortfolioSnapshotOut(Schema):
     )
     run_id: int
     concentration: dict[str, Any]
-    tiers: list[dict[str, Any]]
+    tiers: list[dict[str, Any]] = Field(
+        description="Per tier: accounts, revenue and share as of the run; key accounts as the "
+        "list stands now."
+    )
     pareto: list[list[float]] = Field(
         description="Points (cumulative account share, cumulative revenue share)."
     )
@@ -88,7 +91,7 @@ def portfolio_get(request: HttpRequest) -> Any:
             "ledger_stale": latest.run.freshness.stale,
             "run_id": latest.run_id,
             "concentration": latest.concentration,
-            "tiers": latest.tiers,
+            "tiers": portfolio_tiers(latest),
             "pareto": [list(point) for point in latest.pareto],
         }
     return {"figures": _figures(user), "snapshot": snapshot}

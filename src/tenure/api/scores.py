@@ -21,7 +21,7 @@ from tenure.api.selectors import latest_snapshots
 from tenure.core.errors import NotFound
 from tenure.scoring.choices import KeyListAction
 from tenure.scoring.models import AccountSnapshot, KeyListDecision
-from tenure.scoring.selectors import account_latest_snapshot
+from tenure.scoring.selectors import account_latest_snapshot, with_open_proposal
 
 router = Router(tags=["scores"])
 
@@ -53,6 +53,10 @@ class SnapshotOut(Schema):
     keylist_action: str
     keylist_reasons: list[Any]
     keylist_over_cap: bool
+    keylist_open: bool = Field(
+        description="The proposal still awaits a decision: false once someone accepted or "
+        "rejected it, or the key-account list already says what it proposed."
+    )
 
 
 class SnapshotFilters(Schema):
@@ -91,7 +95,9 @@ def score_history(request: HttpRequest, account_id: Id) -> Any:
     """The account's snapshots, newest first: how its figures moved run after run."""
     account = account_for(request, account_id)
     return (
-        AccountSnapshot.objects.filter(account=account).select_related("account").order_by("-as_of")
+        with_open_proposal(AccountSnapshot.objects.filter(account=account))
+        .select_related("account")
+        .order_by("-as_of")
     )
 
 

@@ -21,6 +21,7 @@ from tenure.engagement.choices import TouchpointKind
 from tenure.engagement.models import Touchpoint
 from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
 from tenure.scoring.models import AccountSnapshot
+from tenure.scoring.selectors import with_open_proposal
 
 
 def contacts_visible(user: Any, *, search: str = "", account_id: int | None = None) -> QuerySet:
@@ -98,7 +99,7 @@ def latest_snapshots(user: Any) -> QuerySet[AccountSnapshot]:
         .values("as_of")[:1]
     )
     return (
-        AccountSnapshot.objects.filter(visible_account_q(user, "account__"))
+        with_open_proposal(AccountSnapshot.objects.filter(visible_account_q(user, "account__")))
         .filter(as_of=Subquery(newest))
         .select_related("account")
         .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")

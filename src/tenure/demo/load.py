@@ -387,7 +387,7 @@ def _create_interactions(
                         next_step_due=world.month_start(month) + dt.timedelta(days=14),
                     )
                 )
-    engagement.interaction_log_many(drafts=drafts)
+    engagement.interaction_log_many(drafts=drafts, today=world.config.as_of)
     return len(drafts)
 
 

@@ -1,3 +1,6 @@
+import datetime as dt
+
+from django import forms
 from django.contrib import admin
 
 from tenure.engagement.models import (
@@ -6,10 +9,27 @@ from tenure.engagement.models import (
     SeasonalPreparation,
     Touchpoint,
 )
+from tenure.engagement.services import interaction_date_problem
+
+
+class InteractionAdminForm(forms.ModelForm):
+    """The admin's form, held to the service's rule that nothing is logged after today."""
+
+    class Meta:
+        model = Interaction
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin decides which fields show)
+
+    def clean_occurred_at(self) -> dt.datetime:
+        occurred_at: dt.datetime = self.cleaned_data["occurred_at"]
+        problem = interaction_date_problem(occurred_at)
+        if problem:
+            raise forms.ValidationError(problem)
+        return occurred_at
 
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
+    form = InteractionAdminForm
     list_display = ["occurred_at", "account", "kind", "is_strategic", "sentiment"]
     list_filter = ["kind", "is_strategic", "sentiment"]
     search_fields = ["account__name", "summary"]

@@ -221,5 +221,5 @@ def health_summary(panel: HealthPanel | None) -> HealthSummary | None:
         clv=row.clv,
         clv_months=row.clv_months,
         weakest=tuple(sorted(scored, key=lambda m: m[1])[:3]),
-        risk_drivers=tuple(str(d.get("text", "")) for d in row.risk_drivers[:3]),
+        risk_drivers=tuple(row.risk_driver_texts),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth.models import User
 from django.db.models import (
@@ -21,13 +21,18 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, TeamMembership
 from tenure.engagement.choices import TouchpointStatus
-from tenure.engagement.models import Interaction, Touchpoint
+from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action, Milestone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -140,3 +145,67 @@ def my_accounts(*, user: User) -> QuerySet[Account]:
     if mine.exists():
         return accounts.filter(pk__in=mine.values("account_id")).order_by("name", "pk")
     return accounts.filter(is_key_account=True).order_by("name", "pk")
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly_focus(*, user: User, today: dt.date) -> WeeklyFocus | None:
+    """This week's focus account for a manager; reads only.
+
+    The stored pick if the alerts run has made one this week, otherwise the pick it would
+    make: the most urgent of the manager's key accounts that has not been the focus in the
+    last (n − 1) weeks, so every key account gets its turn over n weeks. The unstored pick is
+    an unsaved ``WeeklyFocus``: the same data gives the same pick on every read, and a page
+    view never creates a row (nor an audit event).
+    """
+    week = _week_start(today)
+    stored = (
+        WeeklyFocus.objects.filter(user=user, week_start=week).select_related("account").first()
+    )
+    if stored is not None:
+        return stored
+    key_ids = list(
+        Account.objects.filter(
+            is_key_account=True, team__user=user, team__role=TeamRole.KEY_ACCOUNT_MANAGER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not key_ids:
+        return None
+    recent = set(
+        WeeklyFocus.objects.filter(
+            user=user,
+            week_start__gte=week - dt.timedelta(weeks=len(key_ids) - 1),
+            week_start__lt=week,
+        ).values_list("account_id", flat=True)
+    )
+    eligible = [pk for pk in key_ids if pk not in recent] or key_ids
+    # The plugin cannot see the annotations the selector adds.
+    account = cast(
+        "WithAnnotations[Account, AttentionAnnotations] | None",
+        attention_list(user=user, today=today).filter(pk__in=eligible).first(),
+    )
+    if account is None:
+        return None
+    return WeeklyFocus(
+        user=user, week_start=week, account=account, reason=_focus_reason(account, today)
+    )
+
+
+def _focus_reason(account: WithAnnotations[Account, AttentionAnnotations], today: dt.date) -> str:
+    reasons = []
+    if account.overdue_actions:
+        reasons.append(
+            f"{account.overdue_actions} overdue action{pluralize(account.overdue_actions)}"
+        )
+    if account.open_issues:
+        reasons.append(f"{account.open_issues} open issue{pluralize(account.open_issues)}")
+    if account.last_strategic_at is None:
+        reasons.append("no strategic contact on record")
+    else:
+        days = (today - timezone.localdate(account.last_strategic_at)).days
+        reasons.append(f"last strategic contact {days} day{pluralize(days)} ago")
+    return "; ".join(reasons)

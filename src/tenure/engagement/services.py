@@ -5,23 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position
 from tenure.audit.services import audit_record_bulk
+from tenure.core.dates import day_label
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.cadence.policies import segment_of
 from tenure.engagement.choices import Sentiment, TouchpointStatus
 from tenure.engagement.models import CadencePolicy, Interaction, Touchpoint, WeeklyFocus
-from tenure.engagement.selectors import AttentionAnnotations, attention_list
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+from tenure.engagement.selectors import weekly_focus
 
 
 def _resolve_account(account: Account | int) -> Account:
@@ -31,6 +29,19 @@ def _resolve_account(account: Account | int) -> Account:
     if found is None:
         raise NotFound(f"account {account} does not exist", field="account")
     return found
+
+
+def interaction_date_problem(occurred_at: dt.datetime, today: dt.date | None = None) -> str:
+    """Why ``occurred_at`` cannot be logged (it lies after today, by default in the current
+    time zone), or "". The one rule for the page, the API, imports and the admin."""
+    today = today or timezone.localdate()
+    day = timezone.localdate(occurred_at)
+    if day <= today:
+        return ""
+    return (
+        f"the date of the interaction, {day_label(day)}, is after today ({day_label(today)}): "
+        "log what has happened; plan what is to come as a touchpoint"
+    )
 
 
 @transaction.atomic
@@ -49,15 +60,21 @@ def interaction_log(
     next_step_due: dt.date | None = None,
     sentiment: int = Sentiment.NEUTRAL,
     touchpoint: Touchpoint | None = None,
+    today: dt.date | None = None,
 ) -> Interaction:
     """Record something that happened with an account.
 
     Contacts present must hold a position at the account (current or past). When
-    ``touchpoint`` is given, it is marked done and linked to this interaction.
+    ``touchpoint`` is given, it is marked done and linked to this interaction. An interaction
+    cannot happen after ``today`` (by default today in the current, i.e. the user's, time
+    zone): a future date is refused, as it would read as the latest contact.
     """
     account = _resolve_account(account)
     if occurred_at.tzinfo is None:
         raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
+    problem = interaction_date_problem(occurred_at, today)
+    if problem:
+        raise DomainError(problem, field="occurred_at")
     if not summary.strip():
         raise DomainError("say in a few words what happened", field="summary")
     contacts = list(contacts)
@@ -152,12 +169,15 @@ class InteractionDraft:
 
 
 @transaction.atomic
-def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]:
+def interaction_log_many(
+    *, drafts: list[InteractionDraft], today: dt.date | None = None
+) -> list[Interaction]:
     """Record many interactions in one transaction: all or none, bad rows named by number.
 
-    The same rules as ``interaction_log``: a time zone, a summary, and people present
-    who hold (or held) a position at the account.
+    The same rules as ``interaction_log``: a time zone, no date after ``today``, a summary,
+    and people present who hold (or held) a position at the account.
     """
+    today = today or timezone.localdate()
     account_ids = {d.account_id for d in drafts}
     known_accounts = set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
     positions = set(
@@ -169,6 +189,9 @@ def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]
             raise NotFound(f"row {number}: account {d.account_id} does not exist", field="account")
         if d.occurred_at.tzinfo is None:
             raise DomainError(f"row {number}: the time carries no time zone", field="occurred_at")
+        problem = interaction_date_problem(d.occurred_at, today)
+        if problem:
+            raise DomainError(f"row {number}: {problem}", field="occurred_at")
         if not d.summary.strip():
             raise DomainError(f"row {number}: the summary is empty", field="summary")
         if d.next_step_due is not None and not d.next_step.strip():
@@ -208,59 +231,36 @@ def interaction_log_many(*, drafts: list[InteractionDraft]) -> list[Interaction]
     return created
 
 
-def _week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 @transaction.atomic
-def focus_for_week(*, user: User, today: dt.date) -> WeeklyFocus | None:
-    """This week's focus account for a manager, chosen once per week and then kept.
+def weekly_focus_choose(*, user: User, today: dt.date) -> WeeklyFocus | None:
+    """Store this week's focus account for a manager, once: a later call keeps the first pick.
 
-    The pick is the most urgent of the manager's key accounts that has not been the focus
-    in the last (n − 1) weeks, so every key account gets its turn over n weeks.
+    Called by the alerts run (``tenure alerts``), never by a page: pages read
+    :func:`~tenure.engagement.selectors.weekly_focus`, which shows the same pick before it
+    is stored.
     """
-    week = _week_start(today)
-    existing = (
-        WeeklyFocus.objects.filter(user=user, week_start=week).select_related("account").first()
-    )
-    if existing is not None:
-        return existing
-    key_ids = list(
-        Account.objects.filter(
-            is_key_account=True, team__user=user, team__role=TeamRole.KEY_ACCOUNT_MANAGER
-        ).values_list("pk", flat=True)
-    )
-    if not key_ids:
-        return None
-    recent = set(
-        WeeklyFocus.objects.filter(
-            user=user, week_start__gte=week - dt.timedelta(weeks=len(key_ids) - 1)
-        ).values_list("account_id", flat=True)
-    )
-    eligible = [pk for pk in key_ids if pk not in recent] or key_ids
-    # The plugin cannot see the annotations the selector adds.
-    account = cast(
-        "WithAnnotations[Account, AttentionAnnotations] | None",
-        attention_list(user=user, today=today).filter(pk__in=eligible).first(),
-    )
-    if account is None:
-        return None
-    reasons = []
-    if account.overdue_actions:
-        reasons.append(f"{account.overdue_actions} overdue action(s)")
-    if account.open_issues:
-        reasons.append(f"{account.open_issues} open issue(s)")
-    if account.last_strategic_at is None:
-        reasons.append("no strategic contact on record")
-    else:
-        days = (today - account.last_strategic_at.date()).days
-        reasons.append(f"last strategic contact {days} days ago")
+    pick = weekly_focus(user=user, today=today)
+    if pick is None or pick.pk is not None:
+        return pick
     focus, _ = WeeklyFocus.objects.get_or_create(
         user=user,
-        week_start=week,
-        defaults={"account": account, "reason": "; ".join(reasons)},
+        week_start=pick.week_start,
+        defaults={"account": pick.account, "reason": pick.reason},
     )
     return focus
+
+
+def weekly_focus_choose_all(*, today: dt.date) -> int:
+    """Store this week's focus for every manager of a key account; how many were stored."""
+    managers = User.objects.filter(
+        account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER,
+        account_roles__account__is_key_account=True,
+        is_active=True,
+    ).distinct()
+    chosen = 0
+    for user in managers.order_by("pk"):
+        chosen += weekly_focus_choose(user=user, today=today) is not None
+    return chosen
 
 
 _CADENCE_TERMS = (

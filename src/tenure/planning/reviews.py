@@ -344,10 +344,6 @@ class ReviewFigures:
     def yoy_percent(self) -> float | None:
         return None if self.yoy is None else self.yoy * 100
 
-    @property
-    def risk_percent(self) -> float | None:
-        return None if self.risk is None else self.risk * 100
-
     @classmethod
     def of(cls, review: Review) -> ReviewFigures:
         s = review.snapshot

@@ -6,6 +6,9 @@ app; kept apart because they are a subject of their own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -14,6 +17,17 @@ from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
+
+
+def risk_driver_texts(drivers: Iterable[Mapping[str, Any]] | None, *, top: int = 3) -> list[str]:
+    """The reasons for a churn risk in plain words, as every page, email and API shows them.
+
+    Stored drivers also hold the model's feature name, value and log-odds push (for audit
+    and tests); those are never shown to people.
+    """
+    texts = [str(d.get("text") or "").strip() for d in (drivers or [])]
+    return [text for text in texts if text][:top]
+
 
 MONEY = DERIVED_MONEY
 
@@ -165,3 +179,8 @@ class AccountHealth(models.Model):
 
     def __str__(self) -> str:
         return f"Health of {self.account} as of {self.as_of}"
+
+    @property
+    def risk_driver_texts(self) -> list[str]:
+        """The reasons for the churn risk in plain words (see :func:`risk_driver_texts`)."""
+        return risk_driver_texts(self.risk_drivers)

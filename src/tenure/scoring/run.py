@@ -14,6 +14,7 @@ from django.db.models import Q
 from ibis.expr.types import Table
 
 from tenure.accounts.merge import external_id_frame
+from tenure.core.figures import percent
 from tenure.engagement.seasonal import last_complete_month, seasonal_touchpoints_plan
 from tenure.growth.ledger_inputs import crm_accounts, revenue_by_account, spend_by_account
 from tenure.growth.services import growth_refresh, growth_settings_current
@@ -129,7 +130,7 @@ def _refresh_growth(
     )
     repair = pl.DataFrame(
         [
-            (account_id, f"health {score or 0:.0f} of 100, churn risk {risk or 0:.0%}")
+            (account_id, f"health {score or 0:.0f} of 100, churn risk {percent(risk)}")
             for account_id, score, risk in weak.values_list("account_id", "health_score", "risk")
         ],
         schema={"account_id": pl.Int64, "why": pl.String},

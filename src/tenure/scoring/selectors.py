@@ -6,13 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
-from tenure.scoring.choices import RunStatus
+from tenure.scoring.choices import KeyListAction, RunStatus
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -41,23 +50,66 @@ def snapshots_for(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     return AccountSnapshot.objects.filter(as_of=as_of).select_related("account")
 
 
+def _open_proposal() -> Q:
+    decided = KeyListDecision.objects.filter(
+        account=OuterRef("account_id"),
+        action=OuterRef("keylist_action"),
+        snapshot_as_of__gte=OuterRef("as_of"),
+    )
+    still_applies = Q(keylist_action=KeyListAction.PROMOTE, account__is_key_account=False) | Q(
+        keylist_action=KeyListAction.DEMOTE, account__is_key_account=True
+    )
+    return still_applies & Q(~Exists(decided))
+
+
+def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
+    """Annotate ``keylist_open``: the run's key-list proposal still awaits a decision.
+
+    A proposal is settled as soon as someone decides on it (accepted or rejected, recorded
+    against this snapshot or a later one) or the list already says what it proposed (a
+    promotion of a key account, a removal of one that is not): pages and the API show a
+    decision at once, not after the next scoring run.
+    """
+    return snapshots.annotate(
+        keylist_open=ExpressionWrapper(_open_proposal(), output_field=BooleanField())
+    )
+
+
 def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
-    """Snapshots proposing a promotion or a demotion, promotions first, best first."""
+    """Snapshots whose proposed promotion or demotion is still open (see
+    :func:`with_open_proposal`), promotions first, best first."""
     return (
         snapshots_for(as_of=as_of)
-        .exclude(keylist_action="")
+        .filter(_open_proposal())
         .order_by("keylist_over_cap", "-keylist_action", "revenue_rank")
     )
 
 
 def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
-    """The key-account list with each account's snapshot for the date."""
+    """The key-account list (as it is now) with each account's snapshot for the date."""
     return snapshots_for(as_of=as_of).filter(account__is_key_account=True).order_by("revenue_rank")
 
 
+def portfolio_tiers(portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
+    """The run's tier table with the key accounts counted as the list stands now.
+
+    Accounts, revenue and share are the run's; the key-account column follows
+    ``Account.is_key_account``, so it agrees with the key-account list after a decision.
+    """
+    key_by_tier = dict(
+        key_accounts(as_of=portfolio.as_of)
+        .order_by()
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    return [{**row, "key_accounts": key_by_tier.get(row["tier"], 0)} for row in portfolio.tiers]
+
+
 def account_latest_snapshot(*, account_id: int) -> AccountSnapshot | None:
+    """The account's newest snapshot, with ``keylist_open`` (see :func:`with_open_proposal`)."""
     return (
-        AccountSnapshot.objects.filter(account_id=account_id)
+        with_open_proposal(AccountSnapshot.objects.filter(account_id=account_id))
         .select_related("run")
         .order_by("-as_of")
         .first()

@@ -21,6 +21,7 @@ from tenure.scoring.selectors import (
     manager_workload,
     portfolio_latest,
     portfolio_retention,
+    portfolio_tiers,
     recent_decisions,
 )
 from tenure.scoring.services import keylist_decide
@@ -45,6 +46,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     candidates = list(keylist_candidates(as_of=latest.as_of))
     context = {
         "portfolio": latest,
+        "tiers": portfolio_tiers(latest),
         "figures": figures,
         "top_shares": [(label, figures.get(key)) for label, key in TOP_SHARES],
         "chart": pareto_curve(

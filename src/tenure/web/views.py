@@ -16,8 +16,7 @@ from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
-from tenure.engagement.selectors import AttentionFilters, attention_list
-from tenure.engagement.services import focus_for_week
+from tenure.engagement.selectors import AttentionFilters, attention_list, weekly_focus
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_selectors import with_health
 
@@ -47,7 +46,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "focus": focus_for_week(user=request.user, today=today),
+        "focus": weekly_focus(user=request.user, today=today),
         "tasks": my_task_counts(user=request.user, today=today),
         "today": today,
         "tiers": Tier.choices,

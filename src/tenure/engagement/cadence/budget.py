@@ -40,6 +40,18 @@ __all__ = [
 #: The channel of contacts a manager makes: interactions and touchpoints.
 CHANNEL_MANAGER = "manager"
 
+#: How a count of contacts on a channel reads: (one, several). Unknown channels read as named.
+_CHANNEL_WORDS = {
+    CHANNEL_MANAGER: ("contact by the account team", "contacts by the account team"),
+    "survey": ("survey invitation", "survey invitations"),
+}
+
+
+def _on_channel(n: int, channel: str) -> str:
+    """``2 survey invitations``, ``1 contact by the account team``."""
+    one, several = _CHANNEL_WORDS.get(channel, (f"{channel} contact", f"{channel} contacts"))
+    return f"{n} {one if n == 1 else several}"
+
 
 class ContactEvent(NamedTuple):
     """One dated contact with a person, on some channel."""
@@ -232,10 +244,10 @@ def contact_budgets(
         allowed = limit is None or window.size <= limit
         reason = ""
         if not allowed:
-            split = ", ".join(f"{n} {name}" for name, n in sorted(channels.items()))
+            split = "; ".join(_on_channel(n, name) for name, n in sorted(channels.items()))
             reason = (
-                f"this {channel} contact would be the {_ordinal(window.size)} within "
-                f"{period} days ({_span(window)}; the others: {split}); "
+                f"this {_on_channel(1, channel)[2:]} would be the {_ordinal(window.size)} within "
+                f"{period} days ({_span(window)}; already: {split}); "
                 f"the limit is {limit} ({policy.source})"
             )
         decisions[contact_id] = BudgetDecision(

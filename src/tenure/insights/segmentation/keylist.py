@@ -135,22 +135,28 @@ def _demotion_reasons(row: dict[str, Any], policy: KeyListPolicy) -> list[str]:
 
 
 def _cap_reason(position: int, n_key: int, added: int, policy: KeyListPolicy) -> str | None:
-    """Why the promotion at ``position`` (1-based) cannot fit, or ``None`` if it fits."""
+    """Why the promotion at ``position`` (1-based) cannot fit, or ``None`` if it fits.
+
+    The reason names the cap that binds: with 6 places left but 5 additions a period, the
+    6th candidate and every later one are held back by the additions, not by the places.
+    """
     places = policy.max_key_accounts - n_key
     additions = policy.max_additions_per_period - added
-    if position > places:
-        if places <= 0:
-            return f"key-account list is full ({n_key} of {policy.max_key_accounts})"
-        return (
-            f"only {places} place(s) left on the key-account list "
-            f"({n_key} of {policy.max_key_accounts} taken)"
-        )
-    if position > additions:
-        return (
-            f"only {policy.max_additions_per_period} addition(s) allowed per period "
-            f"({added} already made)"
-        )
-    return None
+    if position <= min(places, additions):
+        return None
+    if additions < places:
+        allowed = policy.max_additions_per_period
+        return f"only {_count(allowed, 'addition')} allowed per period ({added} already made)"
+    if places <= 0:
+        return f"key-account list is full ({n_key} of {policy.max_key_accounts})"
+    return (
+        f"only {_count(places, 'place')} left on the key-account list "
+        f"({n_key} of {policy.max_key_accounts} taken)"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def review_key_list(

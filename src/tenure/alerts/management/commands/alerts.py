@@ -48,6 +48,9 @@ class Command(BaseCommand):
             + (f", {run.unassigned:,} without anyone to assign" if run.unassigned else "")
         )
         self.stdout.write(self.style.SUCCESS(("Would have: " if dry_run else "") + summary))
+        if run.focus_chosen:
+            managers = f"{run.focus_chosen:,} manager{'' if run.focus_chosen == 1 else 's'}"
+            self.stdout.write(f"  this week's focus account set for {managers}")
         if options["digest"] and not dry_run:
             sent = digests_send(today=as_of, progress=self.stdout.write)
             self.stdout.write(

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.core.csv_cells import write_csv_rows
-from tenure.scoring.selectors import portfolio_latest, snapshots_for
+from tenure.scoring.selectors import portfolio_latest, portfolio_tiers, snapshots_for
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         out(f"  HHI                 {hhi:>12,.0f}" if hhi is not None else "  HHI — ")
         out("")
         out(f"  {'tier':<6}{'accounts':>10}{'key':>6}{'revenue':>16}{'share':>9}")
-        for row in portfolio.tiers:
+        for row in portfolio_tiers(portfolio):
             share = f"{row['share']:.1%}" if row["share"] is not None else "—"
             out(
                 f"  {row['tier']:<6}{row['accounts']:>10,}{row['key_accounts']:>6}"
