@@ -61,7 +61,19 @@ class OrdersImport:
         parser.add_argument(
             "--source",
             default="erp",
-            help="the system the lines come from, part of each line's identity (erp)",
+            help=(
+                "the system the lines come from, part of each line's identity; a file with "
+                "a source column must hold this name in it (erp)"
+            ),
+        )
+        parser.add_argument(
+            "--allow-other-source-duplicates",
+            action="store_true",
+            help=(
+                "import lines even when another source already has a line with the same "
+                "account, order, date, product and amount (refused without it: such lines "
+                "would count the same revenue twice)"
+            ),
         )
         parser.add_argument(
             "--date-format", help='strftime format of the dates, e.g. "%%d.%%m.%%Y" (ISO)'
@@ -104,6 +116,7 @@ class OrdersImport:
                 max_errors=options["max_errors"],
                 sheet=options["sheet"],
                 encoding=options["encoding"],
+                allow_other_source_duplicates=options["allow_other_source_duplicates"],
                 progress=command.stdout.write,
             )
         except DomainError as error:
@@ -123,6 +136,11 @@ def _summary(report: ImportReport, seconds: float) -> str:
             else ""
         )
         lines.append(f"  {report.rows_already_imported:,} lines were already imported{changed}.")
+    if report.rows_in_other_sources:
+        lines.append(
+            f"  {report.rows_in_other_sources:,} of the new lines equal lines of another source "
+            "(imported as --allow-other-source-duplicates asks)."
+        )
     if report.accounts_created:
         lines.append(f"  Created {report.accounts_created:,} accounts in the CRM.")
     if report.rows_rejected:

@@ -37,6 +37,8 @@ INPUT_COLUMNS = (
     # Not stored in the ledger: they name and place accounts the import creates in the CRM.
     "account_name",
     "country",
+    # A ledger export says which system its lines came from: it must agree with --source.
+    "source",
 )
 REQUIRED_COLUMNS = ("account_key", "order_id", "order_date", "product_id")
 #: 1-based record number in the file, the header being line 1 (as a spreadsheet shows it).

@@ -44,6 +44,8 @@ _COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}([. \u00a0\u202f]\d{3})+)(,\d*)?$|^[+-]?,\d+
 _FLOAT_ID = r"^(\d+)\.0+$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+#: The file's own ``source`` column, kept apart from the ``source`` the import writes.
+FILE_SOURCE = "__file_source"
 _MONEY_FIELDS = frozenset({"unit_price", "amount"})
 _OUTSIDE = f"outside ±{MAX_LINE_AMOUNT:,.2f}, the largest amount an order line may have"
 
@@ -77,7 +79,8 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
     -------
     pl.LazyFrame
         ``__line``, the staged ledger columns (``account_key`` … ``source``), the optional
-        ``account_name`` and ``country``, and an error and value column per checked field.
+        ``account_name`` and ``country``, the file's own source (`FILE_SOURCE`, null when
+        the file has no such column), and an error and value column per checked field.
     """
     schema = raw.collect_schema()
     present = [name for name in INPUT_COLUMNS if name in schema]
@@ -116,6 +119,9 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
         else pl.col("product_id").alias("product_category"),
         *CHECKED_FIELDS[5:],
         pl.lit(rules.source).alias("source"),
+        (pl.col(_text("source")) if "source" in schema else pl.lit(None, dtype=pl.String)).alias(
+            FILE_SOURCE
+        ),
         *(
             pl.col(_text(extra)).alias(extra)
             for extra in ("account_name", "country")
