@@ -23,6 +23,7 @@ from django.db import models, transaction
 
 from tenure.accounts import upserts
 from tenure.accounts.choices import AccountStatus, BuyingRole, Channel, Seniority
+from tenure.accounts.countries import country_code
 from tenure.core.column_map import DROP, add_map_argument, merged_column_map
 from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
@@ -75,6 +76,11 @@ def _decimal(raw: str | None) -> Decimal | None:
     if not number.is_finite():
         raise ValueError(f"{text!r} is not a number")
     return number
+
+
+def _country(raw: str | None) -> str:
+    # UnknownCountry is a ValueError: reported with the row and column like any bad cell.
+    return country_code(raw)
 
 
 _TRUE = {"yes", "y", "true", "t", "1"}
@@ -147,7 +153,7 @@ ACCOUNT_COLUMNS: dict[str, Parser] = {
     "external_id": _text,
     "name": _text,
     "industry": _text,
-    "country": _text,
+    "country": _country,
     "region": _text,
     "employees": _integer,
     "founded_year": _integer,

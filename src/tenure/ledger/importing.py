@@ -51,7 +51,6 @@ from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
 from tenure.core.scratch import scratch_folder
 from tenure.ledger import store
-from tenure.ledger.countries import country_code
 from tenure.ledger.reading import LINE, OrderFileError, readable_order_file, scan_order_file
 from tenure.ledger.validation import (
     FILE_SOURCE,
@@ -475,7 +474,8 @@ def _write(
         {
             "name": (row.get("account_name") or row["account_key"])[:200],
             "external_id": row["account_key"],
-            "country": country_code(row.get("country")),
+            # Already a code: the country column went through the one country parser.
+            "country": row.get("country") or "",
         }
         for row in new_accounts.iter_rows(named=True)
     ]
