@@ -144,3 +144,18 @@ def test_the_import_command_refuses_another_source_unless_told(tmp_path, setting
     con = store.connect(settings.LEDGER_URL)
     assert line_count(con) == 6
     con.disconnect()
+
+
+def test_other_source_duplicates_are_refused_on_a_postgresql_ledger_too(tmp_path, postgres_ledger):
+    path = order_file(tmp_path)
+    import_orders(path, source="erp-a", con=postgres_ledger)
+
+    with pytest.raises(OtherSourceDuplicates, match="3 lines"):
+        import_orders(path, source="erp-b", con=postgres_ledger)
+
+    assert line_count(postgres_ledger) == 3
+    report = import_orders(
+        path, source="erp-b", con=postgres_ledger, allow_other_source_duplicates=True
+    )
+    assert report.rows_in_other_sources == 3
+    assert line_count(postgres_ledger) == 6
