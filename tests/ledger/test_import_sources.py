@@ -48,7 +48,8 @@ def test_reimporting_a_file_under_another_source_is_refused_and_adds_nothing(
     with pytest.raises(OtherSourceDuplicates, match="3 lines of the file are already") as refused:
         import_orders(path, source="erp-b", con=duckdb_ledger)
 
-    assert "'erp-a'" in refused.value.message
+    assert refused.value.sources == ["erp-a"]
+    assert "under another source ('erp-a'): same account" in refused.value.message
     assert "--allow-other-source-duplicates" in refused.value.message
     assert "order SO-1 line 1: account C1, 2026-03-02, product P1, amount 20.00" in (
         refused.value.message

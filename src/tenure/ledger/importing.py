@@ -156,8 +156,10 @@ class SourceMismatch(DomainError):
 class OtherSourceDuplicates(DomainError):
     """New lines equal to lines another source holds: importing them would count them twice."""
 
-    def __init__(self, source: str, lines: int, examples: list[dict[str, Any]]) -> None:
-        others = ", ".join(sorted({repr(example["other_source"]) for example in examples}))
+    def __init__(
+        self, source: str, lines: int, sources: list[str], examples: list[dict[str, Any]]
+    ) -> None:
+        others = ", ".join(repr(other) for other in sources)
         shown = "".join(
             f"\n  order {e['order_id']} line {e['line_number']}: account {e['account_key']}, "
             f"{e['order_date']}, product {e['product_id']}, amount {e['amount']} "
@@ -166,13 +168,14 @@ class OtherSourceDuplicates(DomainError):
         )
         super().__init__(
             f"{lines:,} lines of the file are already in the ledger under another source "
-            f"({others}…): same account, order, date, product and amount. Importing them under "
+            f"({others}): same account, order, date, product and amount. Importing them under "
             f"{source!r} would count that revenue twice: nothing was imported. If they really "
             f"are other lines, import again with --allow-other-source-duplicates. "
             f"First ones:{shown}",
             field="source",
         )
         self.lines = lines
+        self.sources = sources
         self.examples = examples
 
 
@@ -543,7 +546,10 @@ def _in_other_sources(new: ir.Table, existing: ir.Table, *, source: str, refuse:
             .to_pyarrow()
             .to_pylist()
         )
-        raise OtherSourceDuplicates(source, lines, example_rows)
+        sources = (
+            matched.select("other_source").distinct().order_by("other_source").limit(10)
+        ).to_pyarrow()["other_source"]
+        raise OtherSourceDuplicates(source, lines, sources.to_pylist(), example_rows)
     return lines
 
 
