@@ -153,6 +153,20 @@ def test_an_invalid_body_is_a_422_in_the_same_shape(api):
 
 
 @pytest.mark.usefixtures("db")
+def test_country_names_are_read_as_codes_and_unknown_countries_refused(api):
+    # The one country parser (tenure.accounts.countries), as in the imports.
+    created = api.post("/accounts", {"name": "Birch", "country": "United States"})
+    assert created.status_code == 201
+    assert Account.objects.get().country == "US"
+
+    refused = api.post("/accounts", {"name": "Cedar", "country": "XX"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "country"
+    assert "'XX' is not a country" in refused.json()["error"]["message"]
+    assert Account.objects.count() == 1
+
+
+@pytest.mark.usefixtures("db")
 def test_nul_characters_are_refused_before_the_database(api):
     response = api.post("/accounts", {"name": "Bad\x00name"})
     assert response.status_code == 422

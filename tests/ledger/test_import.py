@@ -116,9 +116,13 @@ def test_a_changed_line_keeps_the_stored_one_and_is_reported(uci_file, duckdb_le
     assert postage["amount"].to_list() == [Decimal("54.00")]  # 3 × 18, the first import
 
 
-def test_another_source_is_another_set_of_lines(uci_file, duckdb_ledger):
+def test_another_source_is_another_set_of_lines_when_the_caller_says_so(uci_file, duckdb_ledger):
+    # Without the flag the same lines under another source are refused
+    # (tests/ledger/test_import_sources.py).
     import_uci(uci_file, duckdb_ledger)
-    other = import_uci(uci_file, duckdb_ledger, source="uci-copy")
+    other = import_uci(
+        uci_file, duckdb_ledger, source="uci-copy", allow_other_source_duplicates=True
+    )
     assert other.rows_imported == 48
     assert ledger(duckdb_ledger).height == 96
 

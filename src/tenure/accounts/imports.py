@@ -23,6 +23,8 @@ from django.db import models, transaction
 
 from tenure.accounts import upserts
 from tenure.accounts.choices import AccountStatus, BuyingRole, Channel, Seniority
+from tenure.accounts.countries import country_code
+from tenure.core.column_map import DROP, add_map_argument, merged_column_map
 from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError
 from tenure.core.scratch import scratch_folder
@@ -74,6 +76,11 @@ def _decimal(raw: str | None) -> Decimal | None:
     if not number.is_finite():
         raise ValueError(f"{text!r} is not a number")
     return number
+
+
+def _country(raw: str | None) -> str:
+    # UnknownCountry is a ValueError: reported with the row and column like any bad cell.
+    return country_code(raw)
 
 
 _TRUE = {"yes", "y", "true", "t", "1"}
@@ -146,7 +153,7 @@ ACCOUNT_COLUMNS: dict[str, Parser] = {
     "external_id": _text,
     "name": _text,
     "industry": _text,
-    "country": _text,
+    "country": _country,
     "region": _text,
     "employees": _integer,
     "founded_year": _integer,
@@ -302,7 +309,7 @@ def _map_columns(
     unknown = []
     for column in header:
         target = renames.get(_normal(column), _normal(column))
-        if target in {"", "-"}:
+        if target in {"", DROP}:
             continue
         if target not in known:
             unknown.append(column)
@@ -458,30 +465,12 @@ def import_contacts(
     )
 
 
-# --- Command line: `tenure import_crm accounts FILE` (and `tenure import accounts FILE`) ---
-
-
-def parse_mapping(text: str) -> dict[str, str]:
-    """``"Customer no=external_id,Owner=-"`` → ``{"Customer no": "external_id", "Owner": "-"}``."""
-    mapping = {}
-    for pair in filter(None, (part.strip() for part in text.split(","))):
-        source, equals, target = pair.partition("=")
-        if not equals or not source.strip():
-            raise argparse.ArgumentTypeError(f"{pair!r} is not FILE_COLUMN=COLUMN")
-        mapping[source.strip()] = target.strip()
-    return mapping
+# --- Command line: `tenure import accounts FILE`, `tenure import contacts FILE` -------------
 
 
 def _add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("file", help=f"CSV or Excel (.xlsx) file of {kind}")
-    parser.add_argument(
-        "--map",
-        dest="mapping",
-        action="append",
-        type=parse_mapping,
-        metavar="FILE_COLUMN=COLUMN[,…]",
-        help="read a file column as a Tenure column; map it to - to ignore it (repeatable)",
-    )
+    add_map_argument(parser, example='"Customer no=external_id"')
     parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     parser.add_argument("--errors", metavar="CSV", help="also write the problems to this CSV file")
     parser.add_argument(
@@ -506,9 +495,7 @@ SHOWN_ERRORS = 50
 def _handle(
     importer: Callable[..., ImportReport], options: dict[str, Any], stdout: OutputWrapper
 ) -> ImportReport:
-    mapping: dict[str, str] = {}
-    for part in options.get("mapping") or []:
-        mapping.update(part)
+    mapping = merged_column_map(options.get("mapping"))
 
     def progress(done: int, total: int) -> None:
         if total >= 20_000 and (done % 10_000 == 0 or done == total):

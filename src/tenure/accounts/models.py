@@ -20,6 +20,7 @@ from tenure.accounts.choices import (
     TeamRole,
     Tier,
 )
+from tenure.accounts.countries import validate_country
 from tenure.accounts.validators import MAX_EMPLOYEES, validate_birthday, within
 from tenure.core.models import TimeStampedModel
 
@@ -39,7 +40,12 @@ class Account(TimeStampedModel):
         help_text="The ERP's customer number; joins the account to its order lines.",
     )
     industry = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2 code.")
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 alpha-2 code.",
+        validators=[validate_country],
+    )
     region = models.CharField(max_length=100, blank=True)
     employees = models.PositiveIntegerField(
         null=True,

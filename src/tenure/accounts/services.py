@@ -22,6 +22,7 @@ from tenure.access.permissions import (
     require_place_contact,
 )
 from tenure.accounts.choices import TeamRole
+from tenure.accounts.countries import UnknownCountry, country_code
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.services import audit_record_bulk
 from tenure.core.errors import DomainError, NotFound
@@ -66,11 +67,21 @@ def _check_fields(given: dict[str, Any], allowed: frozenset[str]) -> None:
 
 
 def normalise_account_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Trim the external id; read the country as a code or English name (`country_code`).
+
+    Raises
+    ------
+    DomainError
+        The country names no country (field ``country``).
+    """
     if "external_id" in fields:
         value = (fields["external_id"] or "").strip()
         fields["external_id"] = value or None
-    if fields.get("country"):
-        fields["country"] = fields["country"].strip().upper()
+    if "country" in fields:
+        try:
+            fields["country"] = country_code(fields["country"])
+        except UnknownCountry as error:
+            raise DomainError(str(error), field="country") from error
     return fields
 
 
@@ -347,9 +358,10 @@ def account_create_many(*, rows: list[dict[str, Any]]) -> list[Account]:
         name = str(fields.pop("name", "")).strip()
         try:
             _check_fields(fields, ACCOUNT_FIELDS)
+            normalise_account_fields(fields)
         except DomainError as error:
             raise DomainError(f"row {number}: {error.message}", field=error.field) from error
-        accounts.append(Account(name=name, **normalise_account_fields(fields)))
+        accounts.append(Account(name=name, **fields))
     check_rows(accounts)
     created = Account.objects.bulk_create(accounts, batch_size=1000)
     audit_record_bulk(model=Account, action="create", count=len(created), note="bulk create")

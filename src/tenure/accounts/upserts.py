@@ -86,7 +86,11 @@ def account_upsert_many(*, rows: list[dict[str, Any]]) -> UpsertResult:
         if unknown := unknown_fields(index, fields, ACCOUNT_UPSERT_FIELDS):
             problems += unknown
             continue
-        normalise_account_fields(fields)
+        try:
+            normalise_account_fields(fields)
+        except DomainError as error:
+            problems.append(RowProblem(index, error.field, error.message))
+            continue
         if "name" in fields:
             fields["name"] = str(fields["name"] or "").strip()
         key = fields.get("external_id")

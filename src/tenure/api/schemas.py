@@ -33,6 +33,7 @@ from tenure.accounts.choices import (
     TeamRole,
     Tier,
 )
+from tenure.accounts.countries import country_code
 from tenure.accounts.selectors import ACCOUNT_SORTS
 
 
@@ -96,6 +97,20 @@ def _plausible_moment(value: dt.datetime) -> dt.datetime:
     return value
 
 
+#: A country as the accounts import and pages read it (`tenure.accounts.countries`): an ISO
+#: 3166 alpha-2 or alpha-3 code or an English name, stored as its alpha-2 code.
+Country = Annotated[
+    str,
+    Text(100),
+    AfterValidator(country_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "ISO 3166 alpha-2 or alpha-3 code, or the English name "
+            "(DE, DEU, Germany); answered as the alpha-2 code. Empty: none.",
+        }
+    ),
+]
 _RANGE = f"Between {EARLIEST} and {LATEST}."
 Day = Annotated[
     dt.date,
@@ -190,7 +205,7 @@ class AccountDetailOut(AccountOut):
 class AccountFields(InputSchema):
     external_id: Annotated[str, Text(100)] | None = None
     industry: Annotated[str, Text(100)] = ""
-    country: Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{2})?$")] = ""
+    country: Country = ""
     region: Annotated[str, Text(100)] = ""
     employees: Annotated[int, Field(ge=0, le=2_147_483_647)] | None = None
     founded_year: Annotated[int, Field(ge=1600, le=2200)] | None = None

@@ -12,6 +12,12 @@ The import runs in three passes, none of which holds the file in Python objects:
    lines are staged next to the ledger and inserted with an anti-join on the natural key
    ``(source, order_id, line_number)``, in one ledger transaction.
 
+Two checks keep one order from being counted twice under two sources (re-importing a ledger
+export under another ``--source`` once doubled every revenue figure): a file with its own
+``source`` column must agree with ``source``, else nothing is read further; and new lines
+identical to lines another source already holds (same account, order, date, product and
+amount) stop the import unless ``allow_other_source_duplicates`` says they are meant.
+
 Write order: the CRM accounts are created inside a Django transaction that stays open while
 the ledger transaction runs; the ledger commits first, then the CRM store. A failed ledger
 write therefore rolls the new accounts back. Should the CRM commit itself fail after the
@@ -45,9 +51,9 @@ from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
 from tenure.core.scratch import scratch_folder
 from tenure.ledger import store
-from tenure.ledger.countries import country_code
 from tenure.ledger.reading import LINE, OrderFileError, readable_order_file, scan_order_file
 from tenure.ledger.validation import (
+    FILE_SOURCE,
     ParseRules,
     checked_lines,
     duplicate_keys,
@@ -61,6 +67,10 @@ UnknownAccounts = Literal["create", "reject"]
 SAMPLE_PROBLEMS = 20
 _PART_ROWS = 1_000_000
 _CRM_LOOKUP_CHUNK = 5_000
+#: What makes two lines of different sources the same line of the same order.
+SAME_LINE = ("account_key", "order_id", "order_date", "product_id", "amount")
+#: How many examples a refusal names.
+_EXAMPLES = 5
 # Ragged CSV lines are only noticed when every column is parsed, so pass 1 keeps them all.
 _PARSE_EVERY_COLUMN = pl.QueryOptFlags(projection_pushdown=False)
 
@@ -85,7 +95,9 @@ class ImportReport:
 
     ``rows_already_imported`` counts good lines whose natural key was in the ledger before;
     ``rows_changed`` is the part of those whose content differs from the stored line (the
-    stored line is kept: an import never rewrites history).
+    stored line is kept: an import never rewrites history). ``rows_in_other_sources``
+    counts new lines identical to a line of another source (`SAME_LINE`), imported because
+    the caller allowed it.
     """
 
     path: Path
@@ -95,6 +107,7 @@ class ImportReport:
     rows_imported: int = 0
     rows_already_imported: int = 0
     rows_changed: int = 0
+    rows_in_other_sources: int = 0
     accounts_created: int = 0
     rejects_path: Path | None = None
     problems: tuple[RowProblem, ...] = ()
@@ -115,6 +128,57 @@ class TooManyBadRows(DomainError):
         self.report = report
 
 
+class SourceMismatch(DomainError):
+    """The file's own ``source`` column names another system than the import's source."""
+
+    def __init__(self, source: str, disagreeing: pl.DataFrame, path: Path) -> None:
+        rows = int(disagreeing["lines"].sum())
+        values = ", ".join(
+            f"{row['value']!r} ({row['lines']:,} lines, first on line {row['first_line']})"
+            for row in disagreeing.head(_EXAMPLES).iter_rows(named=True)
+        )
+        hint = (
+            f" If the lines come from {disagreeing['value'][0]!r}, import them with "
+            f"--source {disagreeing['value'][0]}; if they are already in the ledger, there "
+            "is nothing to import."
+            if disagreeing.height == 1
+            else ""
+        )
+        super().__init__(
+            f"{path.name} says its lines come from another source than {source!r}: its "
+            f"source column holds {values}. Importing {rows:,} lines under {source!r} would "
+            f"count them as new lines of another system: nothing was imported.{hint}",
+            field="source",
+        )
+        self.disagreeing = disagreeing
+
+
+class OtherSourceDuplicates(DomainError):
+    """New lines equal to lines another source holds: importing them would count them twice."""
+
+    def __init__(
+        self, source: str, lines: int, sources: list[str], examples: list[dict[str, Any]]
+    ) -> None:
+        others = ", ".join(repr(other) for other in sources)
+        shown = "".join(
+            f"\n  order {e['order_id']} line {e['line_number']}: account {e['account_key']}, "
+            f"{e['order_date']}, product {e['product_id']}, amount {e['amount']} "
+            f"(already under source {e['other_source']!r})"
+            for e in examples
+        )
+        super().__init__(
+            f"{lines:,} lines of the file are already in the ledger under another source "
+            f"({others}): same account, order, date, product and amount. Importing them under "
+            f"{source!r} would count that revenue twice: nothing was imported. If they really "
+            f"are other lines, import again with --allow-other-source-duplicates. "
+            f"First ones:{shown}",
+            field="source",
+        )
+        self.lines = lines
+        self.sources = sources
+        self.examples = examples
+
+
 def import_orders(
     path: str | Path,
     *,
@@ -128,6 +192,7 @@ def import_orders(
     max_errors: int = 0,
     sheet: str | None = None,
     encoding: str | None = None,
+    allow_other_source_duplicates: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate an order-line file and add its new lines to the ledger, all or nothing.
@@ -137,7 +202,8 @@ def import_orders(
     path
         ``.csv``, ``.parquet`` or ``.xlsx`` file.
     source
-        The system the lines come from; part of each line's natural key.
+        The system the lines come from; part of each line's natural key. A file with a
+        ``source`` column of its own must hold this name (or blanks) in it.
     con
         Ledger connection; `tenure.ledger.store.connect` () when omitted. Its schema is
         created if missing.
@@ -159,6 +225,10 @@ def import_orders(
     encoding
         Encoding of a CSV file when it is not UTF-8 (``"latin-1"``, ``"cp1252"``); a CSV file
         that is not valid UTF-8 is refused without it.
+    allow_other_source_duplicates
+        Import new lines even when another source already holds a line with the same
+        account, order, date, product and amount (`SAME_LINE`); without it such lines stop
+        the import, since they are most often the same lines imported twice.
     progress
         Called with a line of text as the import advances: rows validated (every million),
         checked, staged (PostgreSQL, every million) and written.
@@ -170,6 +240,11 @@ def import_orders(
         without calculated values, or lacks a required column.
     TooManyBadRows
         More bad rows than ``max_errors``; the rejects file lists them.
+    SourceMismatch
+        The file's ``source`` column names another source.
+    OtherSourceDuplicates
+        New lines match lines of another source and ``allow_other_source_duplicates`` is
+        false. Nothing was written.
     """
     path = Path(path)
     report_progress = progress or (lambda _: None)
@@ -198,6 +273,7 @@ def import_orders(
             rows_read = _validate(readable, mapping, sheet, rules, checked_folder, report_progress)
         with _timer(seconds, "check"):
             checked = pl.scan_parquet(checked_folder / "*.parquet")
+            _refuse_other_file_source(checked, rules.source, path)
             problems = _problems(checked, scratch)
             unknown = _unknown_accounts(checked, problems)
             if unknown_accounts == "reject" and unknown.height:
@@ -227,7 +303,15 @@ def import_orders(
         new_accounts = unknown if unknown_accounts == "create" else unknown.clear()
         ledger = con or store.connect(on_wait=report_progress)
         try:
-            created, counts = _write(ledger, good, new_accounts, report_progress, seconds)
+            created, counts = _write(
+                ledger,
+                good,
+                new_accounts,
+                report_progress,
+                seconds,
+                source=rules.source,
+                allow_other_source_duplicates=allow_other_source_duplicates,
+            )
         finally:
             if con is None:
                 # A DuckDB file has one writer process at a time: do not keep it open.
@@ -237,6 +321,7 @@ def import_orders(
         rows_imported=rows_read - rows_rejected - counts["already"],
         rows_already_imported=counts["already"],
         rows_changed=counts["changed"],
+        rows_in_other_sources=counts["other_sources"],
         accounts_created=created,
     )
 
@@ -291,6 +376,19 @@ def _validate(
     rows = sum(pq.ParquetFile(file).metadata.num_rows for file in files)
     progress(f"  validated {rows:,} rows")
     return rows
+
+
+def _refuse_other_file_source(checked: pl.LazyFrame, source: str, path: Path) -> None:
+    """Raise `SourceMismatch` when the file's own source column names another source."""
+    disagreeing = (
+        checked.filter(pl.col(FILE_SOURCE).is_not_null() & (pl.col(FILE_SOURCE) != source))
+        .group_by(pl.col(FILE_SOURCE).alias("value"))
+        .agg(pl.len().alias("lines"), pl.col(LINE).min().alias("first_line"))
+        .sort("first_line")
+        .collect()
+    )
+    if disagreeing.height:
+        raise SourceMismatch(source, disagreeing, path)
 
 
 def _problems(checked: pl.LazyFrame, scratch: Path) -> pl.LazyFrame:
@@ -369,6 +467,9 @@ def _write(
     new_accounts: pl.DataFrame,
     progress: Progress,
     seconds: dict[str, float],
+    *,
+    source: str,
+    allow_other_source_duplicates: bool,
 ) -> tuple[int, dict[str, int]]:
     """Create the unknown accounts and insert the new lines; both commit or neither."""
     store.ensure_schema(con)
@@ -376,7 +477,8 @@ def _write(
         {
             "name": (row.get("account_name") or row["account_key"])[:200],
             "external_id": row["account_key"],
-            "country": country_code(row.get("country")),
+            # Already a code: the country column went through the one country parser.
+            "country": row.get("country") or "",
         }
         for row in new_accounts.iter_rows(named=True)
     ]
@@ -386,11 +488,24 @@ def _write(
         with _timer(seconds, "accounts"):
             created = len(account_create_many(rows=rows)) if rows else 0
         with _timer(seconds, "write"):
-            counts = _insert_new_lines(con, good, progress)
+            counts = _insert_new_lines(
+                con,
+                good,
+                progress,
+                source=source,
+                allow_other_source_duplicates=allow_other_source_duplicates,
+            )
     return created, counts
 
 
-def _insert_new_lines(con: BaseBackend, good: Path, progress: Progress) -> dict[str, int]:
+def _insert_new_lines(
+    con: BaseBackend,
+    good: Path,
+    progress: Progress,
+    *,
+    source: str,
+    allow_other_source_duplicates: bool,
+) -> dict[str, int]:
     name = f"tenure_import_{uuid.uuid4().hex[:12]}"
     imported_at = ibis.literal(store.utc_now(), type=dt.Timestamp(timezone="UTC"))
     with store.ledger_transaction(con):
@@ -399,6 +514,9 @@ def _insert_new_lines(con: BaseBackend, good: Path, progress: Progress) -> dict[
             existing = store.order_lines(con)
             counts = _overlap(staged, existing)
             new = staged.anti_join(existing, list(store.NATURAL_KEY))
+            counts["other_sources"] = _in_other_sources(
+                new, existing, source=source, refuse=not allow_other_source_duplicates
+            )
             con.insert(store.ORDER_LINES, new.mutate(imported_at=imported_at).select(store.COLUMNS))
         finally:
             # After a failed statement the transaction is aborted and its rollback removes
@@ -409,6 +527,30 @@ def _insert_new_lines(con: BaseBackend, good: Path, progress: Progress) -> dict[
     written = staged_rows - counts["already"]
     progress(f"  written {written:,} new lines")
     return counts
+
+
+def _in_other_sources(new: ir.Table, existing: ir.Table, *, source: str, refuse: bool) -> int:
+    """How many new lines another source already holds (`SAME_LINE`); raise if ``refuse``.
+
+    Raised inside the ledger transaction, the refusal rolls back the CRM accounts too.
+    """
+    others = existing.filter(existing.source != source)
+    keys = list(SAME_LINE)
+    lines = int(new.semi_join(others, keys).count().to_pyarrow().as_py())
+    if lines and refuse:
+        matched = new.join(others.select(*keys, other_source=others.source), keys)
+        example_rows = (
+            matched.select(*keys, "line_number", "other_source")
+            .order_by(["order_id", "line_number", "other_source"])
+            .limit(_EXAMPLES)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        sources = (
+            matched.select("other_source").distinct().order_by("other_source").limit(10)
+        ).to_pyarrow()["other_source"]
+        raise OtherSourceDuplicates(source, lines, sources.to_pylist(), example_rows)
+    return lines
 
 
 def _every_million(progress: Progress) -> Callable[[int], None]:

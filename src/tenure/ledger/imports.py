@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tenure.core.column_map import add_map_argument, merged_column_map
 from tenure.core.errors import DomainError
 from tenure.ledger.importing import ImportReport, import_orders
 
@@ -23,20 +24,6 @@ UCI_EXAMPLE = (
     "--map InvoiceNo=order_id,StockCode=product_id,Quantity=quantity,"
     "InvoiceDate=order_date,UnitPrice=unit_price,CustomerID=account_key,Country=country"
 )
-
-
-def parse_mapping(values: list[str]) -> dict[str, str]:
-    """``["A=b,C=d", "E=f"]`` → ``{"A": "b", "C": "d", "E": "f"}``; file columns may hold spaces."""
-    mapping: dict[str, str] = {}
-    for value in values:
-        for pair in value.split(","):
-            if not pair.strip():
-                continue
-            source, equals, target = pair.partition("=")
-            if not equals or not source.strip() or not target.strip():
-                raise CommandError(f"--map wants FILE_COLUMN=LEDGER_COLUMN pairs, not {pair!r}")
-            mapping[source.strip()] = target.strip()
-    return mapping
 
 
 class OrdersImport:
@@ -51,17 +38,23 @@ class OrdersImport:
             f"adds nothing. Example (UCI Online Retail): {UCI_EXAMPLE}"
         )
         parser.add_argument("file", type=Path, help="a .csv, .parquet or .xlsx file")
-        parser.add_argument(
-            "--map",
-            action="append",
-            default=[],
-            metavar="COLUMN=FIELD,…",
-            help="file column → ledger column, e.g. InvoiceNo=order_id,CustomerID=account_key",
-        )
+        add_map_argument(parser, example="InvoiceNo=order_id,CustomerID=account_key")
         parser.add_argument(
             "--source",
             default="erp",
-            help="the system the lines come from, part of each line's identity (erp)",
+            help=(
+                "the system the lines come from, part of each line's identity; a file with "
+                "a source column must hold this name in it (erp)"
+            ),
+        )
+        parser.add_argument(
+            "--allow-other-source-duplicates",
+            action="store_true",
+            help=(
+                "import lines even when another source already has a line with the same "
+                "account, order, date, product and amount (refused without it: such lines "
+                "would count the same revenue twice)"
+            ),
         )
         parser.add_argument(
             "--date-format", help='strftime format of the dates, e.g. "%%d.%%m.%%Y" (ISO)'
@@ -96,7 +89,7 @@ class OrdersImport:
             report = import_orders(
                 path,
                 source=options["source"],
-                mapping=parse_mapping(options["map"]),
+                mapping=merged_column_map(options["mapping"]),
                 date_format=options["date_format"],
                 decimal_comma=options["decimal_comma"],
                 currency=options["currency"],
@@ -104,6 +97,7 @@ class OrdersImport:
                 max_errors=options["max_errors"],
                 sheet=options["sheet"],
                 encoding=options["encoding"],
+                allow_other_source_duplicates=options["allow_other_source_duplicates"],
                 progress=command.stdout.write,
             )
         except DomainError as error:
@@ -123,6 +117,11 @@ def _summary(report: ImportReport, seconds: float) -> str:
             else ""
         )
         lines.append(f"  {report.rows_already_imported:,} lines were already imported{changed}.")
+    if report.rows_in_other_sources:
+        lines.append(
+            f"  {report.rows_in_other_sources:,} of the new lines equal lines of another source "
+            "(imported as --allow-other-source-duplicates asks)."
+        )
     if report.accounts_created:
         lines.append(f"  Created {report.accounts_created:,} accounts in the CRM.")
     if report.rows_rejected:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from tenure.core.column_map import DROP
 from tenure.core.errors import DomainError
 from tenure.core.table_files import (
     CSV_SUFFIXES,
@@ -37,6 +38,8 @@ INPUT_COLUMNS = (
     # Not stored in the ledger: they name and place accounts the import creates in the CRM.
     "account_name",
     "country",
+    # A ledger export says which system its lines came from: it must agree with --source.
+    "source",
 )
 REQUIRED_COLUMNS = ("account_key", "order_id", "order_date", "product_id")
 #: 1-based record number in the file, the header being line 1 (as a spreadsheet shows it).
@@ -166,8 +169,12 @@ def _first_line(error: BaseException) -> str:
 
 
 def _resolve_mapping(names: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    """File column → ledger column for every column the import will read."""
-    unknown_targets = sorted(set(mapping.values()) - set(INPUT_COLUMNS))
+    """File column → ledger column for every column the import will read.
+
+    A column mapped to ``-`` (`tenure.core.column_map.DROP`) is left out, as in every import.
+    """
+    dropped = {source for source, target in mapping.items() if target == DROP}
+    unknown_targets = sorted(set(mapping.values()) - set(INPUT_COLUMNS) - {DROP})
     if unknown_targets:
         raise OrderFileError(
             f"--map names unknown ledger column(s) {', '.join(unknown_targets)}; "
@@ -181,9 +188,9 @@ def _resolve_mapping(names: list[str], mapping: dict[str, str]) -> dict[str, str
             f"its columns are {', '.join(names)}",
             field="mapping",
         )
-    rename = dict(mapping)
+    rename = {source: target for source, target in mapping.items() if source not in dropped}
     for name in names:
-        if name in INPUT_COLUMNS and name not in rename and name not in mapping.values():
+        if name in INPUT_COLUMNS and name not in mapping and name not in mapping.values():
             rename[name] = name
     targets = list(rename.values())
     doubled = sorted({t for t in targets if targets.count(t) > 1})

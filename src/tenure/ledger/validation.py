@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from tenure.accounts.countries import EXPECTED, country_table
 from tenure.ledger.reading import INPUT_COLUMNS, LINE
 
 #: Parsing scale: wide enough that rounding to cents happens once, at the end.
@@ -36,6 +37,9 @@ CHECKED_FIELDS = (
     "amount",
     "currency",
 )
+#: Fields with an error and a value column: the checked ones and the country of an account
+#: the import may create, read by the one country parser (`tenure.accounts.countries`).
+REPORTED_FIELDS = (*CHECKED_FIELDS, "country")
 # Thousands separators are accepted only where they cannot be a decimal mark in disguise:
 # "1,234.50" is fine, "12,50" without --decimal-comma is refused instead of read as 1250.
 _POINT_NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?$|^[+-]?\.\d+$"
@@ -44,6 +48,9 @@ _COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}([. \u00a0\u202f]\d{3})+)(,\d*)?$|^[+-]?,\d+
 _FLOAT_ID = r"^(\d+)\.0+$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+#: The file's own ``source`` column, kept apart from the ``source`` the import writes.
+FILE_SOURCE = "__file_source"
+_COUNTRY_CODE = "__country_code"
 _MONEY_FIELDS = frozenset({"unit_price", "amount"})
 _OUTSIDE = f"outside ±{MAX_LINE_AMOUNT:,.2f}, the largest amount an order line may have"
 
@@ -77,7 +84,8 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
     -------
     pl.LazyFrame
         ``__line``, the staged ledger columns (``account_key`` … ``source``), the optional
-        ``account_name`` and ``country``, and an error and value column per checked field.
+        ``account_name`` and ``country``, the file's own source (`FILE_SOURCE`, null when
+        the file has no such column), and an error and value column per checked field.
     """
     schema = raw.collect_schema()
     present = [name for name in INPUT_COLUMNS if name in schema]
@@ -88,6 +96,7 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
         + _parse_line_number(schema)
         + [_parse_number(name, schema, rules) for name in ("quantity", "unit_price", "amount")]
         + _parse_currency(schema, rules)
+        + [_parse_country(schema)]
     )
     exact_amount = pl.coalesce(pl.col(_number("amount")), _computed_amount())
     scaled = parsed.with_columns(
@@ -103,10 +112,15 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
             pl.when(pl.col(error_column(name)).is_not_null())
             .then(pl.col(_text(name)) if name in schema else pl.lit(None, dtype=pl.String))
             .alias(value_column(name))
-            for name in CHECKED_FIELDS
+            for name in REPORTED_FIELDS
         )
     )
     category = pl.col(_text("product_category")) if "product_category" in schema else None
+    extras = []
+    if "account_name" in schema:
+        extras.append(pl.col(_text("account_name")).alias("account_name"))
+    if "country" in schema:
+        extras.append(pl.col(_COUNTRY_CODE).alias("country"))
     return checked.select(
         LINE,
         *CHECKED_FIELDS[:5],
@@ -116,19 +130,18 @@ def checked_lines(raw: pl.LazyFrame, rules: ParseRules) -> pl.LazyFrame:
         else pl.col("product_id").alias("product_category"),
         *CHECKED_FIELDS[5:],
         pl.lit(rules.source).alias("source"),
-        *(
-            pl.col(_text(extra)).alias(extra)
-            for extra in ("account_name", "country")
-            if extra in schema
+        (pl.col(_text("source")) if "source" in schema else pl.lit(None, dtype=pl.String)).alias(
+            FILE_SOURCE
         ),
-        *(error_column(name) for name in CHECKED_FIELDS),
-        *(value_column(name) for name in CHECKED_FIELDS),
+        *extras,
+        *(error_column(name) for name in REPORTED_FIELDS),
+        *(value_column(name) for name in REPORTED_FIELDS),
     )
 
 
 def has_error() -> pl.Expr:
     """True for a row with any field error."""
-    return pl.any_horizontal(pl.col(error_column(f)).is_not_null() for f in CHECKED_FIELDS)
+    return pl.any_horizontal(pl.col(error_column(f)).is_not_null() for f in REPORTED_FIELDS)
 
 
 def field_errors(checked: pl.LazyFrame) -> pl.LazyFrame:
@@ -141,7 +154,7 @@ def field_errors(checked: pl.LazyFrame) -> pl.LazyFrame:
                 pl.col(value_column(field)).cast(pl.String).alias("value"),
                 pl.col(error_column(field)).alias("reason"),
             )
-            for field in CHECKED_FIELDS
+            for field in REPORTED_FIELDS
         ]
     )
 
@@ -256,6 +269,19 @@ def _parse_currency(schema: pl.Schema, rules: ParseRules) -> list[pl.Expr]:
     return [pl.coalesce(pl.col(_text("currency")).str.to_uppercase(), default).alias("currency")]
 
 
+def _parse_country(schema: pl.Schema) -> pl.Expr:
+    """The alpha-2 code of the country text; null when blank or unknown."""
+    if "country" not in schema:
+        return pl.lit(None, dtype=pl.String).alias(_COUNTRY_CODE)
+    table = country_table()
+    return (
+        pl.col(_text("country"))
+        .str.to_uppercase()
+        .replace_strict(list(table), list(table.values()), default=None, return_dtype=pl.String)
+        .alias(_COUNTRY_CODE)
+    )
+
+
 def _computed_amount() -> pl.Expr:
     # From the unrounded price: 3 × 0.333 is 1.00, not 0.99.
     return pl.col(_number("quantity")) * pl.col(_number("unit_price"))
@@ -307,7 +333,11 @@ def _errors(schema: pl.Schema, rules: ParseRules) -> list[pl.Expr]:
         .when(~pl.col("currency").str.contains(r"^[A-Z]{3}$"))
         .then(pl.lit("not a 3-letter currency code")),
     }
-    return [errors[name].alias(error_column(name)) for name in CHECKED_FIELDS if name != "amount"]
+    country = text("country")
+    errors["country"] = pl.when(country.is_not_null() & pl.col(_COUNTRY_CODE).is_null()).then(
+        pl.format(f"'{{}}' is not a country: {EXPECTED}", country)
+    )
+    return [errors[name].alias(error_column(name)) for name in REPORTED_FIELDS if name != "amount"]
 
 
 def _amount_error(schema: pl.Schema, rules: ParseRules) -> pl.Expr:
