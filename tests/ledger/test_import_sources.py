@@ -160,3 +160,17 @@ def test_other_source_duplicates_are_refused_on_a_postgresql_ledger_too(tmp_path
     )
     assert report.rows_in_other_sources == 3
     assert line_count(postgres_ledger) == 6
+
+
+def test_an_unknown_country_never_refuses_a_revenue_line(tmp_path, duckdb_ledger):
+    header = HEADER.rstrip("\n") + ",country\n"
+    path = order_file(
+        tmp_path,
+        header
+        + "J1,SO-1,1,2026-03-02,P1,1,10.00,GBP,Channel Islands\n"
+        + "D1,SO-2,1,2026-03-02,P1,1,10.00,GBP,Germany\n",
+    )
+    report = import_orders(path, source="erp", con=duckdb_ledger)
+    assert report.rows_imported == 2
+    assert line_count(duckdb_ledger) == 2
+    assert dict(Account.objects.values_list("external_id", "country")) == {"J1": "", "D1": "DE"}
