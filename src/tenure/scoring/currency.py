@@ -68,8 +68,7 @@ def reporting_currency_resolve(
         if len(currencies) > 1:
             raise DomainError(
                 f"the ledger holds amounts in {len(currencies)} currencies "
-                f"({', '.join(currencies)}); they are never added up unconverted: "
-                + RATES_HELP,
+                f"({', '.join(currencies)}); they are never added up unconverted: " + RATES_HELP,
                 field="currency",
             )
         return ReportingCurrency(code=currencies[0] if currencies else "", ledger=(), rates={})
@@ -88,7 +87,9 @@ def reporting_currency_resolve(
     )
 
 
-def ledger_in_reporting_currency(lines: Table, *, as_of: dt.date) -> tuple[Table, ReportingCurrency]:
+def ledger_in_reporting_currency(
+    lines: Table, *, as_of: dt.date
+) -> tuple[Table, ReportingCurrency]:
     """The ledger's lines in the reporting currency, and which currency that is.
 
     Every reader that sums the ledger for a run (scoring, backtests, opportunities) goes

@@ -165,7 +165,7 @@ def scoring_run(
     if currency is not None:
         parameters["currencies"] = {
             "ledger": list(currency.ledger) or [currency.code],
-            "rates": {code: str(rate) for code, rate in currency.rates.items()},
+            "rates": {code: f"{rate.normalize():f}" for code, rate in currency.rates.items()},
         }
     with transaction.atomic():
         run = ScoringRun.objects.create(
