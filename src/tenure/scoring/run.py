@@ -83,7 +83,7 @@ def run_scoring(
     # must not pass for complete (failed if it raised, still running if it was killed).
     try:
         current = run_is_latest(as_of=as_of)
-        _refresh_growth(lines, as_of, ledger_day, progress, current=current)
+        _refresh_growth(lines, as_of, ledger_day, progress, current=current, currency=currency.code)
         if current:
             plan = seasonal_touchpoints_plan(
                 today=as_of, profiles=seasonal_profiles(monthly, as_of)
@@ -125,6 +125,7 @@ def _refresh_growth(
     progress: Callable[[str], None],
     *,
     current: bool,
+    currency: str,
 ) -> None:
     """Share of wallet and suggestions; none where the relationship needs repair first."""
     settings = growth_settings_current()
@@ -146,6 +147,7 @@ def _refresh_growth(
         spend=spend,
         repair=repair,
         suggestions=current,
+        currency=currency,
     )
     if current:
         progress(f"  {shown:,} growth suggestions strong enough to show")
