@@ -126,6 +126,7 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "milestones": list(account.milestones.all()),
         "touchpoints": account.planned_touchpoints,
         "snapshot": snapshot,
+        **({"reporting_currency": snapshot.run.currency} if snapshot is not None else {}),
         "last_strategic": last_strategic_contact(account=account),
         "wallet": account_wallet_summary(account=account),
         "health_panel": account_health_panel(account.pk),
