@@ -63,17 +63,20 @@ def test_money_reads_with_its_currency():
     assert money(1_457_178.4) == "1,457,178"
 
 
-def test_account_page_and_portfolio_show_revenue_in_eur(logged_in_client, scored_in_eur):
+def test_account_page_portfolio_home_and_brief_show_money_in_eur(logged_in_client, scored_in_eur):
     with time_machine.travel(dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC), tick=False):
         account = logged_in_client.get(scored_in_eur.get_absolute_url()).content.decode()
         portfolio = logged_in_client.get(reverse("scoring:portfolio")).content.decode()
         home = logged_in_client.get("/").content.decode()
+        brief = logged_in_client.get(f"/accounts/{scored_in_eur.pk}/brief/").content.decode()
     assert "Trailing 12 months: <strong>800,000 EUR</strong>" in account
     assert "1,500,000 EUR" in account  # lifetime value
     assert "1,000,000 EUR" in portfolio  # the portfolio's revenue
     assert "800,000 EUR" in portfolio
     assert "300,000 EUR at stake" in home  # 0.2 × 1,500,000
-    for name, page in {"account": account, "portfolio": portfolio, "home": home}.items():
+    assert "Last 12 months <strong>800,000 EUR</strong>" in brief
+    pages = {"account": account, "portfolio": portfolio, "home": home, "brief": brief}
+    for name, page in pages.items():
         assert bare_amounts(page) == [], name
 
 
