@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from tenure.accounts.models import Account
 from tenure.core.figures import money
+from tenure.growth.models import Opportunity
 from tenure.scoring import services
 from tenure.scoring.currency import ReportingCurrency
 from tenure.scoring.health_models import AccountHealth
@@ -87,3 +89,15 @@ def test_the_api_names_the_currency_of_its_amounts(scored_in_eur):
     score = api.get(f"/api/v1/accounts/{scored_in_eur.pk}/score").json()
     assert score["currency"] == "EUR"
     assert score["revenue_t12m"] == "800000.00"
+
+
+def test_a_growth_suggestion_names_the_currency_of_its_peer_spend():
+    suggestion = Opportunity(
+        category="Paper",
+        peers=10,
+        peers_buying=6,
+        peer_label="retailers",
+        peer_median_spend=Decimal("12345.60"),
+        currency="EUR",
+    )
+    assert suggestion.evidence.endswith("they typically spend 12,346 EUR a year on it")
