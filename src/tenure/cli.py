@@ -21,7 +21,7 @@ TENURE_COMMANDS = {
     "opportunities": "backtest the growth suggestions against popularity (--backtest)",
     "backtest": "backtest churn risk and health against baselines; writes charts",
     "restore": "restore a backup archive into an empty installation (--force to replace)",
-    "import": "import order lines, accounts or contacts (tenure import orders FILE)",
+    "import": "import order lines, accounts, contacts or currency rates (tenure import WHAT FILE)",
     "score": "read the ledger, segment the portfolio and write snapshots",
     "segment": "print the concentration summary and tier table (--report, --csv FILE)",
     "seasonality": "seasonal profiles and the forecast backtest (--backtest)",

@@ -90,7 +90,7 @@ def assert_cleared(rule: str, as_of: dt.date) -> Task:
 
 
 def scoring_run(as_of: dt.date) -> ScoringRun:
-    return ScoringRun.objects.create(as_of=as_of)
+    return ScoringRun.objects.create(as_of=as_of, currency="EUR")
 
 
 def health(account, as_of: dt.date, *, score: float = 70.0, risk: float | None = None):
@@ -355,8 +355,9 @@ def test_revenue_down_fires_once_and_clears_when_revenue_recovers(key_account):
     task = assert_fires_once(AlertRule.REVENUE_DOWN)
     assert task.account == key_account
     assert task.title == "Revenue down 30% year over year"
-    assert "70,000" in task.evidence
-    assert "100,000" in task.evidence
+    # Amounts carry the run's currency in the task, the API and the digest alike.
+    assert "70,000 EUR" in task.evidence
+    assert "100,000 EUR" in task.evidence
 
     later = AS_OF + dt.timedelta(days=30)
     snapshot(key_account, later, now=90_000, before=100_000)

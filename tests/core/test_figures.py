@@ -46,3 +46,11 @@ def test_the_template_filter_is_the_same_formatter():
 )
 def test_money_shows_whole_units_with_thousands_separators(amount, shown):
     assert money(amount) == shown
+
+
+def test_money_carries_its_currency_in_code_and_templates():
+    assert money(Decimal("1457178.2"), "EUR") == "1,457,178 EUR"
+    rendered = Template("{% load figures %}{{ a|money:c }} / {{ b|money:c }}").render(
+        Context({"a": 800000, "b": None, "c": "GBP"})
+    )
+    assert rendered == "800,000 GBP / —"

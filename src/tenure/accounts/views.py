@@ -91,7 +91,12 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     snapshot = account_latest_snapshot(account_id=account.pk)
     series = account_series(account_id=account.pk)
     chart = (
-        monthly_bars(series.first_month, series.values, title=f"Monthly revenue of {account.name}")
+        monthly_bars(
+            series.first_month,
+            series.values,
+            title=f"Monthly revenue of {account.name}",
+            currency=snapshot.run.currency if snapshot is not None else "",
+        )
         if series is not None
         else None
     )
@@ -121,6 +126,7 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "milestones": list(account.milestones.all()),
         "touchpoints": account.planned_touchpoints,
         "snapshot": snapshot,
+        **({"reporting_currency": snapshot.run.currency} if snapshot is not None else {}),
         "last_strategic": last_strategic_contact(account=account),
         "wallet": account_wallet_summary(account=account),
         "health_panel": account_health_panel(account.pk),

@@ -28,7 +28,7 @@ from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.alerts.choices import AlertRule
 from tenure.alerts.models import AlertSettings
 from tenure.core.dates import day_label, start_of_day
-from tenure.core.figures import percent
+from tenure.core.figures import money, percent
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.engagement.seasonal import portfolio_profiles
@@ -386,8 +386,8 @@ def revenue_down(ctx: RuleContext) -> Iterable[Firing]:
         as_of=latest,
         revenue_prev12m__gt=0,
         growth__lt=-limit / 100,
-    ).values_list("account_id", "revenue_t12m", "revenue_prev12m", "growth")
-    for account_id, now, before, growth in rows.iterator(chunk_size=5000):
+    ).values_list("account_id", "revenue_t12m", "revenue_prev12m", "growth", "run__currency")
+    for account_id, now, before, growth, currency in rows.iterator(chunk_size=5000):
         assert growth is not None  # growth__lt above
         yield Firing(
             account_id=account_id,
@@ -395,7 +395,8 @@ def revenue_down(ctx: RuleContext) -> Iterable[Firing]:
             cause_key="",
             title=f"Revenue down {-growth:.0%} year over year",
             evidence=(
-                f"Trailing 12 months to {day_label(latest)}: {now:,.0f}, against {before:,.0f} "
+                f"Trailing 12 months to {day_label(latest)}: {money(now, currency)}, against "
+                f"{money(before, currency)} "
                 f"the 12 months before ({growth:+.0%}; alert below −{limit:g} %)."
             ),
             evidence_url=_account_url(account_id, "revenue-h"),

@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for
 from tenure.api.schemas import Id
 from tenure.growth.selectors import account_opportunities, account_wallet_summary
+from tenure.scoring.currency import reporting_currency_latest
 
 router = Router(tags=["growth"])
 
@@ -40,6 +41,9 @@ class WalletEstimateOut(Schema):
 
 class WalletOut(Schema):
     account_id: int
+    currency: str = Field(
+        description="The reporting currency of every amount here: the latest run's."
+    )
     potential_entered: Decimal | None
     potential_entered_source: str
     potential_entered_as_of: dt.date | None
@@ -57,6 +61,7 @@ class OpportunityOut(Schema):
     peers: int
     peers_buying: int
     peer_median_spend: Decimal | None
+    currency: str = Field(description="The reporting currency of peer_median_spend.")
     lift: float | None
     peer_label: str
     evidence: str
@@ -77,6 +82,7 @@ def wallet_get(request: HttpRequest, account_id: Id) -> Any:
     wallet = account_wallet_summary(account=account)
     return {
         "account_id": account.pk,
+        "currency": reporting_currency_latest(),
         "potential_entered": wallet.entered,
         "potential_entered_source": wallet.entered_source,
         "potential_entered_as_of": wallet.entered_as_of,

@@ -38,6 +38,9 @@ class PortfolioSnapshotOut(Schema):
         description="True when the ledger's last order is more than a week before as_of."
     )
     run_id: int
+    currency: str = Field(
+        description="The reporting currency of every amount here (tier revenue): the run's."
+    )
     concentration: dict[str, Any]
     tiers: list[dict[str, Any]] = Field(
         description="Per tier: accounts, revenue and share as of the run; key accounts as the "
@@ -90,6 +93,7 @@ def portfolio_get(request: HttpRequest) -> Any:
             "ledger_through": latest.run.ledger_through,
             "ledger_stale": latest.run.freshness.stale,
             "run_id": latest.run_id,
+            "currency": latest.run.currency,
             "concentration": latest.concentration,
             "tiers": portfolio_tiers(latest),
             "pareto": [list(point) for point in latest.pareto],

@@ -30,6 +30,11 @@ class SnapshotOut(Schema):
     account_id: int
     account_name: str = Field(alias="account.name")
     as_of: dt.date
+    currency: str = Field(
+        alias="run.currency",
+        description="The reporting currency of every amount here (revenue, order value): "
+        "the scoring run's; '' for runs made before currencies were recorded.",
+    )
     first_order_date: dt.date | None
     last_order_date: dt.date | None
     orders: int
@@ -96,7 +101,7 @@ def score_history(request: HttpRequest, account_id: Id) -> Any:
     account = account_for(request, account_id)
     return (
         with_open_proposal(AccountSnapshot.objects.filter(account=account))
-        .select_related("account")
+        .select_related("account", "run")
         .order_by("-as_of")
     )
 

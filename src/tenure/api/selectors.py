@@ -92,7 +92,7 @@ def account_milestones(account: Account, *, open_only: bool = False) -> QuerySet
 
 
 def latest_snapshots(user: Any) -> QuerySet[AccountSnapshot]:
-    """Each visible account's newest snapshot, with the account loaded."""
+    """Each visible account's newest snapshot, with the account and its run loaded."""
     newest = (
         AccountSnapshot.objects.filter(account=OuterRef("account"))
         .order_by("-as_of")
@@ -101,6 +101,6 @@ def latest_snapshots(user: Any) -> QuerySet[AccountSnapshot]:
     return (
         with_open_proposal(AccountSnapshot.objects.filter(visible_account_q(user, "account__")))
         .filter(as_of=Subquery(newest))
-        .select_related("account")
+        .select_related("account", "run")
         .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")
     )

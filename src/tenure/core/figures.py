@@ -34,11 +34,14 @@ def percent(fraction: float | Decimal | None) -> str:
     return f"{whole + 0:.0f} %"  # + 0 turns -0 into 0
 
 
-def money(amount: float | Decimal | None) -> str:
-    """An amount in whole units with thousands separators: ``412345.67`` → ``"412,346"``.
+def money(amount: float | Decimal | None, currency: str | None = None) -> str:
+    """An amount in whole units with thousands separators and its currency:
+    ``money(412345.67, "EUR")`` → ``"412,346 EUR"``.
 
     Pages and summaries show money without cents (halves round up); exports and the API
-    keep the exact amount. A missing amount reads "—".
+    keep the exact amount. Every money figure a user sees carries its currency (the
+    reporting currency of the scoring run it comes from); without one (no run yet) the
+    amount reads bare. A missing amount reads "—".
     """
     if amount is None:
         return MISSING
@@ -46,4 +49,5 @@ def money(amount: float | Decimal | None) -> str:
     if value.is_nan() or value.is_infinite():
         return MISSING
     whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{whole + 0:,.0f}"
+    shown = f"{whole + 0:,.0f}"
+    return f"{shown} {currency}" if currency else shown

@@ -57,6 +57,8 @@ class RevenueSummary:
     as_of: dt.date
     #: The ledger's last order day: recency counts to it, not to ``as_of``.
     ledger_through: dt.date
+    #: The reporting currency of the run's amounts.
+    currency: str
     revenue_t12m: Decimal
     growth: float | None
     orders: int
@@ -139,6 +141,7 @@ def revenue_summary(
     return RevenueSummary(
         as_of=snapshot.as_of,
         ledger_through=snapshot.run.ledger_through or snapshot.as_of,
+        currency=snapshot.run.currency,
         revenue_t12m=snapshot.revenue_t12m,
         growth=snapshot.growth,
         orders=snapshot.orders,

@@ -25,17 +25,26 @@ def _brief(request: HttpRequest, account_id: int) -> MeetingBrief:
     return meeting_brief(account, today=timezone.localdate(), user=request.user)
 
 
+def _context(brief: MeetingBrief) -> dict[str, object]:
+    """The brief, and the currency of its amounts: the run's behind its revenue figures."""
+    context: dict[str, object] = {"brief": brief}
+    if brief.revenue is not None:
+        context["reporting_currency"] = brief.revenue.currency
+    return context
+
+
 @require_safe
 def brief_page(request: HttpRequest, account_id: int) -> HttpResponse:
     """The brief in the app, with a print stylesheet and a link to the PDF."""
-    return render(request, "engagement/brief.html", {"brief": _brief(request, account_id)})
+    brief = _brief(request, account_id)
+    return render(request, "engagement/brief.html", _context(brief))
 
 
 @require_safe
 def brief_pdf(request: HttpRequest, account_id: int) -> HttpResponse:
     """The brief as an A4 PDF, rendered here without the network (503 if it cannot be)."""
     brief = _brief(request, account_id)
-    html = render_to_string("engagement/brief_pdf.html", {"brief": brief}, request=request)
+    html = render_to_string("engagement/brief_pdf.html", _context(brief), request=request)
     try:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:

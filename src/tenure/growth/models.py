@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from tenure.accounts.models import Account
+from tenure.core.figures import money
 from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
 from tenure.growth.choices import OpportunityStatus
@@ -138,6 +139,9 @@ class Opportunity(TimeStampedModel):
     peers = models.PositiveIntegerField()
     peers_buying = models.PositiveIntegerField()
     peer_median_spend = models.DecimalField(**MONEY, null=True)
+    currency = models.CharField(
+        max_length=3, blank=True, help_text="The reporting currency of the peer spend."
+    )
     lift = models.FloatField(null=True)
     peer_label = models.CharField(max_length=200, blank=True)
     shown = models.BooleanField(default=False, help_text="Strong enough to suggest.")
@@ -184,7 +188,7 @@ class Opportunity(TimeStampedModel):
         """The suggestion's basis in one sentence."""
         lift = f", {self.lift:.1f}× the portfolio's rate" if self.lift else ""
         spend = (
-            f"; they typically spend {self.peer_median_spend:,.0f} a year on it"
+            f"; they typically spend {money(self.peer_median_spend, self.currency)} a year on it"
             if self.peer_median_spend
             else ""
         )

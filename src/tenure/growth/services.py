@@ -39,6 +39,7 @@ def growth_refresh(
     spend: pl.DataFrame,
     repair: pl.DataFrame | None = None,
     suggestions: bool = True,
+    currency: str = "",
 ) -> int:
     """Re-estimate every account's wallet and refresh the suggestions; returns how many
     suggestions are shown.
@@ -51,7 +52,8 @@ def growth_refresh(
     Suggestions keep their outcome: a planned, offered or accepted one is never touched,
     a declined one comes back only after the cool-down, with fresh evidence. With
     ``suggestions=False`` (a back-dated run) only the date's wallet estimates are written:
-    the suggestions stay those of the latest run, and 0 is returned.
+    the suggestions stay those of the latest run, and 0 is returned. ``currency`` is the
+    run's reporting currency, which the suggestions' peer spend is in.
     """
     settings = growth_settings_current()
     groups = peer_groups(accounts)
@@ -108,6 +110,7 @@ def growth_refresh(
             "peers": int(row["peers"]),
             "peers_buying": int(row["peers_buying"]),
             "peer_median_spend": money_or_none(row["peer_median_spend"]),
+            "currency": currency,
             "lift": finite_or_none(row["lift"]),
             "peer_label": row["peer_label"] or "",
             "shown": bool(row["shown"]) and not reason,
@@ -145,6 +148,7 @@ def growth_refresh(
             "peers",
             "peers_buying",
             "peer_median_spend",
+            "currency",
             "lift",
             "peer_label",
             "shown",

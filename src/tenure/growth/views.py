@@ -13,11 +13,13 @@ from tenure.accounts.models import Account
 from tenure.accounts.selectors import key_account_managers
 from tenure.accounts.services import account_potential_set
 from tenure.core.errors import DomainError
+from tenure.core.figures import money
 from tenure.core.query_params import int_param
 from tenure.growth import services
 from tenure.growth.forms import PotentialForm
 from tenure.growth.models import Opportunity
 from tenure.growth.selectors import whitespace_grid
+from tenure.scoring.currency import reporting_currency_latest
 
 
 @require_POST
@@ -66,7 +68,9 @@ def potential_set(request: HttpRequest, pk: int) -> HttpResponse:
     if amount is None:
         messages.success(request, "The team's potential spend is cleared.")
     else:
-        messages.success(request, f"Potential spend set to {amount:,.0f} a year.")
+        messages.success(
+            request, f"Potential spend set to {money(amount, reporting_currency_latest())} a year."
+        )
     return back
 
 

@@ -128,6 +128,7 @@ def review_pdf(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
             "font_family": FONT_FAMILY,
             "printed_on": timezone.localdate(),
         },
+        request=request,
     )
     try:
         pdf = html_to_pdf(html)

@@ -25,6 +25,7 @@ from tenure.insights.seasonality import (
 )
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
+from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.health_risk import prepare_health_and_risk
@@ -46,7 +47,9 @@ def run_scoring(
     """
     started = time.perf_counter()
     con = store.connect(ledger_url, on_wait=progress)
-    lines = store.order_lines(con)
+    # Every sum below is in one currency: converted with the user's rates, or refused.
+    lines, currency = ledger_in_reporting_currency(store.order_lines(con), as_of=as_of)
+    progress(f"Ledger {currency.describe()}")
     # Ledger measures count to the ledger's last order day: an export a few days old must
     # not read as days of silence on every account.
     through = ledger_features.ledger_through(lines, as_of=as_of)
@@ -73,13 +76,14 @@ def run_scoring(
         progress=progress,
         health=health,
         ledger_through=through,
+        currency=currency,
         finish=False,
     )
     # Done only after the last step: a run that stops in growth or seasonal preparation
     # must not pass for complete (failed if it raised, still running if it was killed).
     try:
         current = run_is_latest(as_of=as_of)
-        _refresh_growth(lines, as_of, ledger_day, progress, current=current)
+        _refresh_growth(lines, as_of, ledger_day, progress, current=current, currency=currency.code)
         if current:
             plan = seasonal_touchpoints_plan(
                 today=as_of, profiles=seasonal_profiles(monthly, as_of)
@@ -121,6 +125,7 @@ def _refresh_growth(
     progress: Callable[[str], None],
     *,
     current: bool,
+    currency: str,
 ) -> None:
     """Share of wallet and suggestions; none where the relationship needs repair first."""
     settings = growth_settings_current()
@@ -142,6 +147,7 @@ def _refresh_growth(
         spend=spend,
         repair=repair,
         suggestions=current,
+        currency=currency,
     )
     if current:
         progress(f"  {shown:,} growth suggestions strong enough to show")

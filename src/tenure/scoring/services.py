@@ -21,6 +21,7 @@ from tenure.core.numbers import finite_column, finite_or_none
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
+from tenure.scoring.currency import ReportingCurrency
 from tenure.scoring.health_risk import HealthRiskResult, score_health_and_risk
 from tenure.scoring.models import (
     AccountSnapshot,
@@ -114,6 +115,7 @@ def scoring_run(
     progress: Progress = lambda _: None,
     health: HealthRiskResult | None = None,
     ledger_through: dt.date | None = None,
+    currency: ReportingCurrency | None = None,
     finish: bool = True,
 ) -> ScoringRun:
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
@@ -123,7 +125,9 @@ def scoring_run(
     tiers and revenue series stay those of the latest run.
     ``health`` is the prepared health, risk and CLV of the date (computed from the frames
     and the CRM when not given). ``ledger_through`` is the ledger's last order day the
-    features count to, recorded with the run so pages can say how far the orders go. With
+    features count to, recorded with the run so pages can say how far the orders go;
+    ``currency`` the reporting currency the features' amounts are in, recorded so every
+    money figure shows it. With
     ``finish=False`` the run stays *running*: the caller has more steps to take and marks it
     with ``scoring_run_finish`` or ``scoring_run_fail``.
     """
@@ -158,9 +162,17 @@ def scoring_run(
         "scorecard": scorecard_row.version,
         "policy": _policy(settings).__dict__,
     }
+    if currency is not None:
+        parameters["currencies"] = {
+            "ledger": list(currency.ledger) or [currency.code],
+            "rates": {code: f"{rate.normalize():f}" for code, rate in currency.rates.items()},
+        }
     with transaction.atomic():
         run = ScoringRun.objects.create(
-            as_of=as_of, ledger_through=ledger_through, parameters=parameters
+            as_of=as_of,
+            ledger_through=ledger_through,
+            currency=currency.code if currency is not None else "",
+            parameters=parameters,
         )
         _write_snapshots(run, result, scorecard_row.version, progress)
         if run_is_latest(as_of=as_of):

@@ -46,6 +46,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     candidates = list(keylist_candidates(as_of=latest.as_of))
     context = {
         "portfolio": latest,
+        # The amounts are this run's: its own currency (and no query for the latest run's).
+        "reporting_currency": latest.run.currency,
         "tiers": portfolio_tiers(latest),
         "figures": figures,
         "top_shares": [(label, figures.get(key)) for label, key in TOP_SHARES],

@@ -8,6 +8,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from tenure.core.figures import money
+
 
 def _compact(value: float) -> str:
     magnitude = abs(value)
@@ -23,10 +25,12 @@ def monthly_bars(
     values: Sequence[float],
     *,
     title: str,
+    currency: str = "",
     width: int = 640,
     height: int = 200,
 ) -> SafeString:
-    """Bars of monthly revenue with year boundaries and a labelled axis."""
+    """Bars of monthly revenue with year boundaries and a labelled axis; each bar's label
+    carries ``currency``, the reporting currency of the figures."""
     left, bottom, top = 48, 24, 10
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max([*values, 0.0]) or 1.0
@@ -48,7 +52,7 @@ def monthly_bars(
     for index, value in enumerate(values):
         x = left + index * step
         bar_h = max(value, 0.0) / peak * plot_h
-        label = f"{year}-{month:02d}: {value:,.0f}"
+        label = f"{year}-{month:02d}: {money(value, currency)}"
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - bar_h:.1f}" width="{max(step - 2, 1):.1f}" '
             f'height="{bar_h:.1f}" fill="#1f5fbf"><title>{label}</title></rect>'

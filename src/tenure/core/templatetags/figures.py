@@ -1,4 +1,6 @@
-"""Template filters for figures: ``{{ account.churn_risk|percent }}``, ``{{ x|money }}``.
+"""Template filters for figures: ``{{ account.churn_risk|percent }}``,
+``{{ x|money:reporting_currency }}`` (the context processor
+`tenure.scoring.context_processors.reporting_currency` gives the latest run's currency).
 
 Thin wrappers over :mod:`tenure.core.figures`, so pages read exactly as emails and PDFs do.
 """
@@ -21,6 +23,6 @@ def percent(fraction: float | Decimal | None) -> str:
 
 
 @register.filter
-def money(amount: float | Decimal | None) -> str:
-    """An amount in whole units (see :func:`tenure.core.figures.money`)."""
-    return figures.money(amount)
+def money(amount: float | Decimal | None, currency: str | None = None) -> str:
+    """An amount in whole units with its currency (see :func:`tenure.core.figures.money`)."""
+    return figures.money(amount, str(currency) if currency else None)

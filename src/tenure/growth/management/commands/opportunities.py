@@ -8,9 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tenure.core.errors import DomainError
 from tenure.growth.ledger_inputs import crm_accounts, spend_by_account
 from tenure.insights.wallet import backtest_opportunities, peer_groups
 from tenure.ledger import store
+from tenure.scoring.currency import ledger_in_reporting_currency
 
 
 class Command(BaseCommand):
@@ -28,7 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: dt.date = options["as_of"] or timezone.localdate()
         cutoff = as_of - dt.timedelta(days=365)
-        lines = store.order_lines(store.connect())
+        try:
+            # Spend in one currency, as the scoring run sums it.
+            lines, _ = ledger_in_reporting_currency(store.order_lines(store.connect()), as_of=as_of)
+        except DomainError as error:
+            raise CommandError(error.message) from error
         earlier = spend_by_account(lines, as_of=cutoff)
         later = spend_by_account(lines, as_of=as_of)
         if earlier.height == 0:

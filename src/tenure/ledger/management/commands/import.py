@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tenure.accounts.imports import ACCOUNTS_IMPORT, CONTACTS_IMPORT
 from tenure.ledger.imports import OrdersImport
+from tenure.scoring.rates_import import RatesImport
 
 
 class ImportHandler(Protocol):
@@ -33,6 +34,7 @@ SUBCOMMANDS: dict[str, ImportHandler] = {
     "orders": OrdersImport(),
     "accounts": ACCOUNTS_IMPORT,
     "contacts": CONTACTS_IMPORT,
+    "rates": RatesImport(),
 }
 
 

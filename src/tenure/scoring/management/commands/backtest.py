@@ -10,8 +10,10 @@ import polars as pl
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tenure.core.errors import DomainError
 from tenure.ledger import store
 from tenure.scoring.backtest_figures import calibration_figure, lift_figure
+from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.engagement_features import load_crm_events
 from tenure.scoring.health_services import (
     churn_definition_current,
@@ -71,7 +73,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
         con = store.connect(options["ledger_url"])
-        lines = store.order_lines(con)
+        try:
+            # Amounts in one currency, as the scoring run sums them (every line's currency).
+            lines, _ = ledger_in_reporting_currency(
+                store.order_lines(con), as_of=options["as_of"] or dt.date.max
+            )
+        except DomainError as error:
+            raise CommandError(error.message) from error
         history = History(lines, load_crm_events())
         as_of = options["as_of"] or ledger_end(history)
         if not isinstance(as_of, dt.date):
