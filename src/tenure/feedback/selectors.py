@@ -210,10 +210,19 @@ def campaign_targets(campaign: Campaign) -> list[tuple[Contact, Account]]:
 
 
 def campaign_list() -> QuerySet[Campaign]:
-    """Campaigns, newest first, with their template, target account and counts."""
+    """Campaigns, newest first, with their template, target account and counts.
+
+    ``invited`` and ``answered`` count emailed invitations only; ``imported`` the answers
+    that came through the answer import, which records only the people who answered (so
+    they make no response rate and have no sending time).
+    """
+    emailed = Q(invitations__source=InvitationSource.EMAIL)
     return Campaign.objects.select_related("version__template", "account").annotate(
-        invited=Count("invitations", distinct=True),
-        answered=Count("invitations__response", distinct=True),
+        invited=Count("invitations", filter=emailed, distinct=True),
+        answered=Count("invitations__response", filter=emailed, distinct=True),
+        imported=Count(
+            "invitations", filter=Q(invitations__source=InvitationSource.IMPORT), distinct=True
+        ),
     )
 
 
