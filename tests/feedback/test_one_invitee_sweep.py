@@ -30,7 +30,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tenure.access.services import role_assign
 from tenure.alerts.services import alerts_run
 from tenure.audit.models import AuditEvent
-from tenure.feedback.services import campaign_close
+from tenure.feedback.models import Response
+from tenure.feedback.services import campaign_close, campaign_send
+from tenure.feedback.survey_import import responses_import
 from tenure.planning import reviews
 from tests.accounts.factories import (
     AccountFactory,
@@ -38,7 +40,7 @@ from tests.accounts.factories import (
     TeamMembershipFactory,
     UserFactory,
 )
-from tests.feedback.factories import open_campaign, respond
+from tests.feedback.factories import make_campaign, open_campaign, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +82,8 @@ def clock():
         yield
 
 
-@pytest.fixture
-def world(clock):  # noqa: ARG001 - the clock must stand still while the world is built
+@pytest.fixture(params=["emailed", "imported"])
+def world(request, clock):  # noqa: ARG001 - the clock must stand still while the world is built
     """The account, its manager, the one person asked, their answer, tasks and a review."""
     account = AccountFactory(
         name="Granite Industries BV", is_key_account=True, key_account_since=dt.date(2024, 1, 1)
@@ -101,24 +103,39 @@ def world(clock):  # noqa: ARG001 - the clock must stand still while the world i
         now=dt.datetime(2026, 10, 1, 8, tzinfo=dt.UTC),
         closes_at=dt.datetime(2026, 11, 1, 18, tzinfo=dt.UTC),
     )
-    response = respond(
-        campaign,
-        contact=position.contact,
-        account=account,
-        score=SCORE,
-        consent=False,
-        nps_why=COMMENT,
-        at=ANSWERED_AT,
-    )
+    if request.param == "emailed":
+        response = respond(
+            campaign,
+            contact=position.contact,
+            account=account,
+            score=SCORE,
+            consent=False,
+            nps_why=COMMENT,
+            at=ANSWERED_AT,
+        )
+    else:  # collected elsewhere and imported: the invitation is dated by the answer
+        responses_import(
+            campaign=campaign,
+            lines=[
+                "email,answered_at,score,comment,consent\n",
+                f"olga.zwicky@granite.example,{ANSWERED_AT.isoformat()},{SCORE},{COMMENT},no\n",
+            ],
+            now=TODAY,
+        )
+        response = Response.objects.get(invitation__contact=position.contact)
     campaign_close(campaign=campaign, now=dt.datetime(2026, 10, 25, 18, tzinfo=dt.UTC))
     alerts_run(as_of=TODAY.date())
+    # A later campaign skips her under the contact budget, and says why.
+    later = make_campaign(account=account, name="Winter pulse", now=TODAY)
+    campaign_send(campaign=later, base_url="http://tenure.example", now=TODAY)
     review = reviews.review_start(account, year=2026, quarter=4, author=kam, today=TODAY.date())
     task = account.tasks.first()
     return {
         "account": account,
         "contact": position.contact,
         "position": position,
-        "campaign": campaign,
+        "campaign": later,
+        "surveyed_in": campaign,
         "response": response,
         "review": review,
         "task": task,
@@ -131,6 +148,7 @@ def _ids(world) -> dict[str, int]:
         "contact": world["contact"].pk,
         "position": world["position"].pk,
         "campaign": world["campaign"].pk,
+        "surveyed_in": world["surveyed_in"].pk,
         "review": world["review"].pk,
         "task": world["task"].pk,
     }
@@ -167,6 +185,7 @@ def _page_urls(ids: dict[str, int]) -> list[str]:
         "/tasks/?assignee=all&status=",
         f"/feedback/?account={ids['account']}",
         f"/feedback/answers.csv?account={ids['account']}",
+        f"/feedback/campaigns/{ids['surveyed_in']}/",
     ]
     return urls
 
@@ -186,6 +205,7 @@ def _api_urls(client, ids: dict[str, int]) -> list[str]:
         "/api/v1/tasks?assignee=all&status=",
         "/api/v1/surveys/figures?since=2026-10-01&until=2026-12-31",
         "/api/v1/surveys/responses?since=2026-10-01",
+        f"/api/v1/surveys/campaigns/{ids['surveyed_in']}",
     ]
     return urls
 

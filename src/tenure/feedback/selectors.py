@@ -160,10 +160,10 @@ def contact_budget_allows(
     if past:
         last = max(past)
         if (on_date - last).days < budget.min_interval_days:
-            return BudgetDecision(
-                False,
-                f"surveyed on {last:%Y-%m-%d}, fewer than {budget.min_interval_days} days ago",
-            )
+            # No day: an imported invitation is dated by its answer (an import records only
+            # the people who answered), and the reason is shown with the person's name on the
+            # campaign page and in its history, which would date an anonymous answer.
+            return BudgetDecision(False, f"surveyed fewer than {budget.min_interval_days} days ago")
     window_start = on_date - dt.timedelta(days=budget.period_days)
     recent = [d for d in past if d > window_start]
     if len(recent) >= budget.max_per_period:
