@@ -6,6 +6,7 @@ stopped (issue 16 item 12)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.utils import timezone
@@ -166,3 +167,24 @@ def test_account_card_and_brief_count_only_that_accounts_answers(client):
     assert "Cedar is unhappy" not in card
     assert "n = 1," in brief
     assert "Cedar is unhappy" not in brief
+
+
+def test_stored_skip_reasons_lose_the_day_of_the_last_survey():
+    """Reasons saved before the day was left out are rewritten by migration 0003."""
+    from django.apps import apps
+
+    migration = importlib.import_module("tenure.feedback.migrations.0003_skip_reasons_without_day")
+    campaign = open_campaign(account=AccountFactory())
+    campaign.skipped = [
+        {"contact": 1, "account": 2, "reason": "surveyed on 2026-10-18, fewer than 90 days ago"},
+        {"contact": 3, "account": 2, "reason": "no email address"},
+    ]
+    campaign.save(update_fields=["skipped"])
+
+    migration.reasons_without_day(apps, None)
+
+    campaign.refresh_from_db()
+    assert [e["reason"] for e in campaign.skipped] == [
+        "surveyed fewer than 90 days ago",
+        "no email address",
+    ]
