@@ -168,6 +168,7 @@ def test_every_page_and_the_api_agree_on_each_accounts_figures(logged_in_client)
         listing = _text(client.get("/accounts/?key=1").content.decode())
         assert f"{key_count} account" in listing
 
+        checked: Counter[str] = Counter()
         for account in accounts:
             url = account.get_absolute_url()
             snapshot, h, wallet = (
@@ -203,22 +204,28 @@ def test_every_page_and_the_api_agree_on_each_accounts_figures(logged_in_client)
                 assert f"Health: {h.health_score:.0f} / 100" in text, where
                 assert f"Health {h.health_score:.0f}/100" in brief, where
             if h is not None and h.risk is not None:
+                checked["risk"] += 1
                 assert f"days: {percent(h.risk)}" in text, where
                 assert f"churn risk {percent(h.risk)} in" in brief, where
             if f'href="{url}"' in home:
+                checked["home"] += 1
                 home_row = _row(home, url)
                 assert f" {account.tier} " in f" {home_row} ", where
                 if h is not None and h.risk is not None:
                     assert percent(h.risk) in home_row, where
                 if h is not None and h.health_score is not None:
                     assert f" {h.health_score:.0f} " in f" {home_row} ", where
-            # NPS: the account page's card and the brief read one figure.
+            # NPS: the account page's card, the brief and the API read one figure.
             nps = account_sentiment(account).nps
             if nps.result is not None:
+                checked["nps"] += 1
                 assert f"NPS {nps.result.score:.0f}" in _section(page, "feedback-h"), where
                 assert f"NPS {nps.result.score:.0f}" in brief, where
+                api_nps = client.get("/api/v1/surveys/figures", {"account": account.pk}).json()
+                assert api_nps["portfolio"]["score"] == pytest.approx(nps.result.score), where
             # Share of wallet: the page's and the API's.
             if wallet is not None and wallet.share_of_wallet is not None:
+                checked["wallet"] += 1
                 api_wallet = client.get(f"/api/v1/accounts/{account.pk}/wallet").json()
                 assert api_wallet["estimate"]["share_of_wallet"] == pytest.approx(
                     wallet.share_of_wallet
@@ -226,3 +233,5 @@ def test_every_page_and_the_api_agree_on_each_accounts_figures(logged_in_client)
                 assert 0 <= wallet.share_of_wallet <= 1, where
                 growth = _section(page, "growth-h") if 'id="growth-h"' in page else text
                 assert percent(wallet.share_of_wallet) in growth, where
+    # Each kind of figure was compared on some accounts, not skipped on all.
+    assert min(checked[k] for k in ("risk", "home", "nps", "wallet")) > 0, checked
