@@ -54,7 +54,10 @@ def test_ticking_a_person_already_contacted_twice_shows_a_warning(page, login, l
     page.get_by_label("Ada Quill").check()
     warning = page.locator("#cadence-check .warning")
     warning.wait_for()
-    assert "Ada Quill: this manager contact would be the 3rd within 30 days" in warning.inner_text()
+    assert (
+        "Ada Quill: this contact by the account team would be the 3rd within 30 days"
+        in warning.inner_text()
+    )
     # Only a warning: the interaction can still be logged.
     page.get_by_label("Summary").fill("Confirmed the delivery slot")
     page.get_by_role("button", name="Log interaction").click()

@@ -118,7 +118,7 @@ def test_themes_of(text, expected):
     assert themes_of(text) == expected
 
 
-def test_response_rate_counts_sent_and_imported_invitations():
+def test_response_rate_counts_emailed_invitations_and_their_answers():
     position = PositionFactory()
     campaign = make_campaign(account=position.account)
     services.campaign_send(campaign=campaign, base_url="http://x", now=NOW)

@@ -187,4 +187,4 @@ def test_an_account_buying_more_than_the_estimate_says_so_with_the_room_its_peer
     )
     page = logged_in_client.get(account.get_absolute_url()).content.decode()
     assert "more than 30 Retail accounts suggest for its size" in page
-    assert "up to 120,000 (share of wallet between 75 and 100 %)" in page
+    assert "up to 120,000 (share of wallet between 75 % and 100 %)" in page

@@ -46,8 +46,9 @@ class CampaignOut(Schema):
     sent_at: dt.datetime | None
     closes_at: dt.datetime
     closed_at: dt.datetime | None
-    invited: int
-    answered: int
+    invited: int = Field(description="Invitations emailed.")
+    answered: int = Field(description="Emailed invitations answered.")
+    imported: int = Field(description="Answers imported (an import records only answers).")
     created_at: dt.datetime
 
 
@@ -78,9 +79,13 @@ class ItemOut(Schema):
 
 
 class ResponseRateOut(Schema):
-    invited: int
-    answered: int
+    invited: int = Field(description="Invitations emailed in the window.")
+    answered: int = Field(description="Of those, how many were answered.")
     rate: float | None
+    imported: int = Field(
+        description="Answers imported in the window, not in the rate: an import records "
+        "only the people who answered."
+    )
 
 
 class FiguresOut(Schema):
@@ -208,6 +213,7 @@ def figures_get(request: HttpRequest, filters: Query[ScopeFilters]) -> Any:
             "invited": figures.response_rate.invited,
             "answered": figures.response_rate.answered,
             "rate": figures.response_rate.rate,
+            "imported": figures.imported,
         },
     }
 

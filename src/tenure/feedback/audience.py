@@ -60,7 +60,9 @@ def reader_scope(
     if since and until and until < since:
         raise DomainError("the end of the window is before its start", field="until")
     return Scope(
-        account_id=account_id,
+        # Given as an object (a page that already checked the reader sees it) or as an id,
+        # the account narrows the answers alike.
+        account_id=account.pk if account is not None else None,
         tier=tier,
         manager_id=manager_id,
         since=since,

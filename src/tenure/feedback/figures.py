@@ -32,7 +32,7 @@ from tenure.feedback.anonymity import (
     team_accounts,
     window_of,
 )
-from tenure.feedback.choices import QuestionKind
+from tenure.feedback.choices import InvitationSource, QuestionKind
 from tenure.feedback.models import Invitation
 from tenure.feedback.themes import theme_names, themes_of
 from tenure.insights.nps import ResponseRate
@@ -93,6 +93,9 @@ class Figures:
     comments: list[Comment] = field(default_factory=list)
     named: list[NamedResponse] = field(default_factory=list)
     response_rate: ResponseRate = field(default_factory=lambda: ResponseRate(0, 0))
+    #: Answers imported in the window: not in ``response_rate`` (an import records only
+    #: the people who answered).
+    imported: int = 0
 
 
 _K = TypeVar("_K", bound=Hashable)
@@ -206,9 +209,25 @@ def _named(respondents: dict[int, Respondent], answers: list[AnswerRow]) -> list
     return named
 
 
-def response_rate(scope: Scope) -> ResponseRate:
-    """Invitations made in the window (emailed or imported) and how many were answered."""
-    invitations = Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False))
+def response_rate(scope: Scope) -> tuple[ResponseRate, int]:
+    """The emailed invitations sent in the window and how many were answered; and the
+    answers imported in the window, which are not in the rate.
+
+    The window is the figures' own (``scope.since`` to ``scope.until``, whole quarters), so
+    a card's answer count and its rate cover the same months. An import records only the
+    people who answered, so its invitations would read as a 100 % rate; they are counted
+    apart, by the day of the answer.
+    """
+    emailed = Q(source=InvitationSource.EMAIL, sent_at__isnull=False)
+    imported = Q(source=InvitationSource.IMPORT, response__isnull=False)
+    if scope.since is not None:
+        emailed &= Q(sent_at__gte=start_of(scope.since))
+        imported &= Q(response__answered_at__gte=start_of(scope.since))
+    if scope.until is not None:
+        end = start_of(scope.until + dt.timedelta(days=1))
+        emailed &= Q(sent_at__lt=end)
+        imported &= Q(response__answered_at__lt=end)
+    invitations = Invitation.objects.filter(emailed | imported)
     if scope.account_id is not None:
         invitations = invitations.filter(account_id=scope.account_id)
     if scope.tier:
@@ -220,12 +239,14 @@ def response_rate(scope: Scope) -> ResponseRate:
         )
     if scope.team_member_id is not None:
         invitations = invitations.filter(account_id__in=team_accounts(scope.team_member_id))
-    if scope.since is not None:
-        invitations = invitations.filter(created_at__gte=start_of(scope.since))
+    email = Q(source=InvitationSource.EMAIL)
     counts = invitations.aggregate(
-        invited=Count("id", distinct=True), answered=Count("response", distinct=True)
+        invited=Count("id", filter=email, distinct=True),
+        answered=Count("response", filter=email, distinct=True),
+        imported=Count("id", filter=Q(source=InvitationSource.IMPORT), distinct=True),
     )
-    return compute_rate(invited=counts["invited"], answered=counts["answered"])
+    rate = compute_rate(invited=counts["invited"], answered=counts["answered"])
+    return rate, counts["imported"]
 
 
 def survey_figures(
@@ -261,6 +282,7 @@ def survey_figures(
     answers = [a for a in all_answers if a.response_id in in_window]
     scores = [(r, s) for r, s in all_scores if r.response_id in in_window]
     comments = _comments(in_window, answers, min_group)
+    rate, imported = response_rate(scope)
     return Figures(
         scope=scope,
         min_group=min_group,
@@ -277,7 +299,8 @@ def survey_figures(
         ],
         comments=comments,
         named=_named(in_window, answers),
-        response_rate=response_rate(scope),
+        response_rate=rate,
+        imported=imported,
     )
 
 

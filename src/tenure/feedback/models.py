@@ -207,6 +207,17 @@ class Campaign(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def links_end(self) -> dt.datetime:
+        """When the links stop working: the closing date, or the day it was closed if earlier."""
+        if self.closed_at is not None and self.closed_at < self.closes_at:
+            return self.closed_at
+        return self.closes_at
+
+    def links_ended(self, now: dt.datetime) -> bool:
+        """Have the links stopped working (closed, or past the closing date)?"""
+        return self.status == CampaignStatus.CLOSED or now >= self.closes_at
+
     def accepts_answers(self, now: dt.datetime) -> bool:
         """Answers can be given or changed: the campaign is open and not past its close."""
         return self.status == CampaignStatus.OPEN and now < self.closes_at

@@ -160,10 +160,10 @@ def contact_budget_allows(
     if past:
         last = max(past)
         if (on_date - last).days < budget.min_interval_days:
-            return BudgetDecision(
-                False,
-                f"surveyed on {last:%Y-%m-%d}, fewer than {budget.min_interval_days} days ago",
-            )
+            # No day: an imported invitation is dated by its answer (an import records only
+            # the people who answered), and the reason is shown with the person's name on the
+            # campaign page and in its history, which would date an anonymous answer.
+            return BudgetDecision(False, f"surveyed fewer than {budget.min_interval_days} days ago")
     window_start = on_date - dt.timedelta(days=budget.period_days)
     recent = [d for d in past if d > window_start]
     if len(recent) >= budget.max_per_period:
@@ -210,10 +210,19 @@ def campaign_targets(campaign: Campaign) -> list[tuple[Contact, Account]]:
 
 
 def campaign_list() -> QuerySet[Campaign]:
-    """Campaigns, newest first, with their template, target account and counts."""
+    """Campaigns, newest first, with their template, target account and counts.
+
+    ``invited`` and ``answered`` count emailed invitations only; ``imported`` the answers
+    that came through the answer import, which records only the people who answered (so
+    they make no response rate and have no sending time).
+    """
+    emailed = Q(invitations__source=InvitationSource.EMAIL)
     return Campaign.objects.select_related("version__template", "account").annotate(
-        invited=Count("invitations", distinct=True),
-        answered=Count("invitations__response", distinct=True),
+        invited=Count("invitations", filter=emailed, distinct=True),
+        answered=Count("invitations__response", filter=emailed, distinct=True),
+        imported=Count(
+            "invitations", filter=Q(invitations__source=InvitationSource.IMPORT), distinct=True
+        ),
     )
 
 

@@ -238,10 +238,12 @@ def _campaign_or_404(pk: int) -> Campaign:
 def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign: its target, counts, the people skipped and why, and its actions."""
     campaign = _campaign_or_404(pk)
+    now = timezone.now()
     context = {
         "campaign": campaign,
         "skipped": selectors.campaign_skipped(campaign),
-        "accepts_answers": campaign.accepts_answers(timezone.now()),
+        "accepts_answers": campaign.accepts_answers(now),
+        "links_ended": campaign.links_ended(now),
     }
     return render(request, "feedback/campaign.html", context)
 

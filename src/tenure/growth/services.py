@@ -188,14 +188,28 @@ def _write_wallets(
     most of the growth refresh at 200,000 accounts."""
     WalletEstimate.objects.filter(as_of=as_of).delete()
     frame = wallet.join(accounts.select("account_id", "revenue"), on="account_id", how="left")
+    # Rounding each figure to cents keeps revenue ≤ low ≤ estimate ≤ high (rounding is
+    # monotone), as the table's constraints require.
+    revenue = finite_column("revenue").round(2).fill_null(0.0)
+    potential = {
+        c: finite_column(c).round(2) for c in ("potential_low", "potential", "potential_high")
+    }
+
+    def share(of: str) -> pl.Expr:
+        # The share of the amounts as stored and shown: a potential taken as what the account
+        # buys is a share of exactly 100 %, not 99.99999999999998 % from the unrounded
+        # estimate (which every page would read as "over 99 %" beside "100 %").
+        return pl.when(potential[of] > 0).then(revenue / potential[of]).otherwise(None)
+
     values = frame.select(
         "account_id",
         pl.lit(as_of).alias("as_of"),
-        # Rounding each figure to cents keeps revenue ≤ low ≤ estimate ≤ high (rounding is
-        # monotone), as the table's constraints require.
-        finite_column("revenue").round(2).fill_null(0.0),
-        *(finite_column(c).round(2) for c in ("potential_low", "potential", "potential_high")),
-        *(finite_column(c) for c in ("share_of_wallet", "share_low", "share_high")),
+        revenue.alias("revenue_t12m"),
+        *(potential[c].alias(c) for c in ("potential_low", "potential", "potential_high")),
+        share("potential").alias("share_of_wallet"),
+        # The interval of the share runs the other way: a larger wallet, a smaller share.
+        share("potential_high").alias("share_low"),
+        share("potential_low").alias("share_high"),
         pl.col("n_peers").fill_null(0).cast(pl.Int64),
         pl.col("peer_label").fill_null(""),
         pl.col("reason").fill_null(""),

@@ -34,7 +34,9 @@ def account_feedback(context: Context, account: Account) -> dict[str, Any]:
     return {
         "portfolio": figures.portfolio,
         "min_group": figures.min_group,
+        "since": figures.scope.since,
         "response_rate": figures.response_rate,
+        "imported": figures.imported,
         "items": figures.items,
         "named": figures.named[:LATEST],
         "anonymous": [c for c in figures.comments if not c.named][:LATEST],
