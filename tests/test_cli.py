@@ -52,6 +52,7 @@ def test_createuser_refuses_weak_password_and_duplicates():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_demo_no_serve_loads_once_and_prints_the_login(capsys, settings, tmp_path):
     settings.HOME = tmp_path
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)

@@ -23,7 +23,8 @@ from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tenure.scoring.run import run_scoring
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 
-pytestmark = pytest.mark.django_db
+# Builds and scores a small demo portfolio: an end-to-end test, left out of `make test-fast`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 TODAY = dt.date(2026, 11, 25)
 
 
