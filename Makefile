@@ -11,9 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Two processes, one database each (pytest-xdist names them test_gw0, test_gw1): the machine
 # the suite is built for has two cores.
 WORKERS ?= 2
-# worksteal: an idle worker takes tests queued on the other, so a slow test near the end
-# does not leave one core idle.
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) --dist worksteal
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS)
 # The coverage floor is the level measured when it was set (see docs/development.md).
 COVERAGE_FLOOR := 94
 # The shifted-clock run proves no test reads the machine's date. It leaves out the slow
