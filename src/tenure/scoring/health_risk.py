@@ -40,6 +40,7 @@ from tenure.scoring.health_services import (
     risk_model_save,
     risk_model_version,
 )
+from tenure.scoring.history_plan import training_plan
 from tenure.scoring.point_in_time import CLV_COLUMNS, CLV_MONTHS, RECENT_SPEND, History
 from tenure.scoring.risk_training import model_inputs, train_risk
 
@@ -249,6 +250,19 @@ def _risk(
     progress: Progress,
 ) -> tuple[pl.DataFrame, Drivers, dict[str, Any]]:
     empty = pl.DataFrame(schema={"account_id": pl.Int64, "risk": pl.Float64})
+    chose: tuple[str, ...] = ()
+    if can_train:
+        # A short ledger gets the horizon and history it allows, said out loud.
+        try:
+            plan, definition = training_plan(
+                history, as_of=history.ledger_day(as_of), definition=definition
+            )
+        except ValueError as error:
+            progress(f"  no churn model: {error}")
+            return empty, {}, {"error": str(error)}
+        chose = plan.notes
+        for note in chose:
+            progress(f"  churn model: {note}")
     loaded = risk_model_load(as_of=as_of, definition=definition)
     if loaded is not None:
         model, about = loaded
@@ -258,7 +272,11 @@ def _risk(
         try:
             # Outcomes are known only to the ledger's last day: train up to it.
             trained = train_risk(
-                history, as_of=history.ledger_day(as_of), definition=definition, progress=progress
+                history,
+                as_of=history.ledger_day(as_of),
+                definition=definition,
+                min_history_days=plan.min_history_days,
+                progress=progress,
             )
         except ValueError as error:
             progress(f"  no churn model: {error}")
@@ -295,6 +313,7 @@ def _risk(
         "model": risk_model_version(about),
         "horizon_days": definition.horizon_days,
         "explained_accounts": explained.height,
+        "chose": list(chose),
     }
     return risk, drivers, about
 

@@ -36,7 +36,8 @@ RISK_NAMES = {
     "negative_recent": "negative_90d",
     "issues_recent": "issues_90d",
 }
-#: Cut-offs need this much ledger history before them to say anything.
+#: Cut-offs need this much ledger history before them to say anything (the default; a
+#: short ledger gets less, see :func:`tenure.insights.risk.plan_for_history`).
 MIN_HISTORY_DAYS = 180
 Progress = Callable[[str], None]
 
@@ -147,6 +148,7 @@ def train_risk(
     sample_accounts: int | None = 60_000,
     seed: int = 7,
     num_threads: int = 0,
+    min_history_days: int = MIN_HISTORY_DAYS,
     progress: Progress = lambda _: None,
 ) -> TrainedRisk:
     """Train on the latest ``count`` cut-offs whose horizon has ended by ``as_of``.
@@ -166,7 +168,7 @@ def train_risk(
     step_days = planned[1] if step_days is None else step_days
     last = as_of + dt.timedelta(days=1) - dt.timedelta(days=definition.horizon_days)
     start = ledger_start(history)
-    earliest = None if start is None else start + dt.timedelta(days=MIN_HISTORY_DAYS)
+    earliest = None if start is None else start + dt.timedelta(days=min_history_days)
     cutoffs = rolling_cutoffs(last, count=count, step_days=step_days, earliest=earliest)
     if not cutoffs:
         raise ValueError("the ledger's history is too short to train the risk model")

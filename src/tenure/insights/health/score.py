@@ -5,6 +5,10 @@ scorecard. A measure whose input is missing is **left out and flagged**, never r
 its group's other measures share the group's weight, and a group with no measure at all
 hands its weight to the other groups. Each measure's contribution is its effective weight
 times its 0–100 score, so the contributions of an account sum exactly to its score.
+
+Below the scorecard's ``min_coverage`` an account still gets a score when its ``carrier``
+group (revenue, by default) is known: the ledger alone then carries it, and
+:func:`score_basis` says so next to the score.
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ from tenure.insights.segmentation._inputs import require_accounts, require_colum
 
 from .scorecard import SEVERITIES, Scorecard
 
-__all__ = ["MISSING_REASONS", "health_inputs", "missing_flags", "score_health"]
+__all__ = [
+    "MISSING_REASONS",
+    "health_inputs",
+    "missing_flags",
+    "score_basis",
+    "score_health",
+]
 
 #: Why a measure's input may be missing, by input column (shown with the flag).
 MISSING_REASONS: dict[str, str] = {
@@ -106,8 +116,8 @@ def score_health(
     -------
     polars.DataFrame
         In input order: ``account_col``, ``health_score`` (null when less than the
-        scorecard's ``min_coverage`` is known), ``coverage`` (share of the scorecard's
-        nominal weight that was known, 0–1),
+        scorecard's ``min_coverage`` is known and the ``carrier`` group is not),
+        ``coverage`` (share of the scorecard's nominal weight that was known, 0–1),
         ``missing`` (keys of the measures left out), then ``contribution_<key>`` (null when
         missing or unscored; they sum to ``health_score``) and ``score_<key>`` (0–100) per measure.
 
@@ -163,7 +173,10 @@ def score_health(
     shares = scorecard.nominal_shares()
     coverage = pl.sum_horizontal([weight_if_known(k, share) for k, share in shares.items()])
     scores = scores.with_columns(outer.alias("_outer"), coverage.alias("coverage"))
-    scored = (pl.col("_outer") > 0) & (pl.col("coverage") >= scorecard.min_coverage - 1e-12)
+    enough = pl.col("coverage") >= scorecard.min_coverage - 1e-12
+    if scorecard.carrier is not None:
+        enough = enough | (pl.col(f"_inner_{scorecard.carrier}") > 0)
+    scored = (pl.col("_outer") > 0) & enough
     contributions = []
     for group in scorecard.groups:
         inner = pl.col(f"_inner_{group.key}")
@@ -203,3 +216,22 @@ def missing_flags(missing: list[str], scorecard: Scorecard) -> list[dict[str, An
         for key in missing
         if key in by_key
     ]
+
+
+def score_basis(
+    health_score: float | None, coverage: float | None, scorecard: Scorecard
+) -> str | None:
+    """Say what a score below the coverage floor rests on, or ``None`` for a full one.
+
+    >>> from tenure.insights.health import DEFAULT_HEALTH
+    >>> score_basis(72.0, 0.35, DEFAULT_HEALTH)
+    'based on revenue only: log interactions and map stakeholders to complete it'
+    >>> score_basis(72.0, 0.8, DEFAULT_HEALTH) is None
+    True
+    """
+    if health_score is None or coverage is None or scorecard.carrier is None:
+        return None
+    if coverage >= scorecard.min_coverage - 1e-12:
+        return None
+    label = next(g.label for g in scorecard.groups if g.key == scorecard.carrier)
+    return f"based on {label.lower()} only: log interactions and map stakeholders to complete it"

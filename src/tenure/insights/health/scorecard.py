@@ -187,7 +187,13 @@ class Scorecard:
         Weight of one open issue by severity (low, medium, high, critical).
     min_coverage
         Least share of the nominal weight that must be known for a score: below it the
-        account has no health score (too little is known to say), only flags.
+        account has no health score (too little is known to say), only flags — unless
+        the ``carrier`` group is known.
+    carrier
+        Key of the group that carries a score on its own below ``min_coverage`` (the
+        revenue group by default: a CRM that holds only accounts and orders still gets a
+        health score from the ledger, marked as based on that group only). ``None``:
+        below the floor there is no score.
     """
 
     version: str
@@ -199,6 +205,7 @@ class Scorecard:
         default_factory=lambda: {"low": 1, "medium": 2, "high": 4, "critical": 8}
     )
     min_coverage: float = 0.4
+    carrier: str | None = None
 
     def __post_init__(self) -> None:
         """Check the version, groups and keys; ``ValueError`` if one is wrong."""
@@ -228,6 +235,8 @@ class Scorecard:
         if not 0 <= coverage <= 1:
             raise ValueError(f"min_coverage must lie in [0, 1], got {coverage}")
         object.__setattr__(self, "min_coverage", float(coverage))
+        if self.carrier is not None and self.carrier not in {g.key for g in groups}:
+            raise ValueError(f"carrier {self.carrier!r} is not a group of this scorecard")
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "cadence", cadence)
         object.__setattr__(self, "severity_weights", severity)
@@ -263,6 +272,7 @@ class Scorecard:
             "cadence": dict(self.cadence),
             "severity_weights": dict(self.severity_weights),
             "min_coverage": self.min_coverage,
+            "carrier": self.carrier,
             "groups": [g.to_dict() for g in self.groups],
         }
 
@@ -276,6 +286,7 @@ class Scorecard:
             "cadence",
             "severity_weights",
             "min_coverage",
+            "carrier",
             "groups",
         }
         _fields(data, known, {"version", "groups"}, "health scorecard")
@@ -293,6 +304,11 @@ class Scorecard:
                 "severity_weights", {"low": 1, "medium": 2, "high": 4, "critical": 8}
             ),
             min_coverage=data.get("min_coverage", defaults["min_coverage"].default),
+            # Versions stored before the carrier existed get the ledger's group when they
+            # have one, so their accounts are scored from day one as the default's are.
+            carrier=data.get(
+                "carrier", "revenue" if any(g.get("key") == "revenue" for g in groups) else None
+            ),
         )
 
 
@@ -420,4 +436,5 @@ DEFAULT_HEALTH = Scorecard(
             ),
         ),
     ),
+    carrier="revenue",
 )

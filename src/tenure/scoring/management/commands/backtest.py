@@ -1,4 +1,7 @@
-"""``tenure backtest``: how well churn risk would have worked, on rolling past cut-offs."""
+"""``tenure backtest``: how well churn risk would have worked, on rolling past cut-offs.
+
+The work is in :mod:`tenure.scoring.backtest_run`; this reads the ledger and prints.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.core.errors import DomainError
+from tenure.insights.backtest import leakage_warnings
+from tenure.insights.health import Scorecard
+from tenure.insights.risk import DEFAULT_LOOKBACK_DAYS, plan_for_history
 from tenure.ledger import store
 from tenure.scoring.backtest_figures import calibration_figure, lift_figure
+from tenure.scoring.backtest_run import Backtest, run_backtest, weights_from_backtest
 from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.engagement_features import load_crm_events
 from tenure.scoring.health_services import (
@@ -20,16 +27,21 @@ from tenure.scoring.health_services import (
     health_scorecard_current,
     risk_model_save,
 )
+from tenure.scoring.history_plan import training_plan
 from tenure.scoring.point_in_time import History
-from tenure.scoring.risk_training import ledger_end, rolling_backtest, train_risk
+from tenure.scoring.risk_training import MIN_HISTORY_DAYS, ledger_end, ledger_start, train_risk
+from tenure.scoring.scorecard_drafts import health_scorecard_draft
 
 
 class Command(BaseCommand):
     help = (
-        "Backtest the churn-risk model on rolling past cut-offs against two baselines "
-        "(recency alone and the health score): ROC-AUC, PR-AUC, top-decile lift and Brier "
-        "score, with a calibration plot and a lift chart as PNG. Features come strictly from "
-        "before each cut-off, outcomes from the horizon after it."
+        "Backtest the churn-risk model on rolling past cut-offs under two labels (the churn "
+        "settings' definition and the standard one: no order in the horizon, among the "
+        "year's buyers) against three baselines (recency alone, the health score and a "
+        "logistic regression on the same features): ROC-AUC, PR-AUC, top-decile lift and "
+        "Brier score, with a calibration plot and a lift chart as PNG. Features come "
+        "strictly from before each cut-off, outcomes from the horizon after it. A short "
+        "ledger gets fewer folds, a shorter horizon and history, and says so."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,9 +51,31 @@ class Command(BaseCommand):
             default=None,
             help="the last day of data to use, YYYY-MM-DD (the ledger's last order date)",
         )
-        parser.add_argument("--folds", type=int, default=4, help="evaluation cut-offs (4)")
+        parser.add_argument(
+            "--folds", type=int, default=4, help="evaluation cut-offs (4; fewer on a short ledger)"
+        )
         parser.add_argument(
             "--every", type=int, default=90, help="days between evaluation cut-offs (90)"
+        )
+        parser.add_argument(
+            "--horizon",
+            type=int,
+            default=None,
+            help="days ahead the labels look (the churn settings'; shorter on a short ledger)",
+        )
+        parser.add_argument(
+            "--min-history",
+            type=int,
+            default=MIN_HISTORY_DAYS,
+            help=f"days of orders before a training cut-off ({MIN_HISTORY_DAYS}; "
+            "down to 90 on a short ledger)",
+        )
+        parser.add_argument(
+            "--lookback",
+            type=int,
+            default=DEFAULT_LOOKBACK_DAYS,
+            help="standard label: accounts that ordered in this many days before the "
+            f"cut-off ({DEFAULT_LOOKBACK_DAYS})",
         )
         parser.add_argument(
             "--cutoffs",
@@ -63,6 +97,19 @@ class Command(BaseCommand):
             "(TENURE_HOME/demo/ground_truth.csv when it exists)",
         )
         parser.add_argument(
+            "--suggest-weights",
+            action="store_true",
+            help="learn health scorecard weights from the backtest and show them beside the "
+            "current ones, with both weightings' ROC-AUC",
+        )
+        parser.add_argument(
+            "--draft",
+            metavar="VERSION",
+            default=None,
+            help="with --suggest-weights: store the suggested weights as a draft scorecard "
+            "version (not in force until a director adopts it in the admin)",
+        )
+        parser.add_argument(
             "--save",
             action="store_true",
             help="then train the model on the latest cut-offs and save it for `tenure score`",
@@ -72,6 +119,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
+        if options["draft"] and not options["suggest_weights"]:
+            raise CommandError("--draft needs --suggest-weights")
         con = store.connect(options["ledger_url"])
         try:
             # Amounts in one currency, as the scoring run sums them (every line's currency).
@@ -82,30 +131,43 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         history = History(lines, load_crm_events())
         as_of = options["as_of"] or ledger_end(history)
-        if not isinstance(as_of, dt.date):
+        start = ledger_start(history)
+        if not isinstance(as_of, dt.date) or start is None:
             raise CommandError("the ledger holds no order lines")
         definition = churn_definition_current()
         _, scorecard = health_scorecard_current()
-        folds, every = int(options["folds"]), int(options["every"])
-        last = as_of + dt.timedelta(days=1 - definition.horizon_days)
-        cutoffs = [last - dt.timedelta(days=every * k) for k in range(folds)]
+        try:
+            plan = plan_for_history(
+                start,
+                as_of,
+                horizon_days=options["horizon"] or definition.horizon_days,
+                min_history_days=int(options["min_history"]),
+                folds=int(options["folds"]),
+                every_days=int(options["every"]),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         truth = self._truth(options["truth"])
         seed = int(options["seed"])
         out(
-            f"Backtest on data to {as_of}: {folds} cut-offs every {every} days, "
-            f"horizon {definition.horizon_days} days"
+            f"Backtest on data from {start} to {as_of}: {plan.folds} cut-off(s) every "
+            f"{plan.every_days} days, horizon {plan.horizon_days} days, at least "
+            f"{plan.min_history_days} days of history before a training cut-off"
             + (", with the recorded ground truth" if truth is not None else "")
         )
+        for note in plan.notes:
+            out(f"  chose {note}")
         try:
-            result = rolling_backtest(
+            result = run_backtest(
                 history,
-                evaluation_cutoffs=cutoffs,
+                plan=plan,
                 definition=definition,
                 scorecard=scorecard,
+                last_day=as_of,
                 truth=truth,
-                seed=seed,
                 training_count=options["cutoffs"],
-                step_days=30 if options["cutoffs"] else None,
+                lookback_days=int(options["lookback"]),
+                seed=seed,
                 progress=out,
             )
         except ValueError as error:
@@ -113,14 +175,85 @@ class Command(BaseCommand):
         folder = Path(options["out"] or Path(settings.HOME) / "reports")
         folder.mkdir(parents=True, exist_ok=True)
         result.metrics.write_csv(folder / "backtest.csv")
-        self._table(result.metrics)
-        calibration = calibration_figure(result.pooled, folder / "calibration.png")
-        lift = lift_figure(result.pooled, folder / "lift.png")
+        self._table(result.metrics, plan.horizon_days, int(options["lookback"]))
+        for warning in leakage_warnings(result.metrics):
+            self.stderr.write(f"Warning: {warning}")
+        figures = result.predictions.with_columns(
+            pl.col("model_churned").alias("risk"), pl.col("recency").alias("days_since_last_order")
+        )
+        calibration = calibration_figure(figures, folder / "calibration.png")
+        lift = lift_figure(figures, folder / "lift.png")
         out(f"Wrote {folder / 'backtest.csv'}, {calibration} and {lift}")
+        if options["suggest_weights"]:
+            self._weights(result, scorecard, options["draft"])
         if options["save"]:
-            trained = train_risk(history, as_of=as_of, definition=definition, seed=seed)
-            path = risk_model_save(trained.model, definition=definition, about=trained.describe())
+            try:
+                trained_plan, trained_definition = training_plan(
+                    history,
+                    as_of=as_of,
+                    definition=definition,
+                    min_history_days=int(options["min_history"]),
+                )
+                trained = train_risk(
+                    history,
+                    as_of=as_of,
+                    definition=trained_definition,
+                    min_history_days=trained_plan.min_history_days,
+                    seed=seed,
+                )
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+            path = risk_model_save(
+                trained.model, definition=trained_definition, about=trained.describe()
+            )
             out(f"Saved the model trained on {trained.rows:,} rows to {path}")
+
+    def _weights(self, result: Backtest, scorecard: Scorecard, draft: str | None) -> None:
+        out = self.stdout.write
+        version = draft or f"{scorecard.version}-suggested"
+        try:
+            learnt = weights_from_backtest(result, scorecard, version=version)
+        except ValueError as error:
+            raise CommandError(f"no weights could be learnt: {error}") from error
+        suggestion = learnt.suggestion
+        out("")
+        out(
+            f"Suggested health weights (constrained logistic regression on "
+            f"{suggestion.rows:,} account-cut-offs, {suggestion.positives:,} churned by the "
+            "definition; % of the score):"
+        )
+        out(f"  {'measure':<22}{'current':>9}{'suggested':>11}")
+        for m in scorecard.measures:
+            kept = "" if m.key in suggestion.learnt else "  (kept: not known in the backtest)"
+            out(
+                f"  {m.key:<22}{suggestion.current[m.key]:>8.1f}%"
+                f"{suggestion.suggested[m.key]:>10.1f}%{kept}"
+            )
+        how = (
+            "out of time: each fold scored with weights learnt on the folds before it"
+            if learnt.out_of_time
+            else "in sample: one fold only, so these figures flatter the suggestion"
+        )
+        out(f"Health ROC-AUC on {learnt.rows:,} account-cut-offs ({how}):")
+        for (outcome, weighting), value in sorted(learnt.roc_auc.items()):
+            out(f"  {outcome:<14}{weighting:<11}{value:>7.3f}")
+        if draft:
+            note = "; ".join(
+                f"{outcome} {weighting} ROC-AUC {value:.3f}"
+                for (outcome, weighting), value in sorted(learnt.roc_auc.items())
+            )
+            try:
+                row = health_scorecard_draft(
+                    definition=learnt.scorecard.to_dict(),
+                    version=draft,
+                    note=f"Suggested by tenure backtest ({how}): {note}",
+                )
+            except DomainError as error:
+                raise CommandError(error.message) from error
+            out(
+                f"Stored draft scorecard {row.version}: not in force until a director adopts it "
+                "(admin → Health scorecards → adopt)."
+            )
 
     def _truth(self, path: Path | None) -> pl.DataFrame | None:
         candidate = path or Path(settings.HOME) / "demo" / "ground_truth.csv"
@@ -134,17 +267,22 @@ class Command(BaseCommand):
             raise CommandError(f"{candidate} needs the column(s) {', '.join(sorted(missing))}")
         return truth.with_columns(pl.col("churn_date").cast(pl.Date))
 
-    def _table(self, metrics: pl.DataFrame) -> None:
+    def _table(self, metrics: pl.DataFrame, horizon: int, lookback: int) -> None:
         out = self.stdout.write
         pooled = metrics.filter(pl.col("cutoff") == "all")
-        header = f"  {'outcome':<14}{'score':<10}{'ROC-AUC':>9}{'PR-AUC':>9}{'lift@10%':>10}"
         out("")
-        out(f"All cut-offs pooled ({int(pooled['n'][0]):,} account-cut-offs):")
-        out(header + f"{'Brier':>9}")
+        out(
+            "All cut-offs pooled. definition: the churn settings' rule; no_order: no order "
+            f"in the next {horizon} days, among accounts that ordered in the {lookback} "
+            "days before the cut-off."
+        )
+        header = f"  {'outcome':<14}{'score':<10}{'n':>8}{'churned':>9}{'ROC-AUC':>9}"
+        out(header + f"{'PR-AUC':>9}{'lift@10%':>10}{'Brier':>9}")
         for row in pooled.iter_rows(named=True):
             brier = f"{row['brier']:>9.4f}" if row["brier"] is not None else f"{'—':>9}"
             out(
-                f"  {row['outcome']:<14}{row['score']:<10}{row['roc_auc']:>9.3f}"
-                f"{row['pr_auc']:>9.3f}{row['top_decile_lift']:>10.2f}{brier}"
+                f"  {row['outcome']:<14}{row['score']:<10}{row['n']:>8,}{row['positives']:>9,}"
+                f"{row['roc_auc']:>9.3f}{row['pr_auc']:>9.3f}{row['top_decile_lift']:>10.2f}"
+                f"{brier}"
             )
         out("")

@@ -1,0 +1,41 @@
+"""The churn model's settings fitted to the ledger's length, for ``tenure score``.
+
+:func:`tenure.insights.risk.plan_for_history` decides; this reads the ledger's first and
+last days and applies the chosen horizon to the churn definition in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from tenure.insights.risk import ChurnDefinition, HistoryPlan, plan_for_history
+from tenure.scoring.point_in_time import History
+from tenure.scoring.risk_training import MIN_HISTORY_DAYS, ledger_start
+
+
+def training_plan(
+    history: History,
+    *,
+    as_of: dt.date,
+    definition: ChurnDefinition,
+    min_history_days: int = MIN_HISTORY_DAYS,
+) -> tuple[HistoryPlan, ChurnDefinition]:
+    """The plan for training at ``as_of`` (no folds) and the definition with its horizon.
+
+    Raises
+    ------
+    ValueError
+        If the ledger is empty or too short even for the shortest settings.
+    """
+    start = ledger_start(history)
+    if start is None:
+        raise ValueError("the ledger holds no order lines")
+    plan = plan_for_history(
+        start,
+        as_of,
+        horizon_days=definition.horizon_days,
+        min_history_days=min_history_days,
+        folds=0,
+    )
+    return plan, replace(definition, horizon_days=plan.horizon_days)
