@@ -165,6 +165,14 @@ def can_manage_campaigns(user: AnyUser | None) -> bool:
     return role_of(user) in _EDIT_ALL
 
 
+def can_adopt_scorecards(user: AnyUser | None) -> bool:
+    """Putting a health scorecard version in force (a learnt draft, say): admins and directors.
+
+    It changes every account's score, so the role decides, not the admin's ``is_staff``.
+    """
+    return role_of(user) in _EDIT_ALL
+
+
 def can_write(user: AnyUser | None) -> bool:
     """May the user change anything at all? (Everyone but analysts.)"""
     role = role_of(user)

@@ -8,19 +8,35 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tenure.access.permissions import can_adopt_scorecards
 from tenure.scoring.admin import ReadOnlyAdmin
 from tenure.scoring.health_models import AccountHealth, ChurnSettings, HealthScorecard
 from tenure.scoring.health_services import health_scorecard_publish
+from tenure.scoring.scorecard_drafts import health_scorecard_adopt
 
 
 @admin.register(HealthScorecard)
 class HealthScorecardAdmin(admin.ModelAdmin):
     """A new version is added (and becomes active); a used version is never edited."""
 
-    list_display = ["version", "is_active", "created_at"]
+    list_display = ["version", "is_active", "created_at", "note"]
     fields = ["version", "definition", "note", "is_active"]
+    actions = ["adopt"]
+
+    @admin.action(description="Adopt the selected version (put it in force)")
+    def adopt(self, request: HttpRequest, queryset: QuerySet[HealthScorecard]) -> None:
+        # Drafts (learnt weights from `tenure backtest --draft`) wait here for a director.
+        if not can_adopt_scorecards(request.user):
+            self.message_user(request, "Only admins and directors adopt a scorecard.", "error")
+            return
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to adopt.", "error")
+            return
+        row = health_scorecard_adopt(queryset.get().version)
+        self.message_user(request, f"Health scorecard {row.version} is now in force.")
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: HealthScorecard | None = None

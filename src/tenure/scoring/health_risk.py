@@ -280,7 +280,7 @@ def _risk(
             )
         except ValueError as error:
             progress(f"  no churn model: {error}")
-            return empty, {}, {"error": str(error)}
+            return empty, {}, {"error": str(error), "chose": list(chose)}
         model, about = trained.model, trained.describe()
         risk_model_save(model, definition=definition, about=about, keep_newer=True)
         progress(

@@ -26,6 +26,7 @@ from tenure.insights.health import (
     health_change,
     health_inputs,
     missing_flags,
+    score_basis,
     score_health,
 )
 from tenure.insights.risk import RISK_FEATURES
@@ -143,13 +144,15 @@ class HealthPanel:
 
     ``measures`` are dicts with ``key``, ``group``, ``label``, ``value``, ``score`` (0–100)
     and ``points`` (its contribution; ``None`` when left out); ``flags`` the measures left
-    out, with ``label`` and ``reason``.
+    out, with ``label`` and ``reason``; ``basis`` what a score below the coverage floor rests
+    on ("based on revenue only: …"), ``None`` for a full score.
     """
 
     health: AccountHealth
     measures: list[dict[str, Any]]
     flags: list[dict[str, Any]]
     trend: list[HealthTrend]
+    basis: str | None = None
 
 
 def account_health_panel(account_id: int) -> HealthPanel | None:
@@ -174,8 +177,11 @@ def account_health_panel(account_id: int) -> HealthPanel | None:
                     }
                 )
         flags = missing_flags(list(latest.health_flags), card)
+    basis = None
+    if card is not None:
+        basis = score_basis(latest.health_score, latest.health_coverage, card)
     trend = account_health_trend(account_id, latest=latest)
-    return HealthPanel(latest, measures, flags, trend)
+    return HealthPanel(latest, measures, flags, trend, basis)
 
 
 class HealthAnnotations(TypedDict):

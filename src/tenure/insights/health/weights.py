@@ -16,7 +16,7 @@ as the scorecard, which re-weights the known measures, adds nothing for it eithe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,11 +75,15 @@ def _fit_nonnegative(x: FloatArray, y: FloatArray, ridge: float) -> tuple[FloatA
     return np.asarray(result.x[:k], dtype=np.float64), float(result.x[k])
 
 
-def _percent(shares: Mapping[str, float]) -> dict[str, float]:
-    """Shares as percentages to one decimal that sum to exactly 100."""
+def _percent(shares: Mapping[str, float], adjust: Sequence[str] = ()) -> dict[str, float]:
+    """Shares as percentages to one decimal that sum to exactly 100.
+
+    The rounding remainder goes to the largest of ``adjust`` (all keys when empty), so
+    kept shares read exactly as before.
+    """
     total = sum(shares.values())
     values = {k: round(100.0 * v / total, 1) for k, v in shares.items()}
-    largest = max(values, key=lambda k: values[k])
+    largest = max(adjust or values, key=lambda k: values[k])
     values[largest] = round(values[largest] + 100.0 - sum(values.values()), 1)
     return values
 
@@ -129,7 +133,7 @@ def suggest_weights(
         raise ValueError(f"y has {labels.size} values for {scores.height} rows")
     if not np.isin(labels, (0.0, 1.0)).all() or labels.min(initial=0) == labels.max(initial=0):
         raise ValueError("y must hold 0 and 1, both present")
-    current = {k: 100.0 * v for k, v in scorecard.nominal_shares().items()}
+    current = _percent(scorecard.nominal_shares())
     matrix = scores.select(pl.col(c).cast(pl.Float64) for c in columns).to_numpy()
     shortfall = (100.0 - matrix) / 100.0
     known = ~np.isnan(shortfall)
@@ -147,9 +151,9 @@ def suggest_weights(
     if beta.sum() <= 0 or room <= 0:
         return WeightSuggestion(current, dict(current), (), {}, labels.size, int(labels.sum()))
     raw = {k: room * b / beta.sum() for k, b in zip(learnt_keys, beta, strict=True)}
-    suggested = _percent({k: raw.get(k, kept.get(k, 0.0)) for k in keys})
+    suggested = _percent(raw | kept, adjust=learnt_keys)
     return WeightSuggestion(
-        current=_percent(current),
+        current=current,
         suggested=suggested,
         learnt=tuple(learnt_keys),
         coefficients={k: float(b) for k, b in zip(learnt_keys, beta, strict=True)},

@@ -3,8 +3,11 @@
 The boosted trees have to beat something a reviewer would fit first. :class:`LogisticBaseline`
 is that: scikit-learn's ``LogisticRegression`` (L2, ``C=1``) on the risk model's own
 columns, each passed through ``sign(x) log(1 + |x|)`` (counts and day spans are heavy-tailed;
-the transform is monotone, so nothing is lost for ranking), missing values replaced by the
-training median with an indicator column per feature that had any, and standardised.
+the transform is monotone, so nothing is lost for ranking), clipped to the range seen in
+training, missing values replaced by the training median with an indicator column per
+feature that had any, and standardised. The clipping matters out of time: a customer's age
+or order count at a later cut-off lies beyond every training value, and a linear model
+extrapolates it into certainty where trees level off.
 It is trained on exactly the rows the trees are trained on, so the two are compared
 out of time on the same cut-offs.
 """
@@ -79,6 +82,8 @@ class LogisticBaseline:
         # and shift the columns, so it is filled with zeros instead.
         self.empty_ = np.isnan(matrix).all(axis=0)
         matrix[:, self.empty_] = 0.0
+        self.low_ = np.nanmin(matrix, axis=0)
+        self.high_ = np.nanmax(matrix, axis=0)
         self.pipeline_ = make_pipeline(
             SimpleImputer(strategy="median", add_indicator=True),
             StandardScaler(),
@@ -96,6 +101,7 @@ class LogisticBaseline:
             return np.zeros(0)
         matrix = self._matrix(X)
         matrix[:, self.empty_] = 0.0
+        matrix = np.clip(matrix, self.low_, self.high_)  # NaN stays NaN for the imputer
         return np.asarray(self.pipeline_.predict_proba(matrix)[:, 1], dtype=np.float64)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002 (sklearn's signature)
