@@ -19,6 +19,7 @@ from tenure.insights.health import Scorecard
 from tenure.insights.risk import DEFAULT_LOOKBACK_DAYS, plan_for_history
 from tenure.ledger import store
 from tenure.scoring.backtest_figures import calibration_figure, lift_figure
+from tenure.scoring.backtest_report import draft_note, metrics_lines, weights_lines
 from tenure.scoring.backtest_run import Backtest, run_backtest, weights_from_backtest
 from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.engagement_features import load_crm_events
@@ -175,7 +176,10 @@ class Command(BaseCommand):
         folder = Path(options["out"] or Path(settings.HOME) / "reports")
         folder.mkdir(parents=True, exist_ok=True)
         result.metrics.write_csv(folder / "backtest.csv")
-        self._table(result.metrics, plan.horizon_days, int(options["lookback"]))
+        for line in metrics_lines(
+            result.metrics, horizon=plan.horizon_days, lookback=int(options["lookback"])
+        ):
+            out(line)
         for warning in leakage_warnings(result.metrics):
             self.stderr.write(f"Warning: {warning}")
         figures = result.predictions.with_columns(
@@ -209,48 +213,22 @@ class Command(BaseCommand):
             out(f"Saved the model trained on {trained.rows:,} rows to {path}")
 
     def _weights(self, result: Backtest, scorecard: Scorecard, draft: str | None) -> None:
-        out = self.stdout.write
-        version = draft or f"{scorecard.version}-suggested"
         try:
-            learnt = weights_from_backtest(result, scorecard, version=version)
+            learnt = weights_from_backtest(
+                result, scorecard, version=draft or f"{scorecard.version}-suggested"
+            )
         except ValueError as error:
             raise CommandError(f"no weights could be learnt: {error}") from error
-        suggestion = learnt.suggestion
-        out("")
-        out(
-            f"Suggested health weights (constrained logistic regression on "
-            f"{suggestion.rows:,} account-cut-offs, {suggestion.positives:,} churned by the "
-            "definition; % of the score):"
-        )
-        out(f"  {'measure':<22}{'current':>9}{'suggested':>11}")
-        for m in scorecard.measures:
-            kept = "" if m.key in suggestion.learnt else "  (kept: not known in the backtest)"
-            out(
-                f"  {m.key:<22}{suggestion.current[m.key]:>8.1f}%"
-                f"{suggestion.suggested[m.key]:>10.1f}%{kept}"
-            )
-        how = (
-            "out of time: each fold scored with weights learnt on the folds before it"
-            if learnt.out_of_time
-            else "in sample: one fold only, so these figures flatter the suggestion"
-        )
-        out(f"Health ROC-AUC on {learnt.rows:,} account-cut-offs ({how}):")
-        for (outcome, weighting), value in sorted(learnt.roc_auc.items()):
-            out(f"  {outcome:<14}{weighting:<11}{value:>7.3f}")
+        for line in weights_lines(learnt, scorecard):
+            self.stdout.write(line)
         if draft:
-            note = "; ".join(
-                f"{outcome} {weighting} ROC-AUC {value:.3f}"
-                for (outcome, weighting), value in sorted(learnt.roc_auc.items())
-            )
             try:
                 row = health_scorecard_draft(
-                    definition=learnt.scorecard.to_dict(),
-                    version=draft,
-                    note=f"Suggested by tenure backtest ({how}): {note}",
+                    definition=learnt.scorecard.to_dict(), version=draft, note=draft_note(learnt)
                 )
             except DomainError as error:
                 raise CommandError(error.message) from error
-            out(
+            self.stdout.write(
                 f"Stored draft scorecard {row.version}: not in force until a director adopts it "
                 "(admin → Health scorecards → adopt)."
             )
@@ -266,23 +244,3 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"{candidate} needs the column(s) {', '.join(sorted(missing))}")
         return truth.with_columns(pl.col("churn_date").cast(pl.Date))
-
-    def _table(self, metrics: pl.DataFrame, horizon: int, lookback: int) -> None:
-        out = self.stdout.write
-        pooled = metrics.filter(pl.col("cutoff") == "all")
-        out("")
-        out(
-            "All cut-offs pooled. definition: the churn settings' rule; no_order: no order "
-            f"in the next {horizon} days, among accounts that ordered in the {lookback} "
-            "days before the cut-off."
-        )
-        header = f"  {'outcome':<14}{'score':<10}{'n':>8}{'churned':>9}{'ROC-AUC':>9}"
-        out(header + f"{'PR-AUC':>9}{'lift@10%':>10}{'Brier':>9}")
-        for row in pooled.iter_rows(named=True):
-            brier = f"{row['brier']:>9.4f}" if row["brier"] is not None else f"{'—':>9}"
-            out(
-                f"  {row['outcome']:<14}{row['score']:<10}{row['n']:>8,}{row['positives']:>9,}"
-                f"{row['roc_auc']:>9.3f}{row['pr_auc']:>9.3f}{row['top_decile_lift']:>10.2f}"
-                f"{brier}"
-            )
-        out("")
