@@ -69,6 +69,11 @@ ENVIRONMENT = {
         "0",
         "Reverse proxies in front of Tenure (for the client address used in rate limits).",
     ),
+    "TENURE_RISK_MIN_HISTORY_DAYS": (
+        "180",
+        "Days of orders before a churn-model training cut-off; a shorter ledger gets less "
+        "(down to 90) and `tenure score` / `tenure backtest` say so.",
+    ),
     "TENURE_CACHE_URL": (
         "the CRM store's `tenure_throttle_cache` table",
         "Where log-in, token and survey limits are counted, shared by every server process; "
@@ -233,6 +238,7 @@ TENURE_SUPPLIER_NAME = os.environ.get("TENURE_SUPPLIER_NAME", "Your supplier")
 TENURE_BASE_URL = os.environ.get("TENURE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 TENURE_SURVEY_MIN_GROUP = int(os.environ.get("TENURE_SURVEY_MIN_GROUP", "3"))
 TENURE_TRUSTED_PROXIES = int(os.environ.get("TENURE_TRUSTED_PROXIES", "0"))
+TENURE_RISK_MIN_HISTORY_DAYS = int(os.environ.get("TENURE_RISK_MIN_HISTORY_DAYS", "180"))
 TENURE_KAM_SEES_ALL = _flag("TENURE_KAM_SEES_ALL", True)
 TENURE_ANALYST_PERSONAL_DATA = _flag("TENURE_ANALYST_PERSONAL_DATA", False)
 

@@ -119,3 +119,19 @@ def test_a_draft_version_is_refused_when_it_exists_or_is_not_a_scorecard(
         health_scorecard_draft(definition={"groups": []}, version="broken")
     with pytest.raises(DomainError, match="no health scorecard version"):
         health_scorecard_adopt("missing")
+
+
+def test_the_minimum_history_is_a_setting_the_plan_starts_from(settings) -> None:
+    from tenure.insights.risk import DEFAULT_CHURN
+    from tenure.scoring.engagement_features import load_crm_events
+    from tenure.scoring.history_plan import training_plan
+    from tenure.scoring.point_in_time import History
+    from tests.scoring.health_ledger import ledger
+
+    history = History(ledger(one_year_lines(accounts=5)), load_crm_events())
+    settings.TENURE_RISK_MIN_HISTORY_DAYS = 120
+    plan, definition = training_plan(history, as_of=END, definition=DEFAULT_CHURN)
+    assert (plan.min_history_days, definition.horizon_days, plan.notes) == (120, 180, ())
+    settings.TENURE_RISK_MIN_HISTORY_DAYS = 300
+    plan, _ = training_plan(history, as_of=END, definition=DEFAULT_CHURN)
+    assert plan.notes == ("90 days of minimum history instead of 300",)

@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from django.conf import settings
+
 from tenure.insights.risk import ChurnDefinition, HistoryPlan, plan_for_history
 from tenure.scoring.point_in_time import History
 from tenure.scoring.risk_training import MIN_HISTORY_DAYS, ledger_start
+
+
+def configured_min_history() -> int:
+    """Days of orders needed before a training cut-off, as configured (180 by default)."""
+    return int(getattr(settings, "TENURE_RISK_MIN_HISTORY_DAYS", MIN_HISTORY_DAYS))
 
 
 def training_plan(
@@ -19,9 +26,11 @@ def training_plan(
     *,
     as_of: dt.date,
     definition: ChurnDefinition,
-    min_history_days: int = MIN_HISTORY_DAYS,
+    min_history_days: int | None = None,
 ) -> tuple[HistoryPlan, ChurnDefinition]:
     """The plan for training at ``as_of`` (no folds) and the definition with its horizon.
+
+    ``min_history_days`` defaults to the ``TENURE_RISK_MIN_HISTORY_DAYS`` setting.
 
     Raises
     ------
@@ -35,7 +44,7 @@ def training_plan(
         start,
         as_of,
         horizon_days=definition.horizon_days,
-        min_history_days=min_history_days,
+        min_history_days=min_history_days or configured_min_history(),
         folds=0,
     )
     return plan, replace(definition, horizon_days=plan.horizon_days)

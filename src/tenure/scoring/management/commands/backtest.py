@@ -28,9 +28,9 @@ from tenure.scoring.health_services import (
     health_scorecard_current,
     risk_model_save,
 )
-from tenure.scoring.history_plan import training_plan
+from tenure.scoring.history_plan import configured_min_history, training_plan
 from tenure.scoring.point_in_time import History
-from tenure.scoring.risk_training import MIN_HISTORY_DAYS, ledger_end, ledger_start, train_risk
+from tenure.scoring.risk_training import ledger_end, ledger_start, train_risk
 from tenure.scoring.scorecard_drafts import health_scorecard_draft
 
 
@@ -67,9 +67,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-history",
             type=int,
-            default=MIN_HISTORY_DAYS,
-            help=f"days of orders before a training cut-off ({MIN_HISTORY_DAYS}; "
-            "down to 90 on a short ledger)",
+            default=None,
+            help="days of orders before a training cut-off (TENURE_RISK_MIN_HISTORY_DAYS, "
+            "180; down to 90 on a short ledger)",
         )
         parser.add_argument(
             "--lookback",
@@ -142,7 +142,7 @@ class Command(BaseCommand):
                 start,
                 as_of,
                 horizon_days=options["horizon"] or definition.horizon_days,
-                min_history_days=int(options["min_history"]),
+                min_history_days=options["min_history"] or configured_min_history(),
                 folds=int(options["folds"]),
                 every_days=int(options["every"]),
             )
@@ -196,7 +196,7 @@ class Command(BaseCommand):
                     history,
                     as_of=as_of,
                     definition=definition,
-                    min_history_days=int(options["min_history"]),
+                    min_history_days=options["min_history"],
                 )
                 trained = train_risk(
                     history,
