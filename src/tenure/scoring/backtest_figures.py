@@ -13,7 +13,12 @@ import polars as pl
 
 from tenure.insights.backtest import calibration_bins, lift_table
 
-SCORES = (("model", "Risk model"), ("health", "Health score"), ("recency", "Recency alone"))
+SCORES = (
+    ("model", "Risk model"),
+    ("logistic", "Logistic regression"),
+    ("health", "Health score"),
+    ("recency", "Recency alone"),
+)
 OUTCOMES = (("churned", "churn by the definition"), ("truth", "recorded churn (ground truth)"))
 
 
@@ -27,11 +32,14 @@ def _pyplot() -> Any:  # matplotlib.pyplot, imported late to pick the Agg backen
 
 
 def _scores(frame: pl.DataFrame) -> dict[str, np.ndarray]:
-    return {
+    scores = {
         "model": frame["risk"].to_numpy(),
         "health": 100.0 - frame["health_score"].cast(pl.Float64).fill_null(50.0).to_numpy(),
         "recency": frame["days_since_last_order"].cast(pl.Float64).to_numpy(),
     }
+    if "logistic" in frame.columns:  # the linear baseline, when the backtest ran it
+        scores["logistic"] = frame["logistic"].to_numpy()
+    return scores
 
 
 def calibration_figure(pooled: pl.DataFrame, path: Path, *, bins: int = 10) -> Path:
@@ -75,12 +83,15 @@ def lift_figure(pooled: pl.DataFrame, path: Path) -> Path:
     plt = _pyplot()
     outcomes = [(c, label) for c, label in OUTCOMES if c in pooled.columns]
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 4.6), squeeze=False)
-    colours = {"model": "#1f5f99", "health": "#4c9a2a", "recency": "#c0642b"}
+    colours = {"model": "#1f5f99", "logistic": "#7a4fa0", "health": "#4c9a2a", "recency": "#c0642b"}
     for ax, (column, label) in zip(axes[0], outcomes, strict=True):
         known = pooled.filter(pl.col(column).is_not_null())
         y = known[column].to_numpy()
+        scores = _scores(known)
         for key, name in SCORES:
-            table = lift_table(y, _scores(known)[key], groups=20)
+            if key not in scores:
+                continue
+            table = lift_table(y, scores[key], groups=20)
             x = np.r_[0.0, table["share_of_accounts"].to_numpy()] * 100
             captured = np.r_[0.0, table["captured"].to_numpy()] * 100
             lift = float(table["lift"][0] + table["lift"][1]) / 2

@@ -183,7 +183,9 @@ class Command(BaseCommand):
         for warning in leakage_warnings(result.metrics):
             self.stderr.write(f"Warning: {warning}")
         figures = result.predictions.with_columns(
-            pl.col("model_churned").alias("risk"), pl.col("recency").alias("days_since_last_order")
+            pl.col("model_churned").alias("risk"),
+            pl.col("logistic_churned").alias("logistic"),
+            pl.col("recency").alias("days_since_last_order"),
         )
         calibration = calibration_figure(figures, folder / "calibration.png")
         lift = lift_figure(figures, folder / "lift.png")
