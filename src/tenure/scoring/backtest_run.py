@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -108,13 +108,16 @@ def _training_cutoffs(
 ) -> list[dt.date]:
     """Cut-offs whose horizon ended before ``cutoff``, at least the minimum history in."""
     planned_count, planned_step = cutoff_plan(history.events.accounts.height)
+    # A plan relaxed for a short ledger needs its cut-offs a month apart; otherwise the
+    # portfolio's own plan (quarterly for a large one, spanning the seasons) stands.
+    step = step_days or (min(planned_step, plan.step_days) if plan.notes else planned_step)
     last = cutoff - dt.timedelta(days=plan.horizon_days)
     start = ledger_start(history)
     earliest = None if start is None else start + dt.timedelta(days=plan.min_history_days)
     return rolling_cutoffs(
         last,
         count=count or planned_count,
-        step_days=step_days or min(planned_step, plan.step_days),
+        step_days=step,
         earliest=earliest,
     )
 
@@ -152,8 +155,6 @@ def run_backtest(
     ``definition`` is used with the plan's horizon. Labelled rows are computed once per
     cut-off and shared by every fold that trains on it.
     """
-    from dataclasses import replace
-
     definition = replace(definition, horizon_days=plan.horizon_days)
     cache: dict[dt.date, pl.DataFrame] = {}
 

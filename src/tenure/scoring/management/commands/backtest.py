@@ -167,6 +167,7 @@ class Command(BaseCommand):
                 last_day=as_of,
                 truth=truth,
                 training_count=options["cutoffs"],
+                step_days=30 if options["cutoffs"] else None,
                 lookback_days=int(options["lookback"]),
                 seed=seed,
                 progress=out,
