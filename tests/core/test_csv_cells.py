@@ -28,7 +28,7 @@ NOT_FOR_SPREADSHEETS = {
     "ledger/store.py",  # rows streamed into PostgreSQL's COPY
     "demo/surveys.py",  # a survey file the demo feeds to the survey import
     "demo/load.py",  # the demo's ground truth for the backtests
-    "scoring/management/commands/backtest.py",  # metrics: numbers and method names only
+    "health/management/commands/backtest.py",  # metrics: numbers and method names only
 }
 WRITERS = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\.write_csv\(|\.sink_csv\(")
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 #: More order lines than any one account will have (a ledger of ten billion lines).
 LINES_PER_ACCOUNT = 10**10
-DERIVED_TABLES = ("scoring.AccountSnapshot", "scoring.AccountHealth", "growth.WalletEstimate")
+DERIVED_TABLES = ("scoring.AccountSnapshot", "health.AccountHealth", "growth.WalletEstimate")
 
 
 def test_derived_money_fields_hold_the_sum_of_any_realistic_ledger_at_the_largest_amount():

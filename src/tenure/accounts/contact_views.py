@@ -28,7 +28,7 @@ from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import text_param
-from tenure.scoring.health_selectors import what_if_contact_left
+from tenure.health.selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
 POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")

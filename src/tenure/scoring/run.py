@@ -18,6 +18,8 @@ from tenure.core.figures import percent
 from tenure.engagement.seasonal import last_complete_month, seasonal_touchpoints_plan
 from tenure.growth.ledger_inputs import crm_accounts, revenue_by_account, spend_by_account
 from tenure.growth.services import growth_refresh, growth_settings_current
+from tenure.health.models import AccountHealth
+from tenure.health.prepare import prepare_health_and_risk
 from tenure.insights.seasonality import (
     DEFAULT_STRENGTH_THRESHOLD,
     monthly_panel,
@@ -27,8 +29,6 @@ from tenure.ledger import features as ledger_features
 from tenure.ledger import store
 from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.freshness import LedgerFreshness
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_risk import prepare_health_and_risk
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.selectors import run_is_latest
 from tenure.scoring.services import scoring_run, scoring_run_fail, scoring_run_finish

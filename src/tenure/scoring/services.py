@@ -18,11 +18,12 @@ from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none
+from tenure.core.scorecards import active_scorecard, scorecard_version_publish
 from tenure.core.validation import validate_and_save
+from tenure.health.prepare import HealthRiskResult, score_health_and_risk
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
 from tenure.scoring.currency import ReportingCurrency
-from tenure.scoring.health_risk import HealthRiskResult, score_health_and_risk
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -34,7 +35,6 @@ from tenure.scoring.models import (
     ScoringSettings,
 )
 from tenure.scoring.portfolio import PortfolioResult, segment_portfolio
-from tenure.scoring.scorecards import active_scorecard
 from tenure.scoring.selectors import run_is_latest
 
 Progress = Callable[[str], None]
@@ -51,23 +51,13 @@ def scorecard_current() -> tuple[QualificationScorecard, Scorecard]:
     return active_scorecard(QualificationScorecard, DEFAULT_QUALIFICATION)
 
 
-@transaction.atomic
 def scorecard_publish(
     *, definition: dict[str, Any], version: str, note: str = ""
 ) -> QualificationScorecard:
-    """Publish a new scorecard version and make it the active one."""
-    try:
-        Scorecard.from_dict({**definition, "version": version})
-    except (ValueError, TypeError, KeyError) as error:
-        raise DomainError(f"the scorecard is not valid: {error}", field="definition") from error
-    if QualificationScorecard.objects.filter(version=version).exists():
-        raise DomainError(f"version {version} exists; versions are never edited", field="version")
-    QualificationScorecard.objects.filter(is_active=True).update(is_active=False)
-    row = QualificationScorecard(
-        version=version, definition={**definition, "version": version}, is_active=True, note=note
+    """Publish a new qualification scorecard version and make it the active one."""
+    return scorecard_version_publish(
+        QualificationScorecard, Scorecard, definition=definition, version=version, note=note
     )
-    validate_and_save(row)
-    return row
 
 
 @transaction.atomic

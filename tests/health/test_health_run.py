@@ -14,11 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
-from tenure.insights.health import DEFAULT_HEALTH
-from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
-from tenure.scoring import services
-from tenure.scoring.health_models import AccountHealth, HealthScorecard
-from tenure.scoring.health_selectors import (
+from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.selectors import (
     account_health_latest,
     account_health_panel,
     account_health_trend,
@@ -26,12 +23,15 @@ from tenure.scoring.health_selectors import (
     what_if_contact_left,
     with_health,
 )
-from tenure.scoring.health_services import (
+from tenure.health.services import (
     health_scorecard_current,
     health_scorecard_publish,
     risk_model_load,
     risk_model_save,
 )
+from tenure.insights.health import DEFAULT_HEALTH
+from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
+from tenure.scoring import services
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.scoring.test_scoring_run import features_for, monthly_for
@@ -193,20 +193,20 @@ def test_scorecard_versions_are_published_never_edited() -> None:
 
 def test_a_new_scorecard_version_is_added_in_the_admin(admin_client) -> None:
     health_scorecard_current()
-    form = admin_client.get("/admin/scoring/healthscorecard/add/")
+    form = admin_client.get("/admin/health/healthscorecard/add/")
     assert form.status_code == 200
     assert b"health-1-next" in form.content
     definition = DEFAULT_HEALTH.to_dict()
     definition["cadence"] = {"A": 4, "B": 2, "C": 1}
     response = admin_client.post(
-        "/admin/scoring/healthscorecard/add/",
+        "/admin/health/healthscorecard/add/",
         {"version": "health-2", "definition": json.dumps(definition), "note": "more visits"},
     )
     assert response.status_code == 302
     _, active = health_scorecard_current()
     assert active.version == "health-2"
     assert active.cadence["A"] == 4
-    assert admin_client.get("/admin/scoring/accounthealth/").status_code == 200
+    assert admin_client.get("/admin/health/accounthealth/").status_code == 200
 
 
 def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:

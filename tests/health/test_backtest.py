@@ -15,10 +15,10 @@ from django.core.management import call_command
 
 from tenure.demo.load import load_world
 from tenure.demo.world import DemoConfig, build_world
+from tenure.health.models import AccountHealth
+from tenure.health.selectors import what_if_contact_left
+from tenure.health.services import risk_model_path
 from tenure.scoring import run as scoring_run_module
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_selectors import what_if_contact_left
-from tenure.scoring.health_services import risk_model_path
 from tests.accounts.factories import AccountFactory
 from tests.scoring.health_ledger import every, ledger_connection, order_lines
 
@@ -67,7 +67,7 @@ def test_demo_portfolio_score_and_backtest_beat_recency(home, monkeypatch) -> No
     loaded = load_world(world, home=home, progress=lambda _: None)
     use_ledger(monkeypatch, pl.read_parquet(loaded.order_lines_path))
     monkeypatch.setattr(
-        "tenure.scoring.management.commands.backtest.store.connect",
+        "tenure.health.management.commands.backtest.store.connect",
         scoring_run_module.store.connect,
     )
 

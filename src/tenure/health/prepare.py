@@ -24,24 +24,24 @@ import polars.selectors as cs
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tenure.insights.health import Scorecard, health_inputs, score_health
-from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, churned_as_of
-from tenure.scoring.engagement_features import (
+from tenure.health.engagement_features import (
     ENGAGEMENT_COLUMNS,
     CrmEvents,
     engagement_features,
     load_crm_events,
 )
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_services import (
+from tenure.health.models import AccountHealth
+from tenure.health.point_in_time import CLV_COLUMNS, CLV_MONTHS, RECENT_SPEND, History
+from tenure.health.risk_training import model_inputs, train_risk
+from tenure.health.services import (
     churn_definition_current,
     health_scorecard_current,
     risk_model_load,
     risk_model_save,
     risk_model_version,
 )
-from tenure.scoring.point_in_time import CLV_COLUMNS, CLV_MONTHS, RECENT_SPEND, History
-from tenure.scoring.risk_training import model_inputs, train_risk
+from tenure.insights.health import Scorecard, health_inputs, score_health
+from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, churned_as_of
 
 if TYPE_CHECKING:
     from tenure.scoring.models import ScoringRun

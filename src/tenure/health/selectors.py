@@ -21,6 +21,13 @@ from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from tenure.accounts.models import Account, Contact
+from tenure.health.engagement_features import (
+    ENGAGEMENT_COLUMNS,
+    engagement_features,
+    load_crm_events,
+)
+from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.services import churn_definition_current, risk_model_load
 from tenure.insights.health import (
     Scorecard,
     health_change,
@@ -29,19 +36,12 @@ from tenure.insights.health import (
     score_health,
 )
 from tenure.insights.risk import RISK_FEATURES
-from tenure.scoring.engagement_features import (
-    ENGAGEMENT_COLUMNS,
-    engagement_features,
-    load_crm_events,
-)
-from tenure.scoring.health_models import AccountHealth, HealthScorecard
-from tenure.scoring.health_services import churn_definition_current, risk_model_load
 from tenure.scoring.models import AccountSnapshot
 from tenure.scoring.portfolio import FEATURE_COLUMNS
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-from tenure.scoring.risk_training import model_inputs
+from tenure.health.risk_training import model_inputs
 
 #: Health inputs recomputed from the CRM in "what if" (the others come from the ledger).
 CRM_SOURCES = frozenset({*ENGAGEMENT_COLUMNS, "cadence_ratio", "open_issue_weight"})
