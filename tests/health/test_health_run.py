@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.prepare import health_rows_write, prepare_health_and_risk, run_parameters
 from tenure.health.selectors import (
     account_health_latest,
     account_health_panel,
@@ -32,6 +33,7 @@ from tenure.health.services import (
 from tenure.insights.health import DEFAULT_HEALTH
 from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
 from tenure.scoring import services
+from tenure.scoring.selectors import account_latest_snapshot
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.scoring.test_scoring_run import features_for, monthly_for
@@ -67,9 +69,24 @@ def portfolio():
 
 
 def score(revenue: dict[str, float], as_of: dt.date = AS_OF):  # type: ignore[no-untyped-def]
-    return services.scoring_run(
-        as_of=as_of, features=features_for(revenue), monthly=monthly_for(revenue)
+    """The run's snapshot-and-health step on frames (no order lines: no CLV, no training)."""
+    features = features_for(revenue)
+    cutoffs = services.scoring_settings_current()
+    health = prepare_health_and_risk(
+        as_of=as_of,
+        lines=None,
+        features=features,
+        a_share=cutoffs.a_share,
+        b_share=cutoffs.b_share,
     )
+    run = services.scoring_run(
+        as_of=as_of,
+        features=features,
+        monthly=monthly_for(revenue),
+        parameters=run_parameters(health),
+    )
+    health_rows_write(run_id=run.pk, result=health)
+    return run
 
 
 def test_the_scoring_run_writes_one_health_row_per_account(portfolio) -> None:
@@ -169,13 +186,19 @@ def test_what_if_a_decision_maker_left(portfolio) -> None:
     revenue, accounts = portfolio
     score(revenue)
     leaving = accounts["K1"].positions.first().contact
-    result = what_if_contact_left(accounts["K1"], leaving)
+    result = what_if_contact_left(
+        accounts["K1"], leaving, snapshot=account_latest_snapshot(account_id=accounts["K1"].pk)
+    )
     assert result is not None
     assert result.health_after < result.health_before
     changed = {c["label"]: (c["before"], c["after"]) for c in result.changes}
     assert changed["Decision makers engaged"] == (2, 1)
     assert changed["Contacts who left"] == (0, 1)
-    alone = what_if_contact_left(accounts["K2"], accounts["K2"].positions.first().contact)
+    alone = what_if_contact_left(
+        accounts["K2"],
+        accounts["K2"].positions.first().contact,
+        snapshot=account_latest_snapshot(account_id=accounts["K2"].pk),
+    )
     assert alone.health_after < result.health_after  # nobody is left at K2
 
 
@@ -218,7 +241,9 @@ def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:
     assert "Decision makers engaged" in html
     assert "latest nps — no survey answers that can be shown" in html
     contact = account.positions.first().contact
-    what_if = what_if_contact_left(account, contact)
+    what_if = what_if_contact_left(
+        account, contact, snapshot=account_latest_snapshot(account_id=account.pk)
+    )
     html = render_to_string("scoring/_what_if.html", {"what_if": what_if, "contact": contact})
     assert f"If {contact} left" in html
     assert "Contacts who left: 0 → 1" in html

@@ -36,7 +36,6 @@ from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Touchpoint
-from tenure.engagement.seasonal import stored_panel
 from tenure.feedback.anonymity import NpsFigure
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.selectors import account_sentiment, survey_figures
@@ -50,6 +49,7 @@ from tenure.insights.nps import DETRACTOR_MAX
 from tenure.insights.seasonality import MonthlyPanel
 from tenure.planning.choices import ActionStatus, MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
+from tenure.scoring.selectors import stored_panel
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
