@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.health.models import AccountHealth, HealthScorecard
-from tenure.health.prepare import health_rows_write, prepare_health_and_risk, run_parameters
 from tenure.health.selectors import (
     account_health_latest,
     account_health_panel,
@@ -32,11 +31,10 @@ from tenure.health.services import (
 )
 from tenure.insights.health import DEFAULT_HEALTH
 from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
-from tenure.scoring import services
 from tenure.scoring.selectors import account_latest_snapshot
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
-from tests.scoring.test_scoring_run import features_for, monthly_for
+from tests.scoring.test_scoring_run import features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
@@ -69,24 +67,7 @@ def portfolio():
 
 
 def score(revenue: dict[str, float], as_of: dt.date = AS_OF):  # type: ignore[no-untyped-def]
-    """The run's snapshot-and-health step on frames (no order lines: no CLV, no training)."""
-    features = features_for(revenue)
-    cutoffs = services.scoring_settings_current()
-    health = prepare_health_and_risk(
-        as_of=as_of,
-        lines=None,
-        features=features,
-        a_share=cutoffs.a_share,
-        b_share=cutoffs.b_share,
-    )
-    run = services.scoring_run(
-        as_of=as_of,
-        features=features,
-        monthly=monthly_for(revenue),
-        parameters=run_parameters(health),
-    )
-    health_rows_write(run_id=run.pk, result=health)
-    return run
+    return score_frames(as_of=as_of, features=features_for(revenue), monthly=monthly_for(revenue))
 
 
 def test_the_scoring_run_writes_one_health_row_per_account(portfolio) -> None:

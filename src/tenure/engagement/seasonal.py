@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, TeamMembership
 from tenure.audit.services import audit_record_bulk
+from tenure.core.bulk_insert import create_all
 from tenure.core.validation import check_rows
 from tenure.engagement.cadence import cadence_check
 from tenure.engagement.choices import TouchpointKind
@@ -204,8 +205,9 @@ def _plan_all(pending: list[_Pending]) -> list[tuple[_Pending, Touchpoint]]:
     check_rows(touchpoints, label="seasonal touchpoint")
     try:
         with transaction.atomic():
-            Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
-            SeasonalPreparation.objects.bulk_create(
+            create_all(Touchpoint, touchpoints)
+            create_all(
+                SeasonalPreparation,
                 (
                     SeasonalPreparation(
                         account=item.account,
@@ -215,7 +217,6 @@ def _plan_all(pending: list[_Pending]) -> list[tuple[_Pending, Touchpoint]]:
                     )
                     for item, touchpoint in zip(pending, touchpoints, strict=True)
                 ),
-                batch_size=2000,
             )
     except IntegrityError:
         one_by_one = [

@@ -36,6 +36,9 @@ MONEY = DERIVED_MONEY
 class HealthScorecard(VersionedScorecard):
     """A version of the health scorecard (``tenure.insights.health.Scorecard`` as JSON)."""
 
+    #: The audit trail recorded it under the scoring app until 2026-12 (issue 19).
+    audit_former_labels = ("scoring.healthscorecard",)
+
     class Meta(VersionedScorecard.Meta):
         db_table = "scoring_healthscorecard"
         constraints = [
@@ -53,6 +56,9 @@ class HealthScorecard(VersionedScorecard):
 
 class ChurnSettings(TimeStampedModel):
     """What counts as churn and how far ahead risk looks; the newest row is in force."""
+
+    #: The audit trail recorded it under the scoring app until 2026-12 (issue 19).
+    audit_former_labels = ("scoring.churnsettings",)
 
     interval_multiple = models.FloatField(
         default=3.0, help_text="Silence longer than this many usual order intervals is churn."

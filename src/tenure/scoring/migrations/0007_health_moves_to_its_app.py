@@ -1,8 +1,9 @@
 """The health, risk and CLV models leave the scoring app's state for the health app's.
 
 No table is touched (``health.0001`` keeps their names). Their content types move with
-them, so permissions granted on them stay granted, and the audit trail's model labels
-follow, so a record's history still reads under the model's current label.
+them, so permissions granted on them stay granted. The audit trail is append-only and
+keeps the labels it recorded: the models name their former label
+(``audit_former_labels``) and a record's history is read under both.
 """
 
 from django.db import migrations
@@ -12,7 +13,6 @@ MOVED = ("accounthealth", "churnsettings", "healthscorecard")
 
 def _relabel(apps, source: str, target: str) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
-    audit_event = apps.get_model("audit", "AuditEvent")
     for model in MOVED:
         # After a backward migration the next ``migrate`` creates fresh content types under
         # the code's label; the older one holds the granted permissions and wins.
@@ -20,7 +20,6 @@ def _relabel(apps, source: str, target: str) -> None:
         if old.exists():
             content_type.objects.filter(app_label=target, model=model).delete()
             old.update(app_label=target)
-        audit_event.objects.filter(model=f"{source}.{model}").update(model=f"{target}.{model}")
 
 
 def to_health(apps, schema_editor) -> None:
@@ -36,7 +35,6 @@ class Migration(migrations.Migration):
         ("scoring", "0006_run_currency_and_rates"),
         ("health", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("audit", "0002_export_action"),
     ]
 
     operations = [
