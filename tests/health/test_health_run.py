@@ -217,7 +217,7 @@ def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:
     revenue, accounts = portfolio
     score(revenue)
     account = accounts["K1"]
-    html = render_to_string("scoring/_health.html", {"panel": account_health_panel(account.pk)})
+    html = render_to_string("health/_health.html", {"panel": account_health_panel(account.pk)})
     assert "Health:" in html
     assert "Decision makers engaged" in html
     assert "latest nps — no survey answers that can be shown" in html
@@ -225,10 +225,10 @@ def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:
     what_if = what_if_contact_left(
         account, contact, snapshot=account_latest_snapshot(account_id=account.pk)
     )
-    html = render_to_string("scoring/_what_if.html", {"what_if": what_if, "contact": contact})
+    html = render_to_string("health/_what_if.html", {"what_if": what_if, "contact": contact})
     assert f"If {contact} left" in html
     assert "Contacts who left: 0 → 1" in html
-    assert "Not scored yet" in render_to_string("scoring/_health.html", {"panel": None})
+    assert "Not scored yet" in render_to_string("health/_health.html", {"panel": None})
 
 
 def test_a_saved_model_is_used_only_for_dates_it_may_know(settings, tmp_path) -> None:

@@ -3,7 +3,7 @@
 - :func:`account_health_latest` — the newest ``AccountHealth`` row of an account;
 - :func:`account_health_trend` — the change over 30 and 90 days, what moved it, and whether
   the scorecard version changed in between;
-- :func:`account_health_panel` — everything the ``scoring/_health.html`` partial shows;
+- :func:`account_health_panel` — everything the ``health/_health.html`` partial shows;
 - :func:`with_health` / :func:`by_value_at_risk` — annotate and order an ``Account`` queryset
   by latest risk, CLV, health and risk × CLV;
 - :func:`what_if_contact_left` — the health and risk an account would have without a person.
@@ -138,7 +138,7 @@ def account_health_trend(
 
 @dataclass(frozen=True)
 class HealthPanel:
-    """What the account page's health partial shows (``scoring/_health.html``).
+    """What the account page's health partial shows (``health/_health.html``).
 
     ``measures`` are dicts with ``key``, ``group``, ``label``, ``value``, ``score`` (0–100)
     and ``points`` (its contribution; ``None`` when left out); ``flags`` the measures left
