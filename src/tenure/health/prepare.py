@@ -20,6 +20,7 @@ from typing import Any
 import ibis.expr.types as ir
 import polars as pl
 import polars.selectors as cs
+from django.db import transaction
 from django.utils import timezone
 
 from tenure.accounts.models import Account
@@ -348,10 +349,11 @@ def health_rows(result: HealthRiskResult, run_id: int, version: str) -> list[tup
     return [(*row, now) for row in values.iter_rows()]
 
 
+@transaction.atomic
 def health_rows_write(*, run_id: int, result: HealthRiskResult, progress: Progress = _quiet) -> int:
-    """Write the run's ``AccountHealth`` rows, replacing those of the same date.
+    """Write the run's ``AccountHealth`` rows, replacing those of the same date: all or none.
 
-    Called inside the run's transaction, after its snapshots.
+    The scoring run calls it inside its own transaction, after the snapshots.
     """
     version = str(result.parameters.get("health", {}).get("scorecard", result.scorecard.version))
     AccountHealth.objects.filter(as_of=result.as_of).delete()
