@@ -244,7 +244,7 @@ def main() -> int:
         build_crm(args.accounts, args.seed)
         setup = time.perf_counter() - began
         print(f"Setup ({args.lines:,} lines, ledger, CRM): {setup:.1f} s", file=sys.stderr)
-    from tenure.scoring.health_services import risk_model_path
+    from tenure.health.services import risk_model_path
 
     risk_model_path().unlink(missing_ok=True)  # the cold run trains
 

@@ -15,10 +15,10 @@ from tenure.core.pdf import PdfUnavailable
 from tenure.engagement.brief import meeting_brief
 from tenure.engagement.seasonal import last_complete_month
 from tenure.growth.models import Opportunity
+from tenure.health.models import AccountHealth
+from tenure.health.services import health_scorecard_current
 from tenure.insights.seasonality import add_months
 from tenure.planning.models import Action
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_services import health_scorecard_current
 from tenure.scoring.models import AccountSnapshot, RevenueSeries, ScoringRun
 from tests.accounts.factories import (
     AccountFactory,

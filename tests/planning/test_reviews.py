@@ -13,10 +13,11 @@ from tenure.access.permissions import AccessDenied
 from tenure.access.services import role_assign
 from tenure.audit.models import AuditEvent
 from tenure.core.errors import DomainError
+from tenure.health.models import AccountHealth
 from tenure.planning import reviews
 from tenure.planning.models import Review
 from tenure.planning.services import goal_add, goal_record_progress, plan_create
-from tenure.scoring.models import AccountHealth, RevenueSeries, ScoringRun
+from tenure.scoring.models import RevenueSeries, ScoringRun
 from tests.accounts.factories import UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.feedback.factories import open_campaign, respond

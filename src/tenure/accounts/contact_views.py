@@ -28,7 +28,8 @@ from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import text_param
-from tenure.scoring.health_selectors import what_if_contact_left
+from tenure.health.selectors import what_if_contact_left
+from tenure.scoring.selectors import account_latest_snapshot
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
 POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
@@ -126,7 +127,9 @@ def what_if_left(request: AuthenticatedHttpRequest, pk: int, contact_id: int) ->
     context = {
         "account": account,
         "contact": contact,
-        "what_if": what_if_contact_left(account, contact),
+        "what_if": what_if_contact_left(
+            account, contact, snapshot=account_latest_snapshot(account_id=account.pk)
+        ),
     }
     return render(request, "accounts/what_if.html", context)
 

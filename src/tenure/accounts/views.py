@@ -28,7 +28,7 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet_summary
-from tenure.scoring.health_selectors import account_health_panel
+from tenure.health.selectors import account_health_panel
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.charts import monthly_bars
 

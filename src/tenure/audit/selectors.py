@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from tenure.audit.models import AuditEvent, model_label
+from tenure.audit.models import AuditEvent, model_labels
 
 #: Events shown on an account page unless asked otherwise.
 ACCOUNT_PAGE_LIMIT = 20
@@ -19,7 +19,7 @@ def account_audit(account_id: int, limit: int = ACCOUNT_PAGE_LIMIT) -> models.Qu
 
 
 def object_audit(model: type[models.Model], object_id: object) -> models.QuerySet[AuditEvent]:
-    """Every change to one record, newest first."""
-    return AuditEvent.objects.filter(model=model_label(model), object_id=str(object_id)).order_by(
-        "-created_at", "-id"
-    )
+    """Every change to one record, newest first, under any label the model has had."""
+    return AuditEvent.objects.filter(
+        model__in=model_labels(model), object_id=str(object_id)
+    ).order_by("-created_at", "-id")

@@ -36,7 +36,6 @@ from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Touchpoint
-from tenure.engagement.seasonal import stored_panel
 from tenure.feedback.anonymity import NpsFigure
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.selectors import account_sentiment, survey_figures
@@ -44,12 +43,13 @@ from tenure.feedback.sentiment import AccountSentiment
 from tenure.growth.choices import OpportunityStatus
 from tenure.growth.models import Opportunity
 from tenure.growth.selectors import account_opportunities
+from tenure.health.engagement_features import DECISION_ROLES
+from tenure.health.selectors import account_health_panel
 from tenure.insights.nps import DETRACTOR_MAX
 from tenure.insights.seasonality import MonthlyPanel
 from tenure.planning.choices import ActionStatus, MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
-from tenure.scoring.engagement_features import DECISION_ROLES
-from tenure.scoring.health_selectors import account_health_panel
+from tenure.scoring.selectors import stored_panel
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tenure.accounts.models import Account
+from tenure.health.selectors import HealthPanel
 from tenure.insights.seasonality import (
     MonthlyPanel,
     PeakWindow,
@@ -23,7 +24,6 @@ from tenure.insights.seasonality import (
     peak_windows,
     seasonal_profile,
 )
-from tenure.scoring.health_selectors import HealthPanel
 from tenure.scoring.selectors import account_latest_snapshot
 
 __all__ = [

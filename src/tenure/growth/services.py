@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from tenure.core.bulk_insert import insert_rows
+from tenure.core.bulk_insert import create_all, insert_rows
 from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none, money_or_none
@@ -138,7 +138,7 @@ def growth_refresh(
     # In chunks: SQLite limits the number of query parameters.
     for start in range(0, len(stale), 900):
         Opportunity.objects.filter(pk__in=stale[start : start + 900]).delete()
-    Opportunity.objects.bulk_create(fresh, batch_size=2000)
+    create_all(Opportunity, fresh)
     Opportunity.objects.bulk_update(
         changed,
         [

@@ -26,9 +26,10 @@ from tenure.core.numbers import money_or_none
 from tenure.core.validation import validate_and_save
 from tenure.engagement.models import Interaction
 from tenure.feedback.selectors import Scope, survey_figures
+from tenure.health.models import AccountHealth
 from tenure.planning.choices import MilestoneKind, ReviewStatus
 from tenure.planning.models import Goal, Milestone, Review
-from tenure.scoring.models import AccountHealth, RevenueSeries
+from tenure.scoring.models import RevenueSeries
 
 #: Bumped when the snapshot's layout changes, so old reviews can still be read.
 SNAPSHOT_VERSION = 1

@@ -12,6 +12,7 @@ from django.db.models import Q
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
+from tenure.core.scorecards import VersionedScorecard
 from tenure.scoring.choices import (
     DecisionOutcome,
     KeyListAction,
@@ -59,20 +60,10 @@ class ScoringRun(TimeStampedModel):
         return LedgerFreshness(as_of=self.as_of, through=self.ledger_through)
 
 
-class QualificationScorecard(TimeStampedModel):
-    """A version of the qualification scorecard: criteria and weights as JSON.
+class QualificationScorecard(VersionedScorecard):
+    """A version of the qualification scorecard: criteria and weights as JSON."""
 
-    Versions are never edited once used: a past decision can be explained by the version
-    it was made with.
-    """
-
-    version = models.CharField(max_length=40, unique=True)
-    definition = models.JSONField(help_text="Scorecard.to_dict() of tenure.insights.")
-    is_active = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(VersionedScorecard.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"],
@@ -297,6 +288,3 @@ class CurrencyRate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} {self.reporting_currency}"
-
-
-from tenure.scoring.health_models import *  # noqa: E402, F403

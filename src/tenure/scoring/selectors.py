@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
+import polars as pl
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
@@ -19,6 +21,13 @@ from django.db.models import (
 
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
+from tenure.engagement.seasonal import last_complete_month
+from tenure.insights.seasonality import (
+    DEFAULT_STRENGTH_THRESHOLD,
+    MonthlyPanel,
+    panel_from_series,
+    seasonal_profile,
+)
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
 from tenure.scoring.choices import KeyListAction, RunStatus
@@ -213,3 +222,44 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
         }
         for m in managers
     ]
+
+
+def stored_panel(*, account_ids: Collection[int] | QuerySet | None = None) -> MonthlyPanel:
+    """The accounts' stored monthly revenue (``RevenueSeries``) as one panel.
+
+    A month still in progress on the series' as-of date is left out: half a month would
+    read as a slump. Rows are keyed by account id.
+    """
+    rows = RevenueSeries.objects.all()
+    if isinstance(account_ids, QuerySet):
+        # A subquery: a large selection would pass SQLite's limit on query parameters.
+        rows = rows.filter(account_id__in=account_ids)
+    elif account_ids is not None:
+        rows = rows.filter(account_id__in=list(account_ids))
+    ids, starts, series = [], [], []
+    last = None
+    for account_id, first_month, as_of, values in rows.values_list(
+        "account_id", "first_month", "as_of", "values"
+    ).order_by("account_id"):
+        complete = last_complete_month(as_of)
+        keep = (complete.year - first_month.year) * 12 + complete.month - first_month.month + 1
+        ids.append(account_id)
+        starts.append(first_month)
+        series.append([float(v) for v in values[: max(keep, 0)]])
+        last = complete if last is None else max(last, complete)
+    return panel_from_series(ids, starts, series, last_month=last)
+
+
+def portfolio_profiles(
+    *,
+    account_ids: Collection[int] | QuerySet | None = None,
+    strength_threshold: float = DEFAULT_STRENGTH_THRESHOLD,
+) -> pl.DataFrame:
+    """Seasonal profiles of accounts from their stored monthly revenue (:func:`stored_panel`).
+
+    Returns :func:`~tenure.insights.seasonality.seasonal_profile`'s frame, keyed by
+    ``account_id``.
+    """
+    return seasonal_profile(
+        stored_panel(account_ids=account_ids), strength_threshold=strength_threshold
+    )

@@ -13,8 +13,8 @@ from tenure.access.permissions import can_assign_managers, sees_all_accounts
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.feedback.figures import survey_figures
+from tenure.health.selectors import by_value_at_risk
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
-from tenure.scoring.health_selectors import by_value_at_risk
 from tenure.scoring.selectors import (
     key_accounts,
     keylist_candidates,

@@ -17,8 +17,8 @@ from tenure.alerts.selectors import my_task_counts
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, attention_list, weekly_focus
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_selectors import with_health
+from tenure.health.models import AccountHealth
+from tenure.health.selectors import with_health
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@
 :class:`History` wraps the ledger's order lines and the CRM's dated facts and answers "what
 did we know at the end of day *d*?" for any *d*: revenue features and the purchase-day
 summary from lines dated on or before *d*, a BG/NBD + Gamma-Gamma fit on that summary, and
-the CRM features from :mod:`tenure.scoring.engagement_features`. Results are cached per day,
+the CRM features from :mod:`tenure.health.engagement_features`. Results are cached per day,
 so a backtest over many cut-offs reads each day once.
 """
 
@@ -18,6 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
+from tenure.health.clv_inputs import clv_inputs
+from tenure.health.engagement_features import CrmEvents, engagement_features
 from tenure.insights.clv import (
     BetaGeoFitter,
     GammaGammaFitter,
@@ -27,8 +29,6 @@ from tenure.insights.clv import (
 )
 from tenure.insights.segmentation import abc_tiers
 from tenure.ledger import features as ledger_features
-from tenure.scoring.clv_inputs import clv_inputs
-from tenure.scoring.engagement_features import CrmEvents, engagement_features
 
 #: CLV horizon: twelve monthly periods at 1 % a month.
 CLV_MONTHS = 12
@@ -153,7 +153,7 @@ class History:
     lines
         The ledger's order lines (an Ibis table).
     events
-        The CRM's dated facts (:func:`~tenure.scoring.engagement_features.load_crm_events`).
+        The CRM's dated facts (:func:`~tenure.health.engagement_features.load_crm_events`).
     window_days, recent_days
         CRM windows of the state (the risk model's: 180 and 90 days).
     a_share, b_share

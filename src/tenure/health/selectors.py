@@ -3,7 +3,7 @@
 - :func:`account_health_latest` — the newest ``AccountHealth`` row of an account;
 - :func:`account_health_trend` — the change over 30 and 90 days, what moved it, and whether
   the scorecard version changed in between;
-- :func:`account_health_panel` — everything the ``scoring/_health.html`` partial shows;
+- :func:`account_health_panel` — everything the ``health/_health.html`` partial shows;
 - :func:`with_health` / :func:`by_value_at_risk` — annotate and order an ``Account`` queryset
   by latest risk, CLV, health and risk × CLV;
 - :func:`what_if_contact_left` — the health and risk an account would have without a person.
@@ -14,13 +14,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import polars as pl
 from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from tenure.accounts.models import Account, Contact
+from tenure.health.engagement_features import (
+    ENGAGEMENT_COLUMNS,
+    engagement_features,
+    load_crm_events,
+)
+from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.risk_training import model_inputs
+from tenure.health.services import churn_definition_current, risk_model_load
 from tenure.insights.health import (
     Scorecard,
     health_change,
@@ -29,24 +37,15 @@ from tenure.insights.health import (
     score_health,
 )
 from tenure.insights.risk import RISK_FEATURES
-from tenure.scoring.engagement_features import (
-    ENGAGEMENT_COLUMNS,
-    engagement_features,
-    load_crm_events,
-)
-from tenure.scoring.health_models import AccountHealth, HealthScorecard
-from tenure.scoring.health_services import churn_definition_current, risk_model_load
-from tenure.scoring.models import AccountSnapshot
-from tenure.scoring.portfolio import FEATURE_COLUMNS
+from tenure.ledger.features import ACCOUNT_FEATURES
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-from tenure.scoring.risk_training import model_inputs
 
 #: Health inputs recomputed from the CRM in "what if" (the others come from the ledger).
 CRM_SOURCES = frozenset({*ENGAGEMENT_COLUMNS, "cadence_ratio", "open_issue_weight"})
 #: The snapshot's ledger features the risk model reads.
-LEDGER_COLUMNS = tuple(c for c in FEATURE_COLUMNS if c != "last_order_date")
+LEDGER_COLUMNS = tuple(c for c in ACCOUNT_FEATURES if c != "last_order_date")
 
 
 def account_health_latest(account_id: int) -> AccountHealth | None:
@@ -139,7 +138,7 @@ def account_health_trend(
 
 @dataclass(frozen=True)
 class HealthPanel:
-    """What the account page's health partial shows (``scoring/_health.html``).
+    """What the account page's health partial shows (``health/_health.html``).
 
     ``measures`` are dicts with ``key``, ``group``, ``label``, ``value``, ``score`` (0–100)
     and ``points`` (its contribution; ``None`` when left out); ``flags`` the measures left
@@ -248,11 +247,10 @@ def _health_row(
     return inputs, score_health(inputs, card)["health_score"][0]
 
 
-def _ledger_state(stored: AccountHealth) -> pl.DataFrame:
+def _ledger_state(stored: AccountHealth, snapshot: LedgerSnapshot | None) -> pl.DataFrame:
     """The run's ledger inputs of the account: its snapshot plus the recent spend."""
-    snapshot = AccountSnapshot.objects.filter(
-        account_id=stored.account_id, as_of=stored.as_of
-    ).first()
+    if snapshot is not None and snapshot.as_of != stored.as_of:
+        snapshot = None
     row: dict[str, Any] = {
         "account_id": stored.account_id,
         "account_key": "",
@@ -271,14 +269,23 @@ def _ledger_state(stored: AccountHealth) -> pl.DataFrame:
     return pl.DataFrame([row], schema=schema)
 
 
-def what_if_contact_left(account: Account, contact: Contact) -> WhatIf | None:
+class LedgerSnapshot(Protocol):
+    """An account's ledger features as of a date (the scoring app's ``AccountSnapshot``)."""
+
+    as_of: dt.date
+
+
+def what_if_contact_left(
+    account: Account, contact: Contact, *, snapshot: LedgerSnapshot | None
+) -> WhatIf | None:
     """Health and risk of ``account`` if ``contact`` left it on the latest run's date.
 
     The contact's positions there end on that date and their interactions with the
     account no longer count: fewer people engaged, maybe no decision maker, one more
     departure. Health is re-scored with the scorecard version of the latest run; risk is
     re-predicted with the saved model when it fits that date (else ``None``), from the
-    run's ledger inputs and the CRM recomputed both ways.
+    run's ledger inputs and the CRM recomputed both ways. ``snapshot`` is the account's
+    latest snapshot: its ledger features count when it is of the health row's date.
     """
     stored = account_health_latest(account.pk)
     if stored is None:
@@ -291,7 +298,7 @@ def what_if_contact_left(account: Account, contact: Contact) -> WhatIf | None:
     loaded = None
     if stored.risk is not None:
         loaded = risk_model_load(as_of=stored.as_of, definition=churn_definition_current())
-    ledger = _ledger_state(stored) if loaded is not None else None
+    ledger = _ledger_state(stored, snapshot) if loaded is not None else None
     sides = {}
     for name, facts in (("before", events), ("after", gone)):
         health_engagement = engagement_features(

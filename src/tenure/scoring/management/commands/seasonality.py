@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.accounts.models import Account
 from tenure.core.csv_cells import write_frame_csv
-from tenure.engagement.seasonal import last_complete_month, stored_panel
+from tenure.engagement.seasonal import last_complete_month
 from tenure.insights.seasonality import (
     DEFAULT_STRENGTH_THRESHOLD,
     MonthlyPanel,
@@ -20,6 +20,7 @@ from tenure.insights.seasonality import (
     monthly_panel,
     seasonal_profile,
 )
+from tenure.scoring.selectors import stored_panel
 
 
 def order_lines_panel(path: Path, *, as_of: dt.date | None) -> MonthlyPanel:

@@ -9,15 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
-from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
-from tenure.core.validation import validate_and_save
+from tenure.core.scorecards import active_scorecard, scorecard_version_publish
+from tenure.health.models import ChurnSettings, HealthScorecard
 from tenure.insights.health import DEFAULT_HEALTH, Scorecard
 from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
-from tenure.scoring.health_models import ChurnSettings, HealthScorecard
-from tenure.scoring.scorecards import active_scorecard
 
 #: A saved model older than this (in days of data) is retrained by the next scoring run.
 RETRAIN_AFTER_DAYS = 90
@@ -28,29 +25,14 @@ def health_scorecard_current() -> tuple[HealthScorecard, Scorecard]:
     return active_scorecard(HealthScorecard, DEFAULT_HEALTH)
 
 
-@transaction.atomic
 def health_scorecard_publish(
     *, definition: dict[str, Any], version: str, note: str = ""
 ) -> HealthScorecard:
-    """Publish a new health scorecard version and make it the active one.
-
-    Raises
-    ------
-    DomainError
-        If the definition is not a valid scorecard or the version exists already.
-    """
-    try:
-        Scorecard.from_dict({**definition, "version": version})
-    except (ValueError, TypeError, KeyError) as error:
-        raise DomainError(f"the scorecard is not valid: {error}", field="definition") from error
-    if HealthScorecard.objects.filter(version=version).exists():
-        raise DomainError(f"version {version} exists; versions are never edited", field="version")
-    HealthScorecard.objects.filter(is_active=True).update(is_active=False)
-    row = HealthScorecard(
-        version=version, definition={**definition, "version": version}, is_active=True, note=note
+    """Publish a new health scorecard version and make it the active one (see
+    :func:`~tenure.core.scorecards.scorecard_version_publish` for what is refused)."""
+    return scorecard_version_publish(
+        HealthScorecard, Scorecard, definition=definition, version=version, note=note
     )
-    validate_and_save(row)
-    return row
 
 
 def churn_definition_current() -> ChurnDefinition:

@@ -14,11 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
-from tenure.insights.health import DEFAULT_HEALTH
-from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
-from tenure.scoring import services
-from tenure.scoring.health_models import AccountHealth, HealthScorecard
-from tenure.scoring.health_selectors import (
+from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.selectors import (
     account_health_latest,
     account_health_panel,
     account_health_trend,
@@ -26,15 +23,18 @@ from tenure.scoring.health_selectors import (
     what_if_contact_left,
     with_health,
 )
-from tenure.scoring.health_services import (
+from tenure.health.services import (
     health_scorecard_current,
     health_scorecard_publish,
     risk_model_load,
     risk_model_save,
 )
+from tenure.insights.health import DEFAULT_HEALTH
+from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, ChurnRiskModel
+from tenure.scoring.selectors import account_latest_snapshot
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
-from tests.scoring.test_scoring_run import features_for, monthly_for
+from tests.scoring.test_scoring_run import features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
@@ -67,9 +67,7 @@ def portfolio():
 
 
 def score(revenue: dict[str, float], as_of: dt.date = AS_OF):  # type: ignore[no-untyped-def]
-    return services.scoring_run(
-        as_of=as_of, features=features_for(revenue), monthly=monthly_for(revenue)
-    )
+    return score_frames(as_of=as_of, features=features_for(revenue), monthly=monthly_for(revenue))
 
 
 def test_the_scoring_run_writes_one_health_row_per_account(portfolio) -> None:
@@ -169,13 +167,19 @@ def test_what_if_a_decision_maker_left(portfolio) -> None:
     revenue, accounts = portfolio
     score(revenue)
     leaving = accounts["K1"].positions.first().contact
-    result = what_if_contact_left(accounts["K1"], leaving)
+    result = what_if_contact_left(
+        accounts["K1"], leaving, snapshot=account_latest_snapshot(account_id=accounts["K1"].pk)
+    )
     assert result is not None
     assert result.health_after < result.health_before
     changed = {c["label"]: (c["before"], c["after"]) for c in result.changes}
     assert changed["Decision makers engaged"] == (2, 1)
     assert changed["Contacts who left"] == (0, 1)
-    alone = what_if_contact_left(accounts["K2"], accounts["K2"].positions.first().contact)
+    alone = what_if_contact_left(
+        accounts["K2"],
+        accounts["K2"].positions.first().contact,
+        snapshot=account_latest_snapshot(account_id=accounts["K2"].pk),
+    )
     assert alone.health_after < result.health_after  # nobody is left at K2
 
 
@@ -193,36 +197,38 @@ def test_scorecard_versions_are_published_never_edited() -> None:
 
 def test_a_new_scorecard_version_is_added_in_the_admin(admin_client) -> None:
     health_scorecard_current()
-    form = admin_client.get("/admin/scoring/healthscorecard/add/")
+    form = admin_client.get("/admin/health/healthscorecard/add/")
     assert form.status_code == 200
     assert b"health-1-next" in form.content
     definition = DEFAULT_HEALTH.to_dict()
     definition["cadence"] = {"A": 4, "B": 2, "C": 1}
     response = admin_client.post(
-        "/admin/scoring/healthscorecard/add/",
+        "/admin/health/healthscorecard/add/",
         {"version": "health-2", "definition": json.dumps(definition), "note": "more visits"},
     )
     assert response.status_code == 302
     _, active = health_scorecard_current()
     assert active.version == "health-2"
     assert active.cadence["A"] == 4
-    assert admin_client.get("/admin/scoring/accounthealth/").status_code == 200
+    assert admin_client.get("/admin/health/accounthealth/").status_code == 200
 
 
 def test_the_partials_render_health_trend_and_what_if(portfolio) -> None:
     revenue, accounts = portfolio
     score(revenue)
     account = accounts["K1"]
-    html = render_to_string("scoring/_health.html", {"panel": account_health_panel(account.pk)})
+    html = render_to_string("health/_health.html", {"panel": account_health_panel(account.pk)})
     assert "Health:" in html
     assert "Decision makers engaged" in html
     assert "latest nps — no survey answers that can be shown" in html
     contact = account.positions.first().contact
-    what_if = what_if_contact_left(account, contact)
-    html = render_to_string("scoring/_what_if.html", {"what_if": what_if, "contact": contact})
+    what_if = what_if_contact_left(
+        account, contact, snapshot=account_latest_snapshot(account_id=account.pk)
+    )
+    html = render_to_string("health/_what_if.html", {"what_if": what_if, "contact": contact})
     assert f"If {contact} left" in html
     assert "Contacts who left: 0 → 1" in html
-    assert "Not scored yet" in render_to_string("scoring/_health.html", {"panel": None})
+    assert "Not scored yet" in render_to_string("health/_health.html", {"panel": None})
 
 
 def test_a_saved_model_is_used_only_for_dates_it_may_know(settings, tmp_path) -> None:

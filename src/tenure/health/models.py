@@ -1,7 +1,7 @@
 """Health, churn risk and lifetime value per account and scoring run, and their settings.
 
-Imported at the end of ``tenure.scoring.models`` so Django finds the models in the scoring
-app; kept apart because they are a subject of their own.
+The tables keep the names they had in the scoring app (``scoring_…``): the models moved to
+this app with their rows, without a copy (migration ``health.0001_initial``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.db.models import Q
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
+from tenure.core.scorecards import VersionedScorecard
 
 __all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
 
@@ -32,20 +33,14 @@ def risk_driver_texts(drivers: Iterable[Mapping[str, Any]] | None, *, top: int =
 MONEY = DERIVED_MONEY
 
 
-class HealthScorecard(TimeStampedModel):
-    """A version of the health scorecard (``tenure.insights.health.Scorecard`` as JSON).
+class HealthScorecard(VersionedScorecard):
+    """A version of the health scorecard (``tenure.insights.health.Scorecard`` as JSON)."""
 
-    Versions are never edited once published: a past health score is explained by the
-    version it was computed with. One version is active.
-    """
+    #: The audit trail recorded it under the scoring app until 2026-12 (issue 19).
+    audit_former_labels = ("scoring.healthscorecard",)
 
-    version = models.CharField(max_length=40, unique=True)
-    definition = models.JSONField(help_text="Scorecard.to_dict() of tenure.insights.health.")
-    is_active = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(VersionedScorecard.Meta):
+        db_table = "scoring_healthscorecard"
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"],
@@ -61,6 +56,9 @@ class HealthScorecard(TimeStampedModel):
 
 class ChurnSettings(TimeStampedModel):
     """What counts as churn and how far ahead risk looks; the newest row is in force."""
+
+    #: The audit trail recorded it under the scoring app until 2026-12 (issue 19).
+    audit_former_labels = ("scoring.churnsettings",)
 
     interval_multiple = models.FloatField(
         default=3.0, help_text="Silence longer than this many usual order intervals is churn."
@@ -83,6 +81,7 @@ class ChurnSettings(TimeStampedModel):
     )
 
     class Meta:
+        db_table = "scoring_churnsettings"
         ordering = ["-created_at"]
         verbose_name_plural = "churn settings"
         constraints = [
@@ -152,6 +151,7 @@ class AccountHealth(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "scoring_accounthealth"
         ordering = ["-as_of", "account_id"]
         verbose_name_plural = "account health"
         constraints = [

@@ -15,10 +15,11 @@ from django.core.management import call_command
 
 from tenure.demo.load import load_world
 from tenure.demo.world import DemoConfig, build_world
+from tenure.health.models import AccountHealth
+from tenure.health.selectors import what_if_contact_left
+from tenure.health.services import risk_model_path
 from tenure.scoring import run as scoring_run_module
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_selectors import what_if_contact_left
-from tenure.scoring.health_services import risk_model_path
+from tenure.scoring.selectors import account_latest_snapshot
 from tests.accounts.factories import AccountFactory
 from tests.scoring.health_ledger import every, ledger_connection, order_lines
 
@@ -67,7 +68,7 @@ def test_demo_portfolio_score_and_backtest_beat_recency(home, monkeypatch) -> No
     loaded = load_world(world, home=home, progress=lambda _: None)
     use_ledger(monkeypatch, pl.read_parquet(loaded.order_lines_path))
     monkeypatch.setattr(
-        "tenure.scoring.management.commands.backtest.store.connect",
+        "tenure.health.management.commands.backtest.store.connect",
         scoring_run_module.store.connect,
     )
 
@@ -83,7 +84,9 @@ def test_demo_portfolio_score_and_backtest_beat_recency(home, monkeypatch) -> No
     # "What if" re-predicts risk with the saved model: losing a decision maker never helps.
     engaged = at_risk.filter(decision_makers_engaged__gte=1).select_related("account").first()
     leaving = engaged.account.positions.filter(buying_role="decision_maker").first().contact
-    what_if = what_if_contact_left(engaged.account, leaving)
+    what_if = what_if_contact_left(
+        engaged.account, leaving, snapshot=account_latest_snapshot(account_id=engaged.account.pk)
+    )
     assert what_if.risk_before == pytest.approx(engaged.risk, abs=0.05)
     assert what_if.health_after <= what_if.health_before
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tenure.engagement.seasonal import DEFAULT_LEAD_WEEKS, seasonal_touchpoints_plan
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD
+from tenure.scoring.selectors import portfolio_profiles
 
 
 class Command(BaseCommand):
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         today = options["today"] or timezone.localdate()
         plan = seasonal_touchpoints_plan(
             today=today,
+            profiles=portfolio_profiles(strength_threshold=options["threshold"]),
             lead_weeks=options["lead_weeks"],
             strength_threshold=options["threshold"],
             horizon_days=options["horizon_days"],

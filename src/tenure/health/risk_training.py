@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from tenure.health.point_in_time import History
+from tenure.health.scorecard_frames import health_frame
 from tenure.insights.backtest import Evaluation, evaluate
 from tenure.insights.health import DEFAULT_HEALTH, Scorecard
 from tenure.insights.risk import (
@@ -27,7 +29,6 @@ from tenure.insights.risk import (
     churn_labels,
     risk_features,
 )
-from tenure.scoring.point_in_time import History
 
 #: The CRM windows the risk model's features are named after.
 RISK_NAMES = {
@@ -233,8 +234,6 @@ def truth_labels(truth: pl.DataFrame, cutoff: dt.date, horizon_days: int) -> pl.
 
 def health_baseline(state: pl.DataFrame, scorecard: Scorecard) -> pl.DataFrame:
     """Health scores of a state (no survey answers), for use as a baseline ranking."""
-    from tenure.scoring.health_risk import health_frame  # the scoring glue, no cycle at import
-
     scored = health_frame(state, scorecard)
     return scored.select("account_id", "health_score")
 

@@ -13,11 +13,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from tenure.health.engagement_features import engagement_features, load_crm_events
+from tenure.health.point_in_time import History
+from tenure.health.risk_training import labelled_rows
 from tenure.insights.risk import RISK_FEATURES
 from tenure.planning.models import Action
-from tenure.scoring.engagement_features import engagement_features, load_crm_events
-from tenure.scoring.point_in_time import History
-from tenure.scoring.risk_training import labelled_rows
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.planning.factories import AccountPlanFactory, MilestoneFactory

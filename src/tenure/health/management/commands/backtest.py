@@ -11,17 +11,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.core.errors import DomainError
-from tenure.ledger import store
-from tenure.scoring.backtest_figures import calibration_figure, lift_figure
-from tenure.scoring.currency import ledger_in_reporting_currency
-from tenure.scoring.engagement_features import load_crm_events
-from tenure.scoring.health_services import (
+from tenure.health.backtest_figures import calibration_figure, lift_figure
+from tenure.health.engagement_features import load_crm_events
+from tenure.health.point_in_time import History
+from tenure.health.risk_training import ledger_end, rolling_backtest, train_risk
+from tenure.health.services import (
     churn_definition_current,
     health_scorecard_current,
     risk_model_save,
 )
-from tenure.scoring.point_in_time import History
-from tenure.scoring.risk_training import ledger_end, rolling_backtest, train_risk
+from tenure.ledger import store
+from tenure.scoring.currency import ledger_in_reporting_currency
 
 
 class Command(BaseCommand):

@@ -2,10 +2,9 @@
 
 ``run_scoring`` calls :func:`prepare_health_and_risk` before the scoring run's transaction
 (the reading, fitting and training happen there, without holding the CRM store's write
-lock) and ``scoring_run`` calls :func:`score_health_and_risk` at the end of its transaction
-to write the rows. Called without a prepared result (``scoring_run`` on frames alone, as in
-tests), the health is computed from the ledger features given and the CRM; CLV and risk,
-which need the order lines, are then left empty unless a saved model fits.
+lock) and :func:`health_rows_write` inside it, after the run's snapshots. Without order
+lines (``lines=None``) CLV and risk training are skipped: risk is then left empty unless a
+saved model fits.
 """
 
 from __future__ import annotations
@@ -16,38 +15,38 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis.expr.types as ir
 import polars as pl
 import polars.selectors as cs
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from tenure.insights.health import Scorecard, health_inputs, score_health
-from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, churned_as_of
-from tenure.scoring.engagement_features import (
-    ENGAGEMENT_COLUMNS,
+from tenure.accounts.models import Account
+from tenure.core.bulk_insert import insert_rows
+from tenure.core.figures import percent
+from tenure.feedback.models import Response
+from tenure.feedback.selectors import account_sentiment
+from tenure.health.engagement_features import (
     CrmEvents,
-    engagement_features,
     load_crm_events,
 )
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_services import (
+from tenure.health.models import AccountHealth
+from tenure.health.point_in_time import CLV_COLUMNS, CLV_MONTHS, RECENT_SPEND, History
+from tenure.health.risk_training import model_inputs, train_risk
+from tenure.health.scorecard_frames import health_frame, scorecard_state
+from tenure.health.services import (
     churn_definition_current,
     health_scorecard_current,
     risk_model_load,
     risk_model_save,
     risk_model_version,
 )
-from tenure.scoring.point_in_time import CLV_COLUMNS, CLV_MONTHS, RECENT_SPEND, History
-from tenure.scoring.risk_training import model_inputs, train_risk
-
-if TYPE_CHECKING:
-    from tenure.scoring.models import ScoringRun
+from tenure.insights.health import Scorecard
+from tenure.insights.risk import RISK_FEATURES, ChurnDefinition, churned_as_of
 
 Progress = Callable[[str], None]
-BATCH = 2000
 
 
 def _quiet(_: str) -> None:
@@ -66,61 +65,12 @@ class HealthRiskResult:
     drivers: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def health_frame(
-    state: pl.DataFrame, scorecard: Scorecard, *, sentiment: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """Score a state (one row per account) against ``scorecard``.
+def survey_sentiment(as_of: dt.date) -> pl.DataFrame:
+    """Latest NPS per account surveyed in the year to ``as_of``, from the feedback app.
 
-    Returns the :func:`~tenure.insights.health.score_health` columns plus each measure's
-    input value as ``value_<measure key>``, keyed by ``account_id``.
+    ``account_sentiment``'s group rule decides whether an account's NPS may be shown; a
+    hidden one counts as missing.
     """
-    frame = state
-    if sentiment is not None and sentiment.height:
-        frame = frame.drop("nps", strict=False).join(
-            sentiment.select("account_id", "nps"), on="account_id", how="left"
-        )
-    elif "nps" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("nps"))
-    inputs = health_inputs(frame, scorecard)
-    sources = list(dict.fromkeys(m.source for m in scorecard.measures))
-    inputs = inputs.with_columns(
-        pl.lit(None, pl.Float64).alias(s) for s in sources if s not in inputs.columns
-    ).select("account_id", *(pl.col(s).cast(pl.Float64) for s in sources))
-    values = inputs.select(
-        "account_id", *(pl.col(m.source).alias(f"value_{m.key}") for m in scorecard.measures)
-    )
-    return score_health(inputs, scorecard).join(values, on="account_id", how="left")
-
-
-def scorecard_state(
-    history: History, state: pl.DataFrame, scorecard: Scorecard, as_of: dt.date
-) -> pl.DataFrame:
-    """``state`` with the CRM features counted over the scorecard's own windows."""
-    if (scorecard.window_days, scorecard.recent_days) == (history.window_days, history.recent_days):
-        return state
-    engagement = engagement_features(
-        history.events,
-        as_of=as_of,
-        window_days=scorecard.window_days,
-        recent_days=scorecard.recent_days,
-    )
-    return state.drop(*ENGAGEMENT_COLUMNS).join(engagement, on="account_id", how="left")
-
-
-def survey_sentiment(as_of: dt.date) -> pl.DataFrame | None:
-    """Latest NPS per surveyed account from the feedback app, when it is there.
-
-    Uses ``tenure.feedback.selectors.account_sentiment`` (its group rule decides whether an
-    account's NPS may be shown; a hidden one counts as missing). ``None`` when the
-    feedback app offers no such selector.
-    """
-    try:
-        from tenure.feedback.models import Response
-        from tenure.feedback.selectors import account_sentiment
-    except ImportError:
-        return None
-    from tenure.accounts.models import Account
-
     since = as_of - dt.timedelta(days=365)
     surveyed = (
         Response.objects.filter(answered_at__date__lte=as_of, answered_at__date__gt=since)
@@ -135,18 +85,13 @@ def survey_sentiment(as_of: dt.date) -> pl.DataFrame | None:
     return pl.DataFrame(rows, schema={"account_id": pl.Int64, "nps": pl.Float64}, orient="row")
 
 
-def _scoring_settings() -> tuple[float, float]:
-    from tenure.scoring.services import scoring_settings_current
-
-    current = scoring_settings_current()
-    return current.a_share, current.b_share
-
-
 def prepare_health_and_risk(
     *,
     as_of: dt.date,
     lines: ir.Table | None,
     features: pl.DataFrame | None,
+    a_share: float,
+    b_share: float,
     events: CrmEvents | None = None,
     progress: Progress = _quiet,
     ledger_through: dt.date | None = None,
@@ -161,6 +106,8 @@ def prepare_health_and_risk(
         The ledger's order lines; ``None`` skips CLV and risk training.
     features
         The ledger's revenue features as of ``as_of`` if already computed.
+    a_share, b_share
+        The tier cut-offs in force (cumulative revenue shares of A and of A and B).
     events
         The CRM's dated facts (read here when not given).
     ledger_through
@@ -168,7 +115,6 @@ def prepare_health_and_risk(
         ``as_of`` (CRM measures still count to ``as_of``).
     """
     started = time.perf_counter()
-    a_share, b_share = _scoring_settings()
     events = events if events is not None else load_crm_events()
     history = History(
         lines, events, a_share=a_share, b_share=b_share, ledger_through=ledger_through
@@ -186,7 +132,7 @@ def prepare_health_and_risk(
     health = health_frame(health_state, scorecard, sentiment=sentiment)
     parameters["health"] = {
         "scorecard": scorecard_row.version,
-        "surveyed_accounts": 0 if sentiment is None else sentiment.height,
+        "surveyed_accounts": sentiment.height,
     }
 
     definition = churn_definition_current()
@@ -306,7 +252,7 @@ def _number(value: Any) -> float | None:
 
 
 #: Columns of ``AccountHealth`` written per row, in order.
-_COLUMNS = (
+COLUMNS = (
     "run_id",
     "account_id",
     "as_of",
@@ -333,7 +279,7 @@ _COLUMNS = (
     "churned",
     "created_at",
 )
-_JSON = {"health_contributions", "health_measures", "health_flags", "risk_drivers"}
+_JSON = frozenset({"health_contributions", "health_measures", "health_flags", "risk_drivers"})
 
 
 def _json_list(column: str) -> pl.Expr:
@@ -342,8 +288,8 @@ def _json_list(column: str) -> pl.Expr:
     return pl.when(pl.col(column).list.len() > 0).then('["' + joined + '"]').otherwise(pl.lit("[]"))
 
 
-def health_rows(result: HealthRiskResult, run: ScoringRun, version: str) -> list[tuple[Any, ...]]:
-    """The ``AccountHealth`` rows of a result as value tuples in :data:`_COLUMNS` order.
+def health_rows(result: HealthRiskResult, run_id: int, version: str) -> list[tuple[Any, ...]]:
+    """The ``AccountHealth`` rows of a result as value tuples in :data:`COLUMNS` order.
 
     Built column-wise in Polars (JSON included) without model instances: at 200,000
     accounts the ORM's per-object work would take longer than the rest of the run.
@@ -369,7 +315,7 @@ def health_rows(result: HealthRiskResult, run: ScoringRun, version: str) -> list
     has_risk = pl.col("risk").is_not_null()
     money = pl.Decimal(18, 2)
     values = frame.select(
-        pl.lit(run.pk).alias("run_id"),
+        pl.lit(run_id).alias("run_id"),
         "account_id",
         pl.lit(result.as_of).alias("as_of"),
         "health_score",
@@ -403,46 +349,44 @@ def health_rows(result: HealthRiskResult, run: ScoringRun, version: str) -> list
     return [(*row, now) for row in values.iter_rows()]
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """Bulk INSERT through the database cursor, in batches."""
-    table = connection.ops.quote_name(AccountHealth._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    marks = ", ".join(f"%s{cast}" if c in _JSON else "%s" for c in _COLUMNS)
-    statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(statement, rows[start : start + BATCH])
-
-
 @transaction.atomic
-def score_health_and_risk(
-    *,
-    run: ScoringRun,
-    features: pl.DataFrame,
-    monthly: pl.DataFrame,
-    progress: Progress = _quiet,
-    prepared: HealthRiskResult | None = None,
-) -> int:
-    """Write the run's ``AccountHealth`` rows, replacing those of the same date.
+def health_rows_write(*, run_id: int, result: HealthRiskResult, progress: Progress = _quiet) -> int:
+    """Write the run's ``AccountHealth`` rows, replacing those of the same date: all or none.
 
-    ``monthly`` is accepted for symmetry with the segmentation step and not used: the
-    recent-spend features come from the purchase-day summary.
+    The scoring run calls it inside its own transaction, after the snapshots.
     """
-    del monthly
-    result = prepared
-    if result is None or result.as_of != run.as_of:
-        result = prepare_health_and_risk(
-            as_of=run.as_of, lines=None, features=features, progress=progress
-        )
     version = str(result.parameters.get("health", {}).get("scorecard", result.scorecard.version))
-    AccountHealth.objects.filter(as_of=run.as_of).delete()
-    rows = health_rows(result, run, version)
-    _insert(rows)
-    run.parameters = {**(run.parameters or {}), **_json_safe(result.parameters)}
-    run.save(update_fields=["parameters", "updated_at"])
-    progress(f"  {len(rows):,} health rows as of {run.as_of}")
-    return len(rows)
+    AccountHealth.objects.filter(as_of=result.as_of).delete()
+    written = insert_rows(
+        AccountHealth, COLUMNS, health_rows(result, run_id, version), json_columns=_JSON
+    )
+    progress(f"  {written:,} health rows as of {result.as_of}")
+    return written
+
+
+def run_parameters(result: HealthRiskResult) -> dict[str, Any]:
+    """What the run records of its health step (scorecard version, CLV fit, risk model)."""
+    return dict(_json_safe(result.parameters))
+
+
+def needing_repair(
+    result: HealthRiskResult, *, below_health: float, above_risk: float
+) -> pl.DataFrame:
+    """Accounts whose relationship needs repair before growth: health under
+    ``below_health`` or churn risk over ``above_risk``; ``account_id`` and ``why``."""
+    weak = result.accounts.filter(
+        (pl.col("health_score") < below_health) | (pl.col("risk") > above_risk)
+    )
+    return pl.DataFrame(
+        [
+            (account_id, f"health {score or 0:.0f} of 100, churn risk {percent(risk)}")
+            for account_id, score, risk in weak.select(
+                "account_id", "health_score", "risk"
+            ).iter_rows()
+        ],
+        schema={"account_id": pl.Int64, "why": pl.String},
+        orient="row",
+    )
 
 
 def _json_safe(value: Any) -> Any:

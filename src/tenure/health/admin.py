@@ -1,7 +1,4 @@
-"""Admin of health and risk: scorecard versions, churn settings, the health rows (read-only).
-
-Imported by ``tenure.scoring.admin`` so the admin site finds it.
-"""
+"""Admin of health and risk: scorecard versions, churn settings, the health rows (read-only)."""
 
 from __future__ import annotations
 
@@ -10,9 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tenure.scoring.admin import ReadOnlyAdmin
-from tenure.scoring.health_models import AccountHealth, ChurnSettings, HealthScorecard
-from tenure.scoring.health_services import health_scorecard_publish
+from tenure.core.admin import ReadOnlyAdmin
+from tenure.health.models import AccountHealth, ChurnSettings, HealthScorecard
+from tenure.health.services import health_scorecard_current, health_scorecard_publish
 
 
 @admin.register(HealthScorecard)
@@ -29,8 +26,6 @@ class HealthScorecardAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # A new version starts from the active one, so editing means changing a copy.
-        from tenure.scoring.health_services import health_scorecard_current
-
         row, _ = health_scorecard_current()
         return {"definition": row.definition, "version": f"{row.version}-next"}
 
