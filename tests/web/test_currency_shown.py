@@ -14,7 +14,7 @@ from tenure.accounts.models import Account
 from tenure.core.figures import money
 from tenure.growth.models import Opportunity
 from tenure.health.models import AccountHealth
-from tenure.scoring.currency import ReportingCurrency
+from tenure.ledger.rates import ReportingCurrency
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 from tests.api.conftest import client_for, make_user
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames

@@ -49,6 +49,7 @@ AUDITED_APPS = (
     "scoring",
     "health",
     "growth",
+    "ledger",
     "access",
     "alerts",
 )

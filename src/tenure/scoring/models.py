@@ -258,33 +258,3 @@ class ScoringSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Scoring settings of {self.created_at:%Y-%m-%d}"
-
-
-class CurrencyRate(TimeStampedModel):
-    """A rate the user supplied: units of the reporting currency for one unit of ``currency``.
-
-    The table is replaced as a whole by ``tenure import rates``; every row shares one
-    reporting currency. The scoring run converts the ledger's lines with it before summing.
-    """
-
-    currency = models.CharField(max_length=3, unique=True)
-    reporting_currency = models.CharField(max_length=3)
-    rate = models.DecimalField(max_digits=18, decimal_places=8)
-
-    class Meta:
-        ordering = ["currency"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rate__gt=0),
-                name="currency_rate_positive",
-                violation_error_message="a rate must be above 0",
-            ),
-            models.CheckConstraint(
-                condition=~Q(currency=models.F("reporting_currency")),
-                name="currency_rate_not_reporting",
-                violation_error_message="the reporting currency needs no rate",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"1 {self.currency} = {self.rate} {self.reporting_currency}"

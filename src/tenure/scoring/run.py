@@ -38,7 +38,7 @@ from tenure.insights.seasonality import (
 )
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
-from tenure.scoring.currency import ReportingCurrency, ledger_in_reporting_currency
+from tenure.ledger.rates import ReportingCurrency, ledger_in_reporting_currency
 from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.selectors import run_is_latest

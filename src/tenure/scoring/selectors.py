@@ -263,3 +263,14 @@ def portfolio_profiles(
     return seasonal_profile(
         stored_panel(account_ids=account_ids), strength_threshold=strength_threshold
     )
+
+
+def reporting_currency_latest() -> str:
+    """The currency of the latest finished run's money figures ('' before any run)."""
+    code = (
+        ScoringRun.objects.filter(status=RunStatus.DONE)
+        .order_by("-as_of", "-created_at")
+        .values_list("currency", flat=True)
+        .first()
+    )
+    return code or ""

@@ -21,8 +21,8 @@ from tenure.core.numbers import finite_column, finite_or_none
 from tenure.core.scorecards import active_scorecard, scorecard_version_publish
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
+from tenure.ledger.rates import ReportingCurrency
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
-from tenure.scoring.currency import ReportingCurrency
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,

@@ -21,7 +21,7 @@ from tenure.health.services import (
     risk_model_save,
 )
 from tenure.ledger import store
-from tenure.scoring.currency import ledger_in_reporting_currency
+from tenure.ledger.rates import ledger_in_reporting_currency
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core.errors import DomainError
 from tenure.core.table_files import check_utf8
-from tenure.scoring.currency import currency_rates_replace
+from tenure.ledger.rates import currency_rates_replace
 
 COLUMNS = ("currency", "rate_to_reporting")
 

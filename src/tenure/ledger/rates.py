@@ -17,8 +17,7 @@ from ibis.expr.types import Table
 
 from tenure.core.errors import DomainError
 from tenure.ledger.currencies import ledger_currencies, lines_in_reporting_currency
-from tenure.scoring.choices import RunStatus
-from tenure.scoring.models import CurrencyRate, ScoringRun
+from tenure.ledger.models import CurrencyRate
 
 RATES_HELP = (
     "import rates to one reporting currency with `tenure import rates FILE --reporting EUR` "
@@ -135,14 +134,3 @@ def _code(value: str, *, field: str) -> str:
     if not (len(code) == 3 and code.isascii() and code.isalpha()):
         raise DomainError(f"{value!r} is not a 3-letter currency code", field=field)
     return code
-
-
-def reporting_currency_latest() -> str:
-    """The currency of the latest finished run's money figures ('' before any run)."""
-    code = (
-        ScoringRun.objects.filter(status=RunStatus.DONE)
-        .order_by("-as_of", "-created_at")
-        .values_list("currency", flat=True)
-        .first()
-    )
-    return code or ""
