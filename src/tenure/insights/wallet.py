@@ -8,8 +8,11 @@ wholesale accounts with 50-249 employees buy Packaging").
 * :func:`peer_groups` assigns each account its peer group.
 * Potential spend and share of wallet are estimated in :mod:`tenure.insights.wallet_potential`
   (per industry, scaled by size, bounded by what the account already buys).
-* :func:`whitespace` lists, per account, the categories its peers buy and it does not.
-* :func:`opportunities` ranks those with their evidence and a confidence.
+* :func:`whitespace` keeps what each account buys and, per peer group, who buys each
+  category: sparse, so thousands of categories (SKUs imported without a category) cost what
+  the pairs bought cost, never accounts × categories.
+* :func:`opportunities` ranks, per account, the categories its peers buy and it does not,
+  with their evidence and a confidence.
 * :func:`backtest_opportunities` hides each account's latest year and checks the ranking.
 """
 
