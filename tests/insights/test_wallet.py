@@ -11,11 +11,11 @@ import pytest
 
 from tenure.insights.wallet import (
     OpportunityPolicy,
-    backtest_opportunities,
     opportunities,
     peer_groups,
     whitespace,
 )
+from tenure.insights.wallet_backtest import backtest_opportunities
 
 
 def accounts(rows: list[tuple[str, str, int | None, float]]) -> pl.DataFrame:
