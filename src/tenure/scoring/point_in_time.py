@@ -23,8 +23,10 @@ from tenure.insights.clv import (
     GammaGammaFitter,
     account_clv,
     discounted_value,
+    fit_transaction_model,
     period_in_time_units,
 )
+from tenure.insights.clv.lifetime_value import TransactionModel
 from tenure.insights.segmentation import abc_tiers
 from tenure.ledger import features as ledger_features
 from tenure.scoring.clv_inputs import clv_inputs
@@ -64,17 +66,22 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
     if buyers.height == 0 or buyers.filter(pl.col("frequency") > 0).height == 0:
         return ClvFit(empty, {"error": "no account with a repeat purchase day"})
     info: dict[str, Any] = {"accounts": buyers.height}
+    history = (buyers["frequency"], buyers["recency"], buyers["T"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        orders_model = BetaGeoFitter(penalizer=BGNBD_PENALIZER).fit(
-            buyers["frequency"], buyers["recency"], buyers["T"]
-        )
-        info["bgnbd"] = {
-            "r": orders_model.r_,
-            "alpha": orders_model.alpha_,
-            "a": orders_model.a_,
-            "b": orders_model.b_,
-        }
+        orders_model: TransactionModel
+        if value:
+            # The run's own fit is checked for identification and falls back, named, when
+            # the data cannot pin BG/NBD down (issue 17); past cut-offs of a backtest only
+            # need probability alive and keep the plain fit.
+            chosen = fit_transaction_model(*history, penalizer=BGNBD_PENALIZER)
+            orders_model = chosen.model
+            info["clv_fit"] = chosen.summary()
+        else:
+            orders_model = BetaGeoFitter(penalizer=BGNBD_PENALIZER).fit(*history)
+        if isinstance(orders_model, BetaGeoFitter):
+            r, alpha, a, b = (float(v) for v in orders_model.params_)
+            info["bgnbd"] = {"r": r, "alpha": alpha, "a": a, "b": b}
         if not value:
             alive = orders_model.conditional_probability_alive(
                 buyers["frequency"], buyers["recency"], buyers["T"]
@@ -113,7 +120,7 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
     return ClvFit(accounts.select("account_key", *CLV_COLUMNS), info)
 
 
-def _clv_with_own_value(buyers: pl.DataFrame, orders_model: BetaGeoFitter) -> pl.DataFrame:
+def _clv_with_own_value(buyers: pl.DataFrame, orders_model: TransactionModel) -> pl.DataFrame:
     repeat = buyers.filter(pl.col("frequency") > 0)
     typical = 0.0
     if repeat.height:

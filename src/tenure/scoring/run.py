@@ -25,6 +25,7 @@ from tenure.insights.seasonality import (
 )
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
+from tenure.scoring.clv_fit_record import scoring_run_record_clv_fit
 from tenure.scoring.currency import ledger_in_reporting_currency
 from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.health_models import AccountHealth
@@ -100,6 +101,7 @@ def run_scoring(
         scoring_run_fail(run=run)
         raise
     scoring_run_finish(run=run)
+    scoring_run_record_clv_fit(run=run)
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
 
