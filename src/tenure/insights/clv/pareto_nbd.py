@@ -119,9 +119,10 @@ class ParetoNBDFitter:
         the scales ``alpha`` and ``beta``), and the fit is the posterior mode. ``None`` (the
         default) is plain maximum likelihood.
     tol
-        Convergence tolerance on the log-parameters (Nelder-Mead's ``xatol``).
+        Convergence tolerance on the log-parameters of the Nelder-Mead polish (``xatol``),
+        used when L-BFGS-B on finite-difference gradients stops short.
     maxiter
-        Maximum number of Nelder-Mead iterations.
+        Maximum number of Nelder-Mead iterations of that polish.
 
     Attributes
     ----------
@@ -195,29 +196,42 @@ class ParetoNBDFitter:
         n = histories.n
 
         def objective(log_params: FloatArray) -> float:
-            if np.any(np.abs(log_params) > _LOG_BOUND):
+            if np.any(np.abs(log_params) > _LOG_BOUND + 1e-3):
                 return np.inf
             value = -histories.log_likelihood(np.exp(log_params)) / n
             if prior_sd is not None:
                 value += float(np.sum((log_params - centre) ** 2)) / (2 * prior_sd**2) / n
             return value if np.isfinite(value) else np.inf
 
+        # L-BFGS-B on finite-difference gradients needs a fifth of Nelder-Mead's
+        # evaluations (150 against 800 on CDNOW, the same estimate); the simplex only
+        # polishes when the line search gives up away from a flat gradient.
         result = optimize.minimize(
             objective,
             centre,
-            method="Nelder-Mead",
-            options={
-                "xatol": self.tol,
-                "fatol": 1e-14,
-                "maxiter": int(self.maxiter),
-                "maxfev": 4 * int(self.maxiter),
-                "adaptive": True,
-            },
+            method="L-BFGS-B",
+            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
+            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 1000, "eps": 1e-7},
         )
+        iterations = int(result.nit)
+        if not result.success:
+            result = optimize.minimize(
+                objective,
+                result.x,
+                method="Nelder-Mead",
+                options={
+                    "xatol": self.tol,
+                    "fatol": 1e-14,
+                    "maxiter": int(self.maxiter),
+                    "maxfev": 4 * int(self.maxiter),
+                    "adaptive": True,
+                },
+            )
+            iterations += int(result.nit)
         self.r_, self.alpha_, self.s_, self.beta_ = (float(v) for v in np.exp(result.x))
         self.log_likelihood_ = histories.log_likelihood(np.exp(result.x))
         self.n_customers_ = int(x.size)
-        self.n_iter_ = int(result.nit)
+        self.n_iter_ = iterations
         self.converged_ = bool(result.success)
         if not self.converged_:
             warnings.warn(
