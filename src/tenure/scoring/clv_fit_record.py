@@ -43,6 +43,16 @@ def clv_fit_described(fit: dict[str, Any]) -> str:
     else:
         state = "NOT identified: " + "; ".join(fit.get("reasons", []))
     line = f"CLV model: {fit['model']}, {state}; {params}"
+    holdout = fit.get("holdout_choice") or {}
+    if "chosen" in holdout:
+        errors = ", ".join(f"{name} {mae:.3f}" for name, mae in holdout["holdout_mae"].items())
+        line += (
+            f"\n  tried first: {holdout['chosen']}, the better on a "
+            f"{holdout['holdout_weeks']}-week "
+            f"holdout of this ledger (mean absolute error per account: {errors})"
+        )
+    elif "skipped" in holdout:
+        line += f"\n  no holdout choice: {holdout['skipped']}"
     if fit.get("fallback"):
         tried = "; ".join(
             f"{name}: {'; '.join(about['reasons'])}"

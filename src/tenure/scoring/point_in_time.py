@@ -30,6 +30,7 @@ from tenure.insights.clv.lifetime_value import TransactionModel
 from tenure.insights.segmentation import abc_tiers
 from tenure.ledger import features as ledger_features
 from tenure.scoring.clv_inputs import clv_inputs
+from tenure.scoring.clv_model_choice import holdout_preference
 from tenure.scoring.engagement_features import CrmEvents, engagement_features
 
 #: CLV horizon: twelve monthly periods at 1 % a month.
@@ -51,13 +52,14 @@ class ClvFit:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
+def fit_clv(inputs: pl.DataFrame, *, value: bool = True, prefer: str | None = None) -> ClvFit:
     """Fit BG/NBD and Gamma-Gamma on the purchase-day summary and predict every account.
 
     With ``value=False`` only BG/NBD is fitted and only ``probability_alive`` is filled
     (what the risk model reads at past cut-offs).
 
-    Accounts without a purchase day get nulls. If a model cannot be fitted (no repeat
+    ``prefer`` names the transaction model tried first (the holdout's choice); BG/NBD when
+    ``None``. Accounts without a purchase day get nulls. If a model cannot be fitted (no repeat
     buyer, or a Gamma-Gamma ``q <= 1``), its outputs are null and ``info["error"]`` says why;
     the scoring run goes on without them.
     """
@@ -74,7 +76,9 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
             # The run's own fit is checked for identification and falls back, named, when
             # the data cannot pin BG/NBD down (issue 17); past cut-offs of a backtest only
             # need probability alive and keep the plain fit.
-            chosen = fit_transaction_model(*history, penalizer=BGNBD_PENALIZER)
+            chosen = fit_transaction_model(
+                *history, penalizer=BGNBD_PENALIZER, prefer=prefer or "BG/NBD"
+            )
             orders_model = chosen.model
             info["clv_fit"] = chosen.summary()
         else:
@@ -228,7 +232,15 @@ class History:
                 | {c: pl.Float64 for c in CLV_COLUMNS}
             )
         inputs = ledger_features.to_polars(clv_inputs(self.lines, as_of=self.ledger_day(as_of)))
-        fitted = fit_clv(inputs, value=as_of in self.valued_days)
+        valued = as_of in self.valued_days
+        prefer, holdout = (
+            holdout_preference(self.lines, inputs, as_of=self.ledger_day(as_of))
+            if valued
+            else (None, {})
+        )
+        fitted = fit_clv(inputs, value=valued, prefer=prefer)
+        if "clv_fit" in fitted.info:
+            fitted.info["clv_fit"]["holdout_choice"] = holdout
         self.clv_info[as_of] = fitted.info
         return inputs.join(fitted.accounts, on="account_key", how="left")
 

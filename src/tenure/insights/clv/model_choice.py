@@ -105,9 +105,14 @@ def _fallback(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> tuple[BetaGeoFitter
 
 
 def fit_transaction_model(
-    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, penalizer: float = 0.0
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    *,
+    penalizer: float = 0.0,
+    prefer: str = BGNBD,
 ) -> TransactionFit:
-    """Fit BG/NBD, else Pareto/NBD, else the MAP fallback, whichever is identified first.
+    """Fit BG/NBD and Pareto/NBD in turn, else the MAP fallback: the first identified wins.
 
     Parameters
     ----------
@@ -115,25 +120,27 @@ def fit_transaction_model(
         Each customer's history (see ``BetaGeoFitter.fit``).
     penalizer
         Ridge penalty of the maximum-likelihood BG/NBD fit.
+    prefer
+        The model tried first (``"BG/NBD"`` or ``"Pareto/NBD"``), e.g. the winner of
+        :func:`choose_on_holdout` on the same data.
 
     Returns
     -------
     TransactionFit
     """
+    if prefer not in (BGNBD, PARETO_NBD):
+        raise ValueError(f"prefer must be {BGNBD!r} or {PARETO_NBD!r}, got {prefer!r}")
     x, t_x, age = (np.atleast_1d(v) for v in check_purchase_history(frequency, recency, T))
     candidates: dict[str, FitDiagnostics] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bgnbd = BetaGeoFitter(penalizer=penalizer).fit(x, t_x, age)
-    candidates[BGNBD] = diagnose_fit(bgnbd, x, t_x, age)
-    if candidates[BGNBD].identified:
-        return TransactionFit(BGNBD, bgnbd, candidates[BGNBD], False, candidates)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pareto = ParetoNBDFitter().fit(x, t_x, age)
-    candidates[PARETO_NBD] = diagnose_fit(pareto, x, t_x, age)
-    if candidates[PARETO_NBD].identified:
-        return TransactionFit(PARETO_NBD, pareto, candidates[PARETO_NBD], False, candidates)
+    order = (BGNBD, PARETO_NBD) if prefer == BGNBD else (PARETO_NBD, BGNBD)
+    for name in order:
+        estimator = BetaGeoFitter(penalizer=penalizer) if name == BGNBD else ParetoNBDFitter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = estimator.fit(x, t_x, age)
+        candidates[name] = diagnose_fit(fitted, x, t_x, age)
+        if candidates[name].identified:
+            return TransactionFit(name, fitted, candidates[name], False, candidates)
     model, diagnostics = _fallback(x, t_x, age)
     candidates[BGNBD_MAP] = diagnostics
     return TransactionFit(BGNBD_MAP, model, diagnostics, True, candidates)
