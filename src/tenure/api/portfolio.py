@@ -49,6 +49,10 @@ class PortfolioSnapshotOut(Schema):
     pareto: list[list[float]] = Field(
         description="Points (cumulative account share, cumulative revenue share)."
     )
+    clv_fit: dict[str, Any] = Field(
+        description="The run's CLV transaction model: model, params, standard_errors, "
+        "identified, reasons (why not), fallback and what else was tried; {} before 2026-12."
+    )
 
 
 class PortfolioOut(Schema):
@@ -97,5 +101,6 @@ def portfolio_get(request: HttpRequest) -> Any:
             "concentration": latest.concentration,
             "tiers": portfolio_tiers(latest),
             "pareto": [list(point) for point in latest.pareto],
+            "clv_fit": latest.run.clv_fit,
         }
     return {"figures": _figures(user), "snapshot": snapshot}

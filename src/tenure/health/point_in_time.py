@@ -19,14 +19,17 @@ import ibis.expr.types as ir
 import polars as pl
 
 from tenure.health.clv_inputs import clv_inputs
+from tenure.health.clv_model_choice import holdout_preference
 from tenure.health.engagement_features import CrmEvents, engagement_features
 from tenure.insights.clv import (
     BetaGeoFitter,
     GammaGammaFitter,
     account_clv,
     discounted_value,
+    fit_transaction_model,
     period_in_time_units,
 )
+from tenure.insights.clv.lifetime_value import TransactionModel
 from tenure.insights.segmentation import abc_tiers
 from tenure.ledger import features as ledger_features
 
@@ -49,13 +52,14 @@ class ClvFit:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
+def fit_clv(inputs: pl.DataFrame, *, value: bool = True, prefer: str | None = None) -> ClvFit:
     """Fit BG/NBD and Gamma-Gamma on the purchase-day summary and predict every account.
 
     With ``value=False`` only BG/NBD is fitted and only ``probability_alive`` is filled
     (what the risk model reads at past cut-offs).
 
-    Accounts without a purchase day get nulls. If a model cannot be fitted (no repeat
+    ``prefer`` names the transaction model tried first (the holdout's choice); BG/NBD when
+    ``None``. Accounts without a purchase day get nulls. If a model cannot be fitted (no repeat
     buyer, or a Gamma-Gamma ``q <= 1``), its outputs are null and ``info["error"]`` says why;
     the scoring run goes on without them.
     """
@@ -64,17 +68,24 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
     if buyers.height == 0 or buyers.filter(pl.col("frequency") > 0).height == 0:
         return ClvFit(empty, {"error": "no account with a repeat purchase day"})
     info: dict[str, Any] = {"accounts": buyers.height}
+    history = (buyers["frequency"], buyers["recency"], buyers["T"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        orders_model = BetaGeoFitter(penalizer=BGNBD_PENALIZER).fit(
-            buyers["frequency"], buyers["recency"], buyers["T"]
-        )
-        info["bgnbd"] = {
-            "r": orders_model.r_,
-            "alpha": orders_model.alpha_,
-            "a": orders_model.a_,
-            "b": orders_model.b_,
-        }
+        orders_model: TransactionModel
+        if value:
+            # The run's own fit is checked for identification and falls back, named, when
+            # the data cannot pin BG/NBD down (issue 17); past cut-offs of a backtest only
+            # need probability alive and keep the plain fit.
+            chosen = fit_transaction_model(
+                *history, penalizer=BGNBD_PENALIZER, prefer=prefer or "BG/NBD"
+            )
+            orders_model = chosen.model
+            info["clv_fit"] = chosen.summary()
+        else:
+            orders_model = BetaGeoFitter(penalizer=BGNBD_PENALIZER).fit(*history)
+        if isinstance(orders_model, BetaGeoFitter):
+            r, alpha, a, b = (float(v) for v in orders_model.params_)
+            info["bgnbd"] = {"r": r, "alpha": alpha, "a": a, "b": b}
         if not value:
             alive = orders_model.conditional_probability_alive(
                 buyers["frequency"], buyers["recency"], buyers["T"]
@@ -113,7 +124,7 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True) -> ClvFit:
     return ClvFit(accounts.select("account_key", *CLV_COLUMNS), info)
 
 
-def _clv_with_own_value(buyers: pl.DataFrame, orders_model: BetaGeoFitter) -> pl.DataFrame:
+def _clv_with_own_value(buyers: pl.DataFrame, orders_model: TransactionModel) -> pl.DataFrame:
     repeat = buyers.filter(pl.col("frequency") > 0)
     typical = 0.0
     if repeat.height:
@@ -221,7 +232,15 @@ class History:
                 | {c: pl.Float64 for c in CLV_COLUMNS}
             )
         inputs = ledger_features.to_polars(clv_inputs(self.lines, as_of=self.ledger_day(as_of)))
-        fitted = fit_clv(inputs, value=as_of in self.valued_days)
+        valued = as_of in self.valued_days
+        prefer, holdout = (
+            holdout_preference(self.lines, inputs, as_of=self.ledger_day(as_of))
+            if valued
+            else (None, {})
+        )
+        fitted = fit_clv(inputs, value=valued, prefer=prefer)
+        if "clv_fit" in fitted.info:
+            fitted.info["clv_fit"]["holdout_choice"] = holdout
         self.clv_info[as_of] = fitted.info
         return inputs.join(fitted.accounts, on="account_key", how="left")
 

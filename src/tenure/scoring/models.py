@@ -45,6 +45,14 @@ class ScoringRun(TimeStampedModel):
         default=0, help_text="Ledger account keys with no CRM account."
     )
     parameters = models.JSONField(default=dict, blank=True)
+    clv_fit = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "The CLV transaction model in use: model, parameters, standard errors, whether "
+            "the fit is identified and why not, and what else was tried."
+        ),
+    )
     error = models.TextField(blank=True)
 
     class Meta:

@@ -39,6 +39,7 @@ from tenure.insights.seasonality import (
 from tenure.ledger import features as ledger_features
 from tenure.ledger import store
 from tenure.ledger.rates import ReportingCurrency, ledger_in_reporting_currency
+from tenure.scoring.clv_fit_record import scoring_run_record_clv_fit
 from tenure.scoring.freshness import LedgerFreshness
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.selectors import run_is_latest
@@ -110,6 +111,7 @@ def run_scoring(
     except BaseException:
         scoring_run_fail(run=run)
         raise
+    scoring_run_record_clv_fit(run=run)
     scoring_run_finish(run=run)
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
