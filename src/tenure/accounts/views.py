@@ -30,7 +30,7 @@ from tenure.engagement.forms import InteractionForm
 from tenure.growth.selectors import account_opportunities, account_wallet_summary
 from tenure.scoring.health_selectors import account_health_panel
 from tenure.scoring.selectors import account_latest_snapshot, account_series
-from tenure.web.charts import monthly_bars
+from tenure.core.charts import monthly_bars
 
 PAGE_SIZE = 25
 NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})

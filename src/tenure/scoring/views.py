@@ -25,7 +25,7 @@ from tenure.scoring.selectors import (
     recent_decisions,
 )
 from tenure.scoring.services import keylist_decide
-from tenure.web.charts import pareto_curve
+from tenure.core.charts import pareto_curve
 
 TOP_SHARES = (
     ("1", "top_1pct_share"),
