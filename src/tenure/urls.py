@@ -5,7 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tenure.access import views as access_views
+from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
+from tenure.web import urls as web_urls
 from tenure.web import views as web_views
 
 admin.site.site_header = "Tenure administration"
@@ -18,7 +20,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("tenure.accounts.urls")),
+    path("accounts/", include(([*accounts_urls.urlpatterns, *web_urls.accounts], "accounts"))),
     path("", include("tenure.engagement.urls")),
     path("", include("tenure.planning.urls")),
     path("feedback/", include("tenure.feedback.urls")),

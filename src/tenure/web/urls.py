@@ -1,0 +1,14 @@
+"""The pages composed in ``tenure.web``, filed under the URL namespaces they always had.
+
+``tenure.urls`` adds each list to its app's namespace, so ``accounts:detail`` and the other names
+(and every URL) stay as they were while the views live above the apps they read from.
+"""
+
+from django.urls import URLPattern, path
+
+from tenure.web import account_page
+
+accounts: list[URLPattern] = [
+    path("<int:pk>/", account_page.account_page, name="detail"),
+    path("<int:pk>/what-if/<int:contact_id>/", account_page.what_if_left, name="what_if"),
+]
