@@ -7,6 +7,7 @@ from django.urls import include, path
 from tenure.access import views as access_views
 from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
+from tenure.engagement import urls as engagement_urls
 from tenure.web import urls as web_urls
 from tenure.web import views as web_views
 
@@ -21,7 +22,7 @@ urlpatterns = [
     path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(([*accounts_urls.urlpatterns, *web_urls.accounts], "accounts"))),
-    path("", include("tenure.engagement.urls")),
+    path("", include(([*engagement_urls.urlpatterns, *web_urls.engagement], "engagement"))),
     path("", include("tenure.planning.urls")),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tenure.access.permissions import can_assign_managers, sees_all_accounts
 from tenure.accounts.models import Account
+from tenure.core.charts import pareto_curve
 from tenure.core.errors import DomainError
 from tenure.feedback.figures import survey_figures
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
@@ -25,7 +26,6 @@ from tenure.scoring.selectors import (
     recent_decisions,
 )
 from tenure.scoring.services import keylist_decide
-from tenure.core.charts import pareto_curve
 
 TOP_SHARES = (
     ("1", "top_1pct_share"),

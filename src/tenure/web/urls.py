@@ -6,9 +6,14 @@
 
 from django.urls import URLPattern, path
 
-from tenure.web import account_page
+from tenure.web import account_page, brief_views
 
 accounts: list[URLPattern] = [
     path("<int:pk>/", account_page.account_page, name="detail"),
     path("<int:pk>/what-if/<int:contact_id>/", account_page.what_if_left, name="what_if"),
+]
+
+engagement: list[URLPattern] = [
+    path("accounts/<int:account_id>/brief/", brief_views.brief_page, name="brief"),
+    path("accounts/<int:account_id>/brief.pdf", brief_views.brief_pdf, name="brief_pdf"),
 ]

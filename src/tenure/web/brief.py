@@ -23,15 +23,6 @@ from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position
 from tenure.accounts.selectors import account_positions_queryset
-from tenure.engagement.brief_agenda import AgendaItem, suggested_agenda
-from tenure.engagement.brief_outlook import (
-    HealthSummary,
-    RevenueSummary,
-    SeasonalOutlook,
-    health_summary,
-    revenue_summary,
-    seasonal_outlook,
-)
 from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
@@ -50,6 +41,15 @@ from tenure.planning.choices import ActionStatus, MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
 from tenure.scoring.engagement_features import DECISION_ROLES
 from tenure.scoring.health_selectors import account_health_panel
+from tenure.web.brief_agenda import AgendaItem, suggested_agenda
+from tenure.web.brief_outlook import (
+    HealthSummary,
+    RevenueSummary,
+    SeasonalOutlook,
+    health_summary,
+    revenue_summary,
+    seasonal_outlook,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
