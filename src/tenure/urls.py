@@ -8,6 +8,7 @@ from tenure.access import views as access_views
 from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
 from tenure.engagement import urls as engagement_urls
+from tenure.planning import urls as planning_urls
 from tenure.web import urls as web_urls
 from tenure.web import views as web_views
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(([*accounts_urls.urlpatterns, *web_urls.accounts], "accounts"))),
     path("", include(([*engagement_urls.urlpatterns, *web_urls.engagement], "engagement"))),
-    path("", include("tenure.planning.urls")),
+    path("", include(([*planning_urls.urlpatterns, *web_urls.planning], "planning"))),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include("tenure.scoring.urls")),
     path("growth/", include("tenure.growth.urls")),

@@ -15,8 +15,16 @@ from tenure.audit.models import AuditEvent
 from tenure.core.errors import DomainError
 from tenure.planning import reviews
 from tenure.planning.models import Review
-from tenure.planning.services import goal_add, goal_record_progress, plan_create
+from tenure.planning.services import (
+    goal_add,
+    goal_record_progress,
+    plan_create,
+    review_finalise,
+    review_start,
+    review_update,
+)
 from tenure.scoring.models import AccountHealth, RevenueSeries, ScoringRun
+from tenure.web.review_figures import quarter_figures
 from tests.accounts.factories import UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.feedback.factories import open_campaign, respond
@@ -73,9 +81,12 @@ def _goal(account, *, starts, ends, due, baseline, target, current=None, horizon
 
 
 def _start(account, author, year=2026, quarter=3, **kwargs) -> Review:
-    return reviews.review_start(
-        account, year=year, quarter=quarter, author=author, today=TODAY, **kwargs
-    )
+    figures = quarter_figures(account=account, year=year, quarter=quarter, today=TODAY)
+    return review_start(account=account, figures=figures, author=author, today=TODAY, **kwargs)
+
+
+def _prefill(account, year, quarter):
+    return quarter_figures(account=account, year=year, quarter=quarter, today=TODAY).snapshot()
 
 
 # --- the prefilled figures ----------------------------------------------------------------
@@ -163,7 +174,7 @@ def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(accoun
         respond(campaign, score=score, at=_at(dt.date(2026, 8, 20)))
     respond(campaign, score=0, at=_at(dt.date(2026, 10, 5)))
 
-    snapshot = reviews.review_prefill(account, year=2026, quarter=3)
+    snapshot = _prefill(account, 2026, 3)
 
     assert snapshot["period"] == {"start": "2026-07-01", "end": "2026-09-30"}
     goals = {g["kpi"]: g for g in snapshot["goals"]}
@@ -218,13 +229,13 @@ def test_a_quarter_in_progress_compares_its_complete_months_with_the_same_months
         {dt.date(2025, 10, 1): 80.0, dt.date(2025, 11, 1): 999.0, dt.date(2026, 10, 1): 100.0},
         as_of=dt.date(2026, 11, 25),
     )
-    revenue = reviews.review_prefill(account, year=2026, quarter=4)["revenue"]
+    revenue = _prefill(account, 2026, 4)["revenue"]
     assert (revenue["quarter"], revenue["prior_year"], revenue["months"]) == ("100.00", "80.00", 1)
     assert revenue["yoy"] == pytest.approx(0.25)
 
 
 def test_without_a_scoring_run_the_figures_are_empty_not_zero(account):
-    snapshot = reviews.review_prefill(account, year=2026, quarter=3)
+    snapshot = _prefill(account, 2026, 3)
     assert snapshot["revenue"]["quarter"] is None
     assert snapshot["revenue"]["yoy"] is None
     assert snapshot["health"]["score"] is None
@@ -247,7 +258,7 @@ def test_the_snapshot_stays_frozen_when_a_goal_changes_later(account, manager):
     (line,) = reviews.review_sheet(review).goals
     assert line.current == Decimal("94.00")
     assert line.progress == pytest.approx(0.4)
-    assert reviews.review_prefill(account, year=2026, quarter=3)["goals"][0]["current"] == "97.00"
+    assert _prefill(account, 2026, 3)["goals"][0]["current"] == "97.00"
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -289,22 +300,22 @@ def test_the_period_is_derived_from_the_quarter(account, manager):
 def test_a_final_review_refuses_every_change(account, manager):
     review = _start(account, manager)
     with pytest.raises(DomainError, match="write the achievements"):
-        reviews.review_finalise(review, by=manager)
-    review = reviews.review_update(
-        review,
+        review_finalise(review=review, by=manager)
+    review = review_update(
+        review=review,
         achievements=" Kept OTIF at 97 % ",
         improvements="Slow quotes",
         next_focus="",
         by=manager,
     )
     assert review.achievements == "Kept OTIF at 97 %"
-    final = reviews.review_finalise(review, by=manager)
+    final = review_finalise(review=review, by=manager)
     assert final.status == "final"
     assert final.finalised_at is not None
     with pytest.raises(DomainError, match="2026 Q3 review was finalised"):
-        reviews.review_update(final, achievements="x", improvements="y", next_focus="z", by=manager)
+        review_update(review=final, achievements="x", improvements="y", next_focus="z", by=manager)
     with pytest.raises(DomainError, match="was finalised"):
-        reviews.review_finalise(final, by=manager)
+        review_finalise(review=final, by=manager)
     final.refresh_from_db()
     assert final.achievements == "Kept OTIF at 97 %"
 
@@ -316,12 +327,12 @@ def test_only_those_who_may_change_the_account_write_reviews(account, manager):
         _start(account, outsider)
     review = _start(account, manager)
     with pytest.raises(AccessDenied):
-        reviews.review_update(review, achievements="x", improvements="", next_focus="", by=outsider)
+        review_update(review=review, achievements="x", improvements="", next_focus="", by=outsider)
 
 
 def test_review_writes_are_in_the_audit_trail(account, manager):
     review = _start(account, manager)
-    reviews.review_update(review, achievements="A", improvements="B", next_focus="", by=manager)
+    review_update(review=review, achievements="A", improvements="B", next_focus="", by=manager)
     events = AuditEvent.objects.filter(model="planning.review", object_id=str(review.pk))
     assert sorted(events.values_list("action", flat=True)) == ["create", "update"]
     assert set(events.values_list("account_id", flat=True)) == {account.pk}

@@ -6,7 +6,7 @@
 
 from django.urls import URLPattern, path
 
-from tenure.web import account_page, brief_views
+from tenure.web import account_page, brief_views, quarterly_review
 
 accounts: list[URLPattern] = [
     path("<int:pk>/", account_page.account_page, name="detail"),
@@ -16,4 +16,8 @@ accounts: list[URLPattern] = [
 engagement: list[URLPattern] = [
     path("accounts/<int:account_id>/brief/", brief_views.brief_page, name="brief"),
     path("accounts/<int:account_id>/brief.pdf", brief_views.brief_pdf, name="brief_pdf"),
+]
+
+planning: list[URLPattern] = [
+    path("accounts/<int:account_id>/reviews/", quarterly_review.review_list, name="reviews"),
 ]
