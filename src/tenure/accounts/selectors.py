@@ -219,3 +219,38 @@ def contacts_matching(*, user: AnyUser | None, term: str) -> QuerySet[Contact]:
     if can_see_personal_data(user):
         match |= Q(email__icontains=term)
     return contacts.filter(match).distinct()
+
+
+def contacts_visible(
+    *, user: AnyUser | None, search: str = "", account_id: int | None = None
+) -> QuerySet[Contact]:
+    """People the user may see matching ``search`` (the people page's rule), optionally only
+    those at one account."""
+    contacts = contacts_matching(user=user, term=search)
+    if account_id is not None:
+        contacts = contacts.filter(positions__account_id=account_id).distinct()
+    return contacts.order_by("last_name", "first_name", "id")
+
+
+def contact_with_positions(*, user: AnyUser | None) -> QuerySet[Contact]:
+    """Contacts with their positions (only at accounts the user may see) loaded."""
+    positions = Position.objects.filter(visible_account_q(user, "account__")).select_related(
+        "contact"
+    )
+    return visible_contacts(user).prefetch_related(
+        Prefetch("positions", queryset=positions.order_by("left_on", "account_id", "id"))
+    )
+
+
+def account_positions(*, account: Account) -> QuerySet[Position]:
+    """An account's positions, current first, with the person loaded."""
+    return (
+        Position.objects.filter(account=account)
+        .select_related("contact")
+        .order_by("left_on", "-strength", "contact__last_name", "id")
+    )
+
+
+def account_team(*, account: Account) -> QuerySet[TeamMembership]:
+    """An account's team with each member's user loaded."""
+    return TeamMembership.objects.filter(account=account).select_related("user")

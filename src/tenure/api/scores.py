@@ -17,11 +17,10 @@ from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import Choice, Id
-from tenure.api.selectors import latest_snapshots
 from tenure.core.errors import NotFound
 from tenure.scoring.choices import KeyListAction
 from tenure.scoring.models import AccountSnapshot, KeyListDecision
-from tenure.scoring.selectors import account_latest_snapshot, with_open_proposal
+from tenure.scoring.selectors import account_latest_snapshot, latest_snapshots, with_open_proposal
 
 router = Router(tags=["scores"])
 
@@ -75,7 +74,7 @@ class SnapshotFilters(Schema):
 @paginate(PageNumber)
 def score_index(request: HttpRequest, filters: Query[SnapshotFilters]) -> Any:
     """The newest snapshot of every account the caller may see, by revenue rank."""
-    snapshots = latest_snapshots(caller(request))
+    snapshots = latest_snapshots(user=caller(request))
     if filters.tier:
         snapshots = snapshots.filter(tier=filters.tier)
     if filters.keylist_action:

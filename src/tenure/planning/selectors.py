@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+
 from tenure.accounts.models import Account
 from tenure.planning.choices import MilestoneKind
-from tenure.planning.models import Goal, Milestone
+from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
 
 
 def quarter_goals(*, account: Account, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -69,3 +71,29 @@ def quarter_milestones(
             resolved = None if m.resolved_on is None else m.resolved_on.isoformat()
             issues.append({**row, "severity": m.get_severity_display(), "resolved_on": resolved})
     return {"wins": wins, "issues": issues}
+
+
+def account_plans(*, account: Account) -> QuerySet[AccountPlan]:
+    """An account's plans, newest first."""
+    return AccountPlan.objects.filter(account=account).order_by("-starts_on", "-id")
+
+
+def plan_detail() -> QuerySet[AccountPlan]:
+    """Plans with objectives, their goals and the actions loaded (four queries)."""
+    return AccountPlan.objects.select_related("account").prefetch_related(
+        Prefetch(
+            "objectives",
+            queryset=Objective.objects.prefetch_related(
+                Prefetch("goals", queryset=Goal.objects.order_by("due_on", "id"))
+            ).order_by("id"),
+        ),
+        Prefetch("actions", queryset=Action.objects.order_by("due_on", "id")),
+    )
+
+
+def account_milestones(*, account: Account, open_only: bool = False) -> QuerySet[Milestone]:
+    """An account's wins and issues, newest first; with ``open_only``, its open issues."""
+    milestones = Milestone.objects.filter(account=account).order_by("-occurred_on", "-id")
+    if open_only:
+        milestones = milestones.open_issues()
+    return milestones

@@ -11,12 +11,15 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 
+from tenure.access.permissions import AnyUser, visible_account_q
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
 from tenure.planning.choices import ActionStatus
@@ -213,3 +216,18 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
         }
         for m in managers
     ]
+
+
+def latest_snapshots(*, user: AnyUser | None) -> QuerySet[AccountSnapshot]:
+    """Each visible account's newest snapshot, with the account and its run loaded."""
+    newest = (
+        AccountSnapshot.objects.filter(account=OuterRef("account"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return (
+        with_open_proposal(AccountSnapshot.objects.filter(visible_account_q(user, "account__")))
+        .filter(as_of=Subquery(newest))
+        .select_related("account", "run")
+        .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")
+    )

@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Q
 from django.utils import timezone
 
 from tenure.access.permissions import AnyUser, can_see_personal_data
@@ -363,10 +362,11 @@ def _milestones(
     account: Account, today: dt.date
 ) -> tuple[tuple[Milestone, ...], tuple[Milestone, ...]]:
     since = today - dt.timedelta(days=WIN_DAYS)
-    rows = Milestone.objects.filter(account=account).filter(
-        Q(kind=MilestoneKind.SUCCESS, occurred_on__gte=since, occurred_on__lte=today)
-        | (~Q(kind=MilestoneKind.SUCCESS) & Q(resolved_on__isnull=True))
+    mine = Milestone.objects.filter(account=account)
+    recent_wins = mine.filter(
+        kind=MilestoneKind.SUCCESS, occurred_on__gte=since, occurred_on__lte=today
     )
+    rows = recent_wins | mine.open_issues()
     wins = tuple(m for m in rows if m.is_win)
     issues = sorted(
         (m for m in rows if not m.is_win),
