@@ -1,10 +1,9 @@
 from django.urls import path
 
-from tenure.accounts import contact_views, views
+from tenure.accounts import contact_views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.account_index, name="index"),
     path("<int:pk>/stakeholders/new/", contact_views.stakeholder_new, name="stakeholder_new"),
     path("positions/<int:pk>/left/", contact_views.position_left, name="position_left"),
     path("contacts/", contact_views.contact_index, name="contacts"),

@@ -19,8 +19,7 @@ from tenure.access.permissions import (
 from tenure.accounts import services
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, TeamMembership
-from tenure.accounts.selectors import AccountFilters as ListFilters
-from tenure.accounts.selectors import account_list, account_team
+from tenure.accounts.selectors import account_team
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import (
     account_for,
@@ -42,6 +41,8 @@ from tenure.api.schemas import (
     TeamMemberIn,
     TeamMemberOut,
 )
+from tenure.web.account_index import AccountFilters as ListFilters
+from tenure.web.account_index import account_list
 
 router = Router(tags=["accounts"])
 

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tenure.accounts.models import Contact
-from tenure.accounts.selectors import account_interactions, contacts_visible
+from tenure.accounts.selectors import contacts_visible
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, user_for
 from tenure.api.pagination import PageNumber
@@ -21,7 +21,7 @@ from tenure.core.errors import NotFound
 from tenure.engagement import services
 from tenure.engagement.choices import InteractionKind, TouchpointKind
 from tenure.engagement.models import Interaction, Touchpoint
-from tenure.engagement.selectors import account_touchpoints
+from tenure.engagement.selectors import account_interactions, account_touchpoints
 
 router = Router(tags=["engagement"])
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import TeamRole
-from tenure.accounts.models import Account, TeamMembership
+from tenure.accounts.models import Account, Position, TeamMembership
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
 from tenure.planning.choices import ActionStatus
@@ -216,3 +216,34 @@ def account_touchpoints(*, user: AnyUser | None, account: Account) -> QuerySet[T
     if not can_see_personal_data(user):
         touchpoints = touchpoints.exclude(kind=TouchpointKind.BIRTHDAY)
     return touchpoints
+
+
+def positions_with_last_contact() -> QuerySet[Position]:
+    """Positions with the person and their last interaction with this account."""
+    last_contact = Interaction.objects.filter(
+        account=OuterRef("account_id"), contacts=OuterRef("contact_id")
+    ).order_by("-occurred_at")
+    return (
+        Position.objects.select_related("contact")
+        .annotate(last_contact_at=Subquery(last_contact.values("occurred_at")[:1]))
+        .order_by("left_on", "-strength", "contact__last_name", "id")
+    )
+
+
+def account_interactions(*, account: Account) -> QuerySet[Interaction]:
+    """An account's interactions, newest first, with people present loaded."""
+    return (
+        Interaction.objects.filter(account=account)
+        .select_related("logged_by")
+        .prefetch_related("contacts", "team_members")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def last_strategic_contact(*, account: Account) -> Interaction | None:
+    """The account's most recent strategic interaction."""
+    return (
+        Interaction.objects.filter(account=account, is_strategic=True)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )

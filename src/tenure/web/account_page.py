@@ -8,26 +8,82 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from tenure.access.permissions import account_guard, can_edit_account, can_see_personal_data
 from tenure.accounts.choices import BuyingRole
-from tenure.accounts.models import Account, Contact, Position
-from tenure.accounts.selectors import (
-    account_detail,
-    account_interactions,
-    last_strategic_contact,
-)
+from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.selectors import account_audit
 from tenure.core.charts import monthly_bars
 from tenure.core.http import AuthenticatedHttpRequest
+from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.forms import InteractionForm
+from tenure.engagement.models import Touchpoint
+from tenure.engagement.selectors import (
+    account_interactions,
+    last_strategic_contact,
+    positions_with_last_contact,
+)
 from tenure.growth.selectors import account_opportunities, account_wallet_summary
+from tenure.planning.models import AccountPlan, Action, Milestone, Objective
 from tenure.scoring.health_selectors import account_health_panel, what_if_contact_left
 from tenure.scoring.selectors import account_latest_snapshot, account_series
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _DetailAttributes(TypedDict):
+        planned_touchpoints: list[Touchpoint]
+
+    #: An account from ``account_detail``, its planned touchpoints loaded as a list.
+    AccountDetail = WithAnnotations[Account, _DetailAttributes]
+
+
+def account_detail(*, pk: int) -> AccountDetail:
+    """One account with its team, positions, plans, milestones and touchpoints loaded.
+
+    Interactions are paged separately (``account_interactions``): an old key account
+    can have thousands.
+    """
+    plans = AccountPlan.objects.select_related("owner").prefetch_related(
+        Prefetch("objectives", queryset=Objective.objects.prefetch_related("goals").order_by("id")),
+        Prefetch("actions", queryset=_actions_queryset()),
+    )
+    # cast: the stubs do not follow Prefetch(to_attr=...).
+    return cast(
+        "AccountDetail",
+        Account.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("team", queryset=TeamMembership.objects.select_related("user")),
+            Prefetch(
+                "positions",
+                queryset=positions_with_last_contact(),
+            ),
+            Prefetch("plans", queryset=plans),
+            Prefetch("milestones", queryset=Milestone.objects.all()),
+            Prefetch(
+                "touchpoints",
+                queryset=Touchpoint.objects.filter(status=TouchpointStatus.PLANNED)
+                .select_related("owner", "contact")
+                .order_by("scheduled_on", "id"),
+                to_attr="planned_touchpoints",
+            ),
+            "subsidiaries",
+        )
+        .get(pk=pk),
+    )
+
+
+def _actions_queryset() -> QuerySet[Action]:
+    return Action.objects.select_related("owner", "goal").order_by("due_on", "id")
+
 
 #: The roles a key relationship needs engaged; the others are nice to have.
 NEEDED_ROLES = frozenset({"decision_maker", "economic_buyer", "champion"})

@@ -21,12 +21,12 @@ from django.utils import timezone
 from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position
-from tenure.accounts.selectors import account_positions_queryset
 from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Touchpoint
 from tenure.engagement.seasonal import stored_panel
+from tenure.engagement.selectors import positions_with_last_contact
 from tenure.feedback.anonymity import NpsFigure
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.selectors import account_sentiment, survey_figures
@@ -298,7 +298,7 @@ def _stakeholders(
     # The plugin cannot see the last_contact_at the selector annotates.
     positions = cast(
         "QuerySet[WithAnnotations[Position, _LastContact]]",
-        account_positions_queryset().filter(account=account, left_on__isnull=True),
+        positions_with_last_contact().filter(account=account, left_on__isnull=True),
     )
     people = []
     for position in positions:

@@ -6,9 +6,10 @@
 
 from django.urls import URLPattern, path
 
-from tenure.web import account_page, brief_views, quarterly_review
+from tenure.web import account_index, account_page, brief_views, quarterly_review
 
 accounts: list[URLPattern] = [
+    path("", account_index.account_index, name="index"),
     path("<int:pk>/", account_page.account_page, name="detail"),
     path("<int:pk>/what-if/<int:contact_id>/", account_page.what_if_left, name="what_if"),
 ]
