@@ -9,6 +9,7 @@ from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
 from tenure.engagement import urls as engagement_urls
 from tenure.planning import urls as planning_urls
+from tenure.scoring import urls as scoring_urls
 from tenure.web import urls as web_urls
 from tenure.web import views as web_views
 
@@ -26,7 +27,7 @@ urlpatterns = [
     path("", include(([*engagement_urls.urlpatterns, *web_urls.engagement], "engagement"))),
     path("", include(([*planning_urls.urlpatterns, *web_urls.planning], "planning"))),
     path("feedback/", include("tenure.feedback.urls")),
-    path("portfolio/", include("tenure.scoring.urls")),
+    path("portfolio/", include(([*scoring_urls.urlpatterns, *web_urls.scoring], "scoring"))),
     path("growth/", include("tenure.growth.urls")),
     path("tasks/", include("tenure.alerts.urls")),
     path("api/v1/", api.urls),

@@ -56,6 +56,25 @@ def test_nps_per_account_tier_manager_and_portfolio(portfolio):
     assert [(i.key, i.n, i.summary.mean) for i in figures.items] == [("manager", 3, 4.0)]
 
 
+def test_portfolio_nps_alone_is_the_survey_pages_all_answers_figure(portfolio):
+    ann, _ = portfolio
+    alone = selectors.portfolio_nps(today=TODAY)
+    assert alone == selectors.survey_figures(today=TODAY).portfolio
+    assert (alone.n, alone.result.score) == (11, pytest.approx(100 * (5 - 3) / 11))
+    # Answers older than the window do not count, on the page or alone.
+    assert selectors.portfolio_nps(today=TODAY + dt.timedelta(days=400)).n == 0
+    # A scope with fewer anonymous respondents than the group minimum stays hidden alike.
+    mine = Scope(account_id=TeamMembershipFactory(user=ann).account_id)
+    lone = AccountFactory(name="Solo")
+    _answers(open_campaign(account=lone), [2])
+    solo = Scope(account_id=lone.pk)
+    assert selectors.portfolio_nps(today=TODAY, scope=solo).hidden
+    assert selectors.portfolio_nps(today=TODAY, scope=solo) == (
+        selectors.survey_figures(solo, today=TODAY).portfolio
+    )
+    assert selectors.portfolio_nps(today=TODAY, scope=mine).n == 0
+
+
 def test_scope_narrows_every_figure(portfolio):
     ann, _ = portfolio
     by_manager = selectors.survey_figures(Scope(manager_id=ann.pk), today=TODAY)

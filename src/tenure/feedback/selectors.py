@@ -23,7 +23,7 @@ from tenure.accounts.choices import AccountStatus
 from tenure.accounts.models import Account, Contact, Position
 from tenure.feedback.anonymity import Scope, min_group_size
 from tenure.feedback.choices import CampaignStatus, CampaignTarget, InvitationSource
-from tenure.feedback.figures import Figures, export_rows, survey_figures
+from tenure.feedback.figures import Figures, export_rows, portfolio_nps, survey_figures
 from tenure.feedback.models import (
     Campaign,
     Invitation,
@@ -62,6 +62,7 @@ __all__ = [
     "invitation_response",
     "invitations_to_remind",
     "min_group_size",
+    "portfolio_nps",
     "supplier_name",
     "survey_figures",
     "survey_history",

@@ -6,7 +6,7 @@
 
 from django.urls import URLPattern, path
 
-from tenure.web import account_index, account_page, brief_views, quarterly_review
+from tenure.web import account_index, account_page, brief_views, portfolio, quarterly_review
 
 accounts: list[URLPattern] = [
     path("", account_index.account_index, name="index"),
@@ -21,4 +21,8 @@ engagement: list[URLPattern] = [
 
 planning: list[URLPattern] = [
     path("accounts/<int:account_id>/reviews/", quarterly_review.review_list, name="reviews"),
+]
+
+scoring: list[URLPattern] = [
+    path("", portfolio.portfolio, name="portfolio"),
 ]
