@@ -167,7 +167,7 @@ def main() -> int:
                 author=manager,
                 today=AS_OF,
             )
-            words = _manager_words(reviews.review_sheet(review))
+            words = _manager_words(reviews.review_sheet(review=review))
             review = review_update(review=review, by=manager, **words)
             if (y, q) != (year, quarter):
                 review_finalise(review=review, by=manager)

@@ -255,7 +255,7 @@ def test_the_snapshot_stays_frozen_when_a_goal_changes_later(account, manager):
     review = _start(account, manager)
     goal_record_progress(goal=goal, current=Decimal("97"))
     review.refresh_from_db()
-    (line,) = reviews.review_sheet(review).goals
+    (line,) = reviews.review_sheet(review=review).goals
     assert line.current == Decimal("94.00")
     assert line.progress == pytest.approx(0.4)
     assert _prefill(account, 2026, 3)["goals"][0]["current"] == "97.00"
@@ -353,11 +353,11 @@ def test_the_comparison_lists_quarters_in_order_with_their_year_on_year_change(a
     )
     for quarter in (3, 1, 2):
         _start(account, manager, quarter=quarter)
-    rows = reviews.review_comparison(account)
+    rows = reviews.review_comparison(account=account)
     assert [r.label for r in rows] == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert [r.revenue for r in rows] == [Decimal("150.00"), Decimal("100.00"), Decimal("50.00")]
     assert rows[0].yoy == pytest.approx(0.5)
     assert rows[1].yoy == pytest.approx(-0.5)
     assert rows[2].yoy is None  # nothing a year before to compare with
-    until_q2 = reviews.review_comparison(account, until=Review.objects.get(quarter=2))
+    until_q2 = reviews.review_comparison(account=account, until=Review.objects.get(quarter=2))
     assert [r.label for r in until_q2] == ["2026 Q1", "2026 Q2"]

@@ -54,7 +54,7 @@ def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
             then = "review_finalise" if request.POST.get("then") == "finalise" else "review"
             return redirect(f"planning:{then}", account_id=account_id, pk=review.pk)
     context = {
-        "sheet": reviews.review_sheet(review),
+        "sheet": reviews.review_sheet(review=review),
         "review": review,
         "account": review.account,
         "form": form,
@@ -91,10 +91,10 @@ def review_pdf(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
     html = render_to_string(
         "planning/review_print.html",
         {
-            "sheet": reviews.review_sheet(review),
+            "sheet": reviews.review_sheet(review=review),
             "review": review,
             "account": review.account,
-            "comparison": reviews.review_comparison(review.account, until=review)[-5:],
+            "comparison": reviews.review_comparison(account=review.account, until=review)[-5:],
             "font_family": FONT_FAMILY,
             "printed_on": timezone.localdate(),
         },

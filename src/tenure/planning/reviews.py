@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.planning.models import Review
+from tenure.planning.selectors import account_reviews
 
 #: Bumped when the snapshot's layout changes, so old reviews can still be read.
 SNAPSHOT_VERSION = 1
@@ -97,11 +96,6 @@ class QuarterFigures:
 
 
 # --- reads --------------------------------------------------------------------------------
-
-
-def reviews_for_account(account: Account) -> QuerySet[Review]:
-    """The account's reviews, newest quarter first, with their authors loaded."""
-    return Review.objects.filter(account=account).select_related("author").order_by("-period_start")
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -208,7 +202,7 @@ class ReviewSheet:
     issues: list[MilestoneLine] = field(default_factory=list)
 
 
-def review_sheet(review: Review) -> ReviewSheet:
+def review_sheet(*, review: Review) -> ReviewSheet:
     """The review's frozen figures with dates as dates and money as decimals."""
     s = review.snapshot
     goals = [
@@ -248,9 +242,9 @@ def review_sheet(review: Review) -> ReviewSheet:
     )
 
 
-def review_comparison(account: Account, *, until: Review | None = None) -> list[ReviewFigures]:
+def review_comparison(*, account: Account, until: Review | None = None) -> list[ReviewFigures]:
     """The account's reviews side by side, oldest quarter first (up to ``until``'s quarter)."""
-    reviews = reviews_for_account(account).order_by("period_start")
+    reviews = account_reviews(account=account).order_by("period_start")
     if until is not None:
         reviews = reviews.filter(period_start__lte=until.period_start)
     return [ReviewFigures.of(review) for review in reviews]

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from tenure.accounts.models import Account
 from tenure.planning.choices import MilestoneKind
-from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
+from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective, Review
 
 
 def quarter_goals(*, account: Account, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -97,3 +97,8 @@ def account_milestones(*, account: Account, open_only: bool = False) -> QuerySet
     if open_only:
         milestones = milestones.open_issues()
     return milestones
+
+
+def account_reviews(*, account: Account) -> QuerySet[Review]:
+    """The account's quarterly reviews, newest quarter first, with their authors loaded."""
+    return Review.objects.filter(account=account).select_related("author").order_by("-period_start")

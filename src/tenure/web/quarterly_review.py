@@ -17,6 +17,7 @@ from tenure.core.errors import DomainError
 from tenure.planning import reviews
 from tenure.planning.forms import StartForm
 from tenure.planning.review_views import refused
+from tenure.planning.selectors import account_reviews
 from tenure.planning.services import review_start
 from tenure.web.review_figures import quarter_figures
 
@@ -25,7 +26,7 @@ def review_list(request: HttpRequest, account_id: int) -> HttpResponse:
     assert request.user.is_authenticated  # LoginRequiredMiddleware
     account = get_object_or_404(Account, pk=account_id)
     account_guard(request, account, write=request.method == "POST")
-    listed = list(reviews.reviews_for_account(account))
+    listed = list(account_reviews(account=account))
     reviewed = {(r.year, r.quarter) for r in listed}
     year, quarter = reviews.last_complete_quarter(timezone.localdate())
     form = StartForm(
