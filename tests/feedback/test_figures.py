@@ -70,17 +70,17 @@ def test_portfolio_nps_alone_is_the_survey_pages_all_answers_figure(portfolio):
     solo = Scope(account_id=lone.pk)
     assert selectors.portfolio_nps(today=TODAY, scope=solo).hidden
     assert selectors.portfolio_nps(today=TODAY, scope=solo) == (
-        selectors.survey_figures(solo, today=TODAY).portfolio
+        selectors.survey_figures(scope=solo, today=TODAY).portfolio
     )
     assert selectors.portfolio_nps(today=TODAY, scope=mine).n == 0
 
 
 def test_scope_narrows_every_figure(portfolio):
     ann, _ = portfolio
-    by_manager = selectors.survey_figures(Scope(manager_id=ann.pk), today=TODAY)
+    by_manager = selectors.survey_figures(scope=Scope(manager_id=ann.pk), today=TODAY)
     assert by_manager.portfolio.n == 8
     assert by_manager.items == []
-    by_tier = selectors.survey_figures(Scope(tier="B"), today=TODAY)
+    by_tier = selectors.survey_figures(scope=Scope(tier="B"), today=TODAY)
     assert [f.label for f in by_tier.by_account] == ["Beech"]
 
 
@@ -142,7 +142,7 @@ def test_response_rate_counts_emailed_invitations_and_their_answers():
     campaign = make_campaign(account=position.account)
     services.campaign_send(campaign=campaign, base_url="http://x", now=NOW)
     respond(campaign, score=9)
-    rate = selectors.survey_figures(Scope(account_id=position.account_id)).response_rate
+    rate = selectors.survey_figures(scope=Scope(account_id=position.account_id)).response_rate
     assert (rate.invited, rate.answered) == (2, 1)
 
 

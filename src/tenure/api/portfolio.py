@@ -94,7 +94,7 @@ def portfolio_get(request: HttpRequest) -> Any:
             "run_id": latest.run_id,
             "currency": latest.run.currency,
             "concentration": latest.concentration,
-            "tiers": portfolio_tiers(latest),
+            "tiers": portfolio_tiers(portfolio=latest),
             "pareto": [list(point) for point in latest.pareto],
         }
     return {"figures": _figures(user), "snapshot": snapshot}

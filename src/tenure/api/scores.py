@@ -99,7 +99,7 @@ def score_history(request: HttpRequest, account_id: Id) -> Any:
     """The account's snapshots, newest first: how its figures moved run after run."""
     account = account_for(request, account_id)
     return (
-        with_open_proposal(AccountSnapshot.objects.filter(account=account))
+        with_open_proposal(snapshots=AccountSnapshot.objects.filter(account=account))
         .select_related("account", "run")
         .order_by("-as_of")
     )

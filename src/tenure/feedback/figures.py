@@ -209,7 +209,7 @@ def _named(respondents: dict[int, Respondent], answers: list[AnswerRow]) -> list
     return named
 
 
-def response_rate(scope: Scope) -> tuple[ResponseRate, int]:
+def response_rate(*, scope: Scope) -> tuple[ResponseRate, int]:
     """The emailed invitations sent in the window and how many were answered; and the
     answers imported in the window, which are not in the rate.
 
@@ -279,8 +279,8 @@ def portfolio_nps(*, today: dt.date, scope: Scope | None = None) -> NpsFigure:
 
 
 def survey_figures(
-    scope: Scope | None = None,
     *,
+    scope: Scope | None = None,
     today: dt.date | None = None,
     trend_quarters: int = TREND_QUARTERS,
 ) -> Figures:
@@ -302,7 +302,7 @@ def survey_figures(
     answers = [a for a in all_answers if a.response_id in in_window]
     scores = [(r, s) for r, s in all_scores if r.response_id in in_window]
     comments = _comments(in_window, answers, min_group)
-    rate, imported = response_rate(scope)
+    rate, imported = response_rate(scope=scope)
     return Figures(
         scope=scope,
         min_group=min_group,
@@ -325,7 +325,7 @@ def survey_figures(
 
 
 def export_rows(
-    scope: Scope | None = None, *, today: dt.date | None = None
+    *, scope: Scope | None = None, today: dt.date | None = None
 ) -> tuple[list[str], list[list[object]]]:
     """The answers that may be shown individually, one row per response, for CSV export.
 

@@ -179,7 +179,7 @@ def account_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "last_strategic": last_strategic_contact(account=account),
         "wallet": account_wallet_summary(account=account),
         "health_panel": account_health_panel(account.pk),
-        "audit_events": account_audit(account.pk),
+        "audit_events": account_audit(account_id=account.pk),
         "opportunities": list(account_opportunities(account_id=account.pk)),
         "form": InteractionForm(account=account),
         "can_edit": can_edit_account(request.user, account),

@@ -399,7 +399,7 @@ def _actions(account: Account, today: dt.date) -> tuple[OpenAction, ...]:
 def _feedback(account: Account, today: dt.date, user: AnyUser | None) -> FeedbackDigest:
     # Names as on every page: with the respondent's consent, to a reader who may see them.
     scope = reader_scope(user, account=account)
-    figures = survey_figures(scope, today=today, trend_quarters=1)
+    figures = survey_figures(scope=scope, today=today, trend_quarters=1)
     detractors = tuple(
         FeedbackAnswer(
             respondent=n.respondent,

@@ -50,7 +50,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "portfolio": latest,
         # The amounts are this run's: its own currency (and no query for the latest run's).
         "reporting_currency": latest.run.currency,
-        "tiers": portfolio_tiers(latest),
+        "tiers": portfolio_tiers(portfolio=latest),
         "figures": figures,
         "top_shares": [(label, figures.get(key)) for label, key in TOP_SHARES],
         "chart": pareto_curve(

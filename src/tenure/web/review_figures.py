@@ -108,7 +108,7 @@ def _nps(account: Account, start: dt.date, end: dt.date) -> dict[str, Any]:
     # Through the survey figures, so a quarter with too few anonymous answers stays hidden
     # here exactly as it is on the survey pages.
     figure = survey_figures(
-        Scope(account_id=account.pk, since=start, until=end), today=end, trend_quarters=1
+        scope=Scope(account_id=account.pk, since=start, until=end), today=end, trend_quarters=1
     ).portfolio
     score = figure.result.score if figure.result is not None else None
     return {"score": score, "responses": figure.n, "hidden": figure.hidden}
