@@ -13,12 +13,15 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 
+from tenure.access.permissions import AnyUser, visible_account_q
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
 from tenure.engagement.seasonal import last_complete_month
@@ -71,7 +74,7 @@ def _open_proposal() -> Q:
     return still_applies & Q(~Exists(decided))
 
 
-def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
+def with_open_proposal(*, snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
     """Annotate ``keylist_open``: the run's key-list proposal still awaits a decision.
 
     A proposal is settled as soon as someone decides on it (accepted or rejected, recorded
@@ -99,7 +102,7 @@ def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     return snapshots_for(as_of=as_of).filter(account__is_key_account=True).order_by("revenue_rank")
 
 
-def portfolio_tiers(portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
+def portfolio_tiers(*, portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
     """The run's tier table with the key accounts counted as the list stands now.
 
     Accounts, revenue and share are the run's; the key-account column follows
@@ -118,7 +121,7 @@ def portfolio_tiers(portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
 def account_latest_snapshot(*, account_id: int) -> AccountSnapshot | None:
     """The account's newest snapshot, with ``keylist_open`` (see :func:`with_open_proposal`)."""
     return (
-        with_open_proposal(AccountSnapshot.objects.filter(account_id=account_id))
+        with_open_proposal(snapshots=AccountSnapshot.objects.filter(account_id=account_id))
         .select_related("run")
         .order_by("-as_of")
         .first()
@@ -129,7 +132,7 @@ def account_series(*, account_id: int) -> RevenueSeries | None:
     return RevenueSeries.objects.filter(account_id=account_id).first()
 
 
-def recent_decisions(limit: int = 20) -> QuerySet[KeyListDecision]:
+def recent_decisions(*, limit: int = 20) -> QuerySet[KeyListDecision]:
     return KeyListDecision.objects.select_related("account", "decided_by")[:limit]
 
 
@@ -274,3 +277,20 @@ def reporting_currency_latest() -> str:
         .first()
     )
     return code or ""
+
+
+def latest_snapshots(*, user: AnyUser | None) -> QuerySet[AccountSnapshot]:
+    """Each visible account's newest snapshot, with the account and its run loaded."""
+    newest = (
+        AccountSnapshot.objects.filter(account=OuterRef("account"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return (
+        with_open_proposal(
+            snapshots=AccountSnapshot.objects.filter(visible_account_q(user, "account__"))
+        )
+        .filter(as_of=Subquery(newest))
+        .select_related("account", "run")
+        .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")
+    )

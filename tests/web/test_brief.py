@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tenure.access.services import role_assign
 from tenure.core.pdf import PdfUnavailable
-from tenure.engagement.brief import meeting_brief
 from tenure.engagement.seasonal import last_complete_month
 from tenure.growth.models import Opportunity
 from tenure.health.models import AccountHealth
@@ -20,6 +19,7 @@ from tenure.health.services import health_scorecard_current
 from tenure.insights.seasonality import add_months
 from tenure.planning.models import Action
 from tenure.scoring.models import AccountSnapshot, RevenueSeries, ScoringRun
+from tenure.web.brief import meeting_brief
 from tests.accounts.factories import (
     AccountFactory,
     PositionFactory,
@@ -334,7 +334,7 @@ def test_pdf_engine_missing_answers_503_with_the_reason(world, logged_in_client,
     def unavailable(_html: str) -> bytes:
         raise PdfUnavailable("PDF export needs the Pango library")
 
-    monkeypatch.setattr("tenure.engagement.brief_views.html_to_pdf", unavailable)
+    monkeypatch.setattr("tenure.web.brief_views.html_to_pdf", unavailable)
     response = logged_in_client.get(f"/accounts/{world['account'].pk}/brief.pdf")
     assert response.status_code == 503
     assert response.content.decode() == "PDF export needs the Pango library"

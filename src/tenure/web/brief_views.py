@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from tenure.access.permissions import account_guard
 from tenure.accounts.models import Account
 from tenure.core.pdf import PdfUnavailable, html_to_pdf
-from tenure.engagement.brief import MeetingBrief, meeting_brief
+from tenure.web.brief import MeetingBrief, meeting_brief
 
 
 def _brief(request: HttpRequest, account_id: int) -> MeetingBrief:

@@ -16,26 +16,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Q
 from django.utils import timezone
 
 from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position
-from tenure.accounts.selectors import account_positions_queryset
-from tenure.engagement.brief_agenda import AgendaItem, suggested_agenda
-from tenure.engagement.brief_outlook import (
-    HealthSummary,
-    RevenueSummary,
-    SeasonalOutlook,
-    health_summary,
-    revenue_summary,
-    seasonal_outlook,
-)
 from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Touchpoint
+from tenure.engagement.selectors import positions_with_last_contact
 from tenure.feedback.anonymity import NpsFigure
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.selectors import account_sentiment, survey_figures
@@ -50,6 +40,15 @@ from tenure.insights.seasonality import MonthlyPanel
 from tenure.planning.choices import ActionStatus, MilestoneKind, Severity
 from tenure.planning.models import Action, Milestone
 from tenure.scoring.selectors import stored_panel
+from tenure.web.brief_agenda import AgendaItem, suggested_agenda
+from tenure.web.brief_outlook import (
+    HealthSummary,
+    RevenueSummary,
+    SeasonalOutlook,
+    health_summary,
+    revenue_summary,
+    seasonal_outlook,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -299,7 +298,7 @@ def _stakeholders(
     # The plugin cannot see the last_contact_at the selector annotates.
     positions = cast(
         "QuerySet[WithAnnotations[Position, _LastContact]]",
-        account_positions_queryset().filter(account=account, left_on__isnull=True),
+        positions_with_last_contact().filter(account=account, left_on__isnull=True),
     )
     people = []
     for position in positions:
@@ -363,10 +362,11 @@ def _milestones(
     account: Account, today: dt.date
 ) -> tuple[tuple[Milestone, ...], tuple[Milestone, ...]]:
     since = today - dt.timedelta(days=WIN_DAYS)
-    rows = Milestone.objects.filter(account=account).filter(
-        Q(kind=MilestoneKind.SUCCESS, occurred_on__gte=since, occurred_on__lte=today)
-        | (~Q(kind=MilestoneKind.SUCCESS) & Q(resolved_on__isnull=True))
+    mine = Milestone.objects.filter(account=account)
+    recent_wins = mine.filter(
+        kind=MilestoneKind.SUCCESS, occurred_on__gte=since, occurred_on__lte=today
     )
+    rows = recent_wins | mine.open_issues()
     wins = tuple(m for m in rows if m.is_win)
     issues = sorted(
         (m for m in rows if not m.is_win),
@@ -399,7 +399,7 @@ def _actions(account: Account, today: dt.date) -> tuple[OpenAction, ...]:
 def _feedback(account: Account, today: dt.date, user: AnyUser | None) -> FeedbackDigest:
     # Names as on every page: with the respondent's consent, to a reader who may see them.
     scope = reader_scope(user, account=account)
-    figures = survey_figures(scope, today=today, trend_quarters=1)
+    figures = survey_figures(scope=scope, today=today, trend_quarters=1)
     detractors = tuple(
         FeedbackAnswer(
             respondent=n.respondent,

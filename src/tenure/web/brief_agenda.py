@@ -12,8 +12,8 @@ from tenure.growth.models import Opportunity
 from tenure.planning.models import Milestone
 
 if TYPE_CHECKING:
-    from tenure.engagement.brief import FeedbackDigest, OpenAction, Stakeholder
-    from tenure.engagement.brief_outlook import SeasonalOutlook
+    from tenure.web.brief import FeedbackDigest, OpenAction, Stakeholder
+    from tenure.web.brief_outlook import SeasonalOutlook
 
 __all__ = ["AgendaItem", "suggested_agenda"]
 
