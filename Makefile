@@ -12,8 +12,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # the suite is built for has two cores.
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS)
-# The coverage floor is the level measured when it was set (see docs/development.md).
-COVERAGE_FLOOR := 94
+# The coverage floor is the level measured when it was set, in the shifted-clock run (91.65 %
+# of 16,357 statements on 2026-12-07; see docs/development.md).
+COVERAGE_FLOOR := 91
 # The shifted-clock run proves no test reads the machine's date. It leaves out the slow
 # end-to-end tests (contract fuzzing, demo-size scoring runs, server starts: all on explicit
 # dates) to keep `make test` under ten minutes; CLOCK_MARKS="not browser and not spark" runs
@@ -21,7 +22,7 @@ COVERAGE_FLOOR := 94
 CLOCK_SHIFT ?= +400 days
 CLOCK_MARKS ?= not browser and not spark and not slow
 
-.PHONY: demo test lint test-sqlite test-postgres test-browser test-clock test-fast screenshots install clean
+.PHONY: demo test lint lint-style lint-types lint-layers lint-migrations test-sqlite test-postgres test-browser test-clock test-fast screenshots install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,31 +41,44 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	TENURE_HOME=$(DEMO_HOME) TENURE_HTTPS=0 $(BIN)/tenure demo
 
-lint: $(VENV)/.installed-test
+# The checks are independent; `make test` runs them two at a time (mypy alone takes a core).
+lint: lint-style lint-types lint-layers lint-migrations
+
+lint-style: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+
+lint-types: $(VENV)/.installed-test
 	$(BIN)/mypy
+
+lint-layers: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+lint-migrations: $(VENV)/.installed-test
 	TENURE_HOME=$(TEST_HOME) $(BIN)/tenure makemigrations --check --dry-run
 
 # Each run is its own target so `make test` shows the SQLite and PostgreSQL runs apart.
 test-sqlite: $(VENV)/.installed-test
-	@echo "=== Test suite on SQLite (with coverage) ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m "not browser" \
-		--cov=tenure --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+	@echo "=== Test suite on SQLite ==="
+	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m "not browser"
 
+# On PostgreSQL: the tests that use a database (tests/conftest.py leaves out the others), and
+# of the slow end-to-end ones those marked `store` (backup and restore through the server).
 test-postgres: $(VENV)/.installed-test
 	@echo "=== Test suite on PostgreSQL ==="
-	$(TEST_ENV) $(BIN)/python scripts/throwaway_postgres.py -- $(PYTEST) -m "not browser and not spark" \
-		--ignore=tests/insights
+	$(TEST_ENV) $(BIN)/python scripts/throwaway_postgres.py -- $(PYTEST) \
+		-m "not browser and not spark and (not slow or store)" --ignore=tests/insights
 
 test-browser: $(VENV)/.installed-test
 	@echo "=== Browser tests in headless Chromium ==="
 	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m browser
 
+# Coverage is measured here: this run executes every test but the slow end-to-end ones, and
+# tracing them a second time would cost more than the lines they alone reach.
 test-clock: $(VENV)/.installed-test
-	@echo "=== Test suite on SQLite under a shifted clock (faketime '$(CLOCK_SHIFT)') ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) -m "$(CLOCK_MARKS)"
+	@echo "=== Test suite on SQLite under a shifted clock (faketime '$(CLOCK_SHIFT)'), with coverage ==="
+	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) -m "$(CLOCK_MARKS)" \
+		--cov=tenure --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 # The edit-test loop: SQLite, no browser, no Spark, no slow end-to-end tests, in parallel.
 test-fast: $(VENV)/.installed-test
@@ -72,7 +86,7 @@ test-fast: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test
 	bash scripts/system-deps.sh
-	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-clock
 	$(MAKE) --no-print-directory test-postgres

@@ -42,8 +42,8 @@ def build(accounts: int, seed: int) -> None:
 
     from tenure.accounts.models import Account, Contact, Position, TeamMembership
     from tenure.engagement.models import Interaction
+    from tenure.health.models import AccountHealth
     from tenure.planning.models import AccountPlan, Action
-    from tenure.scoring.health_models import AccountHealth
     from tenure.scoring.models import AccountSnapshot, RevenueSeries, ScoringRun
 
     rng = np.random.default_rng(seed)

@@ -187,7 +187,7 @@ def main() -> None:
         ours = [model.r_, model.alpha_, model.a_, model.b_]
         print(
             f"  tenure fit      : best {min(times):.3f} s, median {statistics.median(times):.3f} s"
-            f" over {len(times)} runs ({model.n_iter_} L-BFGS-B iterations)"
+            f" over {len(times)} runs ({model.n_iter_} optimiser iterations)"
         )
         start = time.perf_counter()
         expected = model.conditional_expected_number_of_purchases_up_to_time(

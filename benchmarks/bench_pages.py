@@ -278,9 +278,9 @@ def main() -> int:
 
         from django.test import Client
 
-        from tenure.accounts import views as account_views
         from tenure.accounts.models import TeamMembership
         from tenure.engagement.models import Interaction
+        from tenure.web import account_page as account_views
 
         manager, director = world["manager"], world["director"]
         mine = TeamMembership.objects.filter(user=manager).count()

@@ -75,7 +75,7 @@ def render(args: argparse.Namespace) -> None:
     director = _user(DIRECTOR)
     account = _pick_account(director, args.as_of)
 
-    from tenure.engagement.brief import meeting_brief
+    from tenure.web.brief import meeting_brief
 
     brief = meeting_brief(account, today=args.as_of, user=director)
     feedback = brief.feedback
@@ -103,7 +103,7 @@ def _pick_account(user: AbstractBaseUser, as_of: dt.date) -> Account:
     last year, then named detractors and comments shown), then wins and issues, the agenda's
     length, the people on record and a seasonal rhythm; ties by name."""
     from tenure.accounts.models import Account
-    from tenure.engagement.brief import meeting_brief
+    from tenure.web.brief import meeting_brief
 
     def richness(account: Account) -> tuple[int, int, int, int, int, int]:
         brief = meeting_brief(account, today=as_of, user=user)

@@ -149,6 +149,8 @@ def main() -> int:
         from tenure.accounts.models import TeamMembership
         from tenure.core.pdf import pdf_to_png
         from tenure.planning import reviews
+        from tenure.planning.services import review_finalise, review_start, review_update
+        from tenure.web.review_figures import quarter_figures
 
         print(f"Loading the demo ({ACCOUNTS} accounts, seed {SEED}, as of {AS_OF}) into {home}…")
         call_command(
@@ -159,11 +161,16 @@ def main() -> int:
         manager = TeamMembership.objects.get(account=account, role="kam").user
         before = reviews.previous_quarter(year, quarter)
         for y, q in (reviews.previous_quarter(*before), before, (year, quarter)):
-            review = reviews.review_start(account, year=y, quarter=q, author=manager, today=AS_OF)
-            words = _manager_words(reviews.review_sheet(review))
-            review = reviews.review_update(review, by=manager, **words)
+            review = review_start(
+                account=account,
+                figures=quarter_figures(account=account, year=y, quarter=q, today=AS_OF),
+                author=manager,
+                today=AS_OF,
+            )
+            words = _manager_words(reviews.review_sheet(review=review))
+            review = review_update(review=review, by=manager, **words)
             if (y, q) != (year, quarter):
-                reviews.review_finalise(review, by=manager)
+                review_finalise(review=review, by=manager)
         client = Client()
         client.force_login(manager)
         response = client.get(f"/accounts/{account.pk}/reviews/{review.pk}.pdf")

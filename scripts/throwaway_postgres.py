@@ -77,8 +77,12 @@ def main(argv: list[str]) -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        # fsync off: the cluster lives for one test run and is thrown away.
-        options = f"-h 127.0.0.1 -p {port} -k {workdir} -F -c max_connections=50"
+        # Durability off (fsync, commit waits, full pages): the cluster lives for one test run
+        # and is thrown away.
+        options = (
+            f"-h 127.0.0.1 -p {port} -k {workdir} -F -c max_connections=50"
+            " -c synchronous_commit=off -c full_page_writes=off"
+        )
         subprocess.run(
             [
                 *run_as,

@@ -96,3 +96,29 @@ def login(page, live_server):
         page.get_by_role("button", name="Log in").click()
 
     return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that use a database.
+
+    The PostgreSQL run exists to prove the store: a test that opens no connection behaves
+    the same on either engine and already ran in the SQLite runs. Tests that reach the
+    server their own way (subprocesses, the PostgreSQL ledger) say so with the `store` mark
+    or the `postgres_ledger` fixture.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    database_fixtures = {"db", "transactional_db", "live_server", "postgres_ledger"}
+    kept, deselected = [], []
+    for item in items:
+        uses_database = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("store")
+            or database_fixtures & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

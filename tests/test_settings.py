@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tenure import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +26,7 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy(tmp_path):
     result = _run(
         "import sys; from django.core.management import execute_from_command_line as e;"

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "tenure.planning",
     "tenure.feedback",
     "tenure.scoring",
+    "tenure.health",
     "tenure.audit",
     "tenure.access",
     "tenure.api",

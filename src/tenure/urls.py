@@ -5,7 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tenure.access import views as access_views
+from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
+from tenure.engagement import urls as engagement_urls
+from tenure.planning import urls as planning_urls
+from tenure.scoring import urls as scoring_urls
+from tenure.web import urls as web_urls
 from tenure.web import views as web_views
 
 admin.site.site_header = "Tenure administration"
@@ -18,11 +23,11 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("tenure.accounts.urls")),
-    path("", include("tenure.engagement.urls")),
-    path("", include("tenure.planning.urls")),
+    path("accounts/", include(([*accounts_urls.urlpatterns, *web_urls.accounts], "accounts"))),
+    path("", include(([*engagement_urls.urlpatterns, *web_urls.engagement], "engagement"))),
+    path("", include(([*planning_urls.urlpatterns, *web_urls.planning], "planning"))),
     path("feedback/", include("tenure.feedback.urls")),
-    path("portfolio/", include("tenure.scoring.urls")),
+    path("portfolio/", include(([*scoring_urls.urlpatterns, *web_urls.scoring], "scoring"))),
     path("growth/", include("tenure.growth.urls")),
     path("tasks/", include("tenure.alerts.urls")),
     path("api/v1/", api.urls),

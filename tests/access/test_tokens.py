@@ -36,23 +36,23 @@ def test_secrets_differ_every_time(user):
 def test_the_secret_finds_its_live_token_and_nothing_else_does(user):
     issued = token_create(user=user, name="notebook")
     now = timezone.now()
-    assert token_for_secret(issued.secret, now=now) == issued.token
+    assert token_for_secret(raw=issued.secret, now=now) == issued.token
     last = issued.secret[-1]
     altered = issued.secret[:-1] + ("B" if last == "A" else "A")
-    assert token_for_secret(altered, now=now) is None
-    assert token_for_secret("not a token", now=now) is None
+    assert token_for_secret(raw=altered, now=now) is None
+    assert token_for_secret(raw="not a token", now=now) is None
 
 
 def test_an_expired_token_is_refused(user):
     issued = token_create(user=user, name="short", expires_in_days=1, now=NOW)
-    assert token_for_secret(issued.secret, now=NOW + dt.timedelta(hours=23)) is not None
-    assert token_for_secret(issued.secret, now=NOW + dt.timedelta(days=1)) is None
+    assert token_for_secret(raw=issued.secret, now=NOW + dt.timedelta(hours=23)) is not None
+    assert token_for_secret(raw=issued.secret, now=NOW + dt.timedelta(days=1)) is None
 
 
 def test_a_revoked_token_is_refused_and_cannot_be_revoked_twice(user):
     issued = token_create(user=user, name="old script")
     token_revoke(token=issued.token)
-    assert token_for_secret(issued.secret, now=timezone.now()) is None
+    assert token_for_secret(raw=issued.secret, now=timezone.now()) is None
     with pytest.raises(DomainError, match="already revoked"):
         token_revoke(token=issued.token)
 
@@ -61,7 +61,7 @@ def test_a_deactivated_users_token_is_refused(user):
     issued = token_create(user=user, name="leaver")
     user.is_active = False
     user.save()
-    assert token_for_secret(issued.secret, now=timezone.now()) is None
+    assert token_for_secret(raw=issued.secret, now=timezone.now()) is None
 
 
 @pytest.mark.parametrize("days", [0, 367, -5])

@@ -19,8 +19,8 @@ from tenure.demo.load import load_world
 from tenure.demo.world import DemoConfig, build_world
 from tenure.engagement.models import SeasonalPreparation
 from tenure.growth.models import Opportunity, WalletEstimate
+from tenure.health.models import AccountHealth
 from tenure.ledger.importing import import_orders
-from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.models import AccountSnapshot, RevenueSeries
 from tenure.scoring.run import run_scoring
 from tests.accounts.factories import AccountFactory, UserFactory

@@ -13,8 +13,8 @@ from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import AlertSettings, Task
 from tenure.alerts.services import alerts_run, task_close
 from tenure.engagement.models import Touchpoint
+from tenure.health.models import AccountHealth
 from tenure.planning.services import action_add, action_finish
-from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.models import AccountSnapshot, RevenueSeries, ScoringRun
 from tests.accounts.factories import (
     AccountFactory,

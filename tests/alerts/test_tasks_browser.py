@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tenure.access.services import role_assign
 from tenure.alerts.services import alerts_run
+from tenure.health.models import AccountHealth
 from tenure.planning.services import action_add
-from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 from tests.browser.conftest import SCREENSHOTS

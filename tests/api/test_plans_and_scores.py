@@ -114,6 +114,9 @@ def test_an_account_without_a_score_is_a_404(api):
 
 
 def test_the_portfolio_counts_visible_accounts_and_shows_the_latest_run(api, world, settings):
+    fit = {"model": "BG/NBD", "identified": False, "reasons": ["only 2 customers ..."]}
+    world.snapshot.run.clv_fit = fit
+    world.snapshot.run.save(update_fields=["clv_fit"])
     PortfolioSnapshot.objects.create(
         run=world.snapshot.run,
         as_of=world.snapshot.as_of,
@@ -125,6 +128,7 @@ def test_the_portfolio_counts_visible_accounts_and_shows_the_latest_run(api, wor
     assert body["figures"]["accounts"] == 1
     assert body["figures"]["open_issues"] == 1
     assert body["snapshot"]["concentration"] == {"gini": 0.5}
+    assert body["snapshot"]["clv_fit"] == fit
     settings.TENURE_KAM_SEES_ALL = False
     manager = client_for(make_user(Role.KEY_ACCOUNT_MANAGER))
     restricted = manager.get("/portfolio").json()

@@ -34,7 +34,7 @@ def test_service_change_records_who_before_and_after(account, user):
         )
         touchpoint_skip(touchpoint=touchpoint)
 
-    created, skipped = object_audit(Touchpoint, touchpoint.pk).order_by("id")
+    created, skipped = object_audit(model=Touchpoint, object_id=touchpoint.pk).order_by("id")
     assert (created.action, created.actor, created.actor_id) == ("create", user.username, user.pk)
     assert created.account_id == account.pk
     assert created.model == "engagement.touchpoint"
@@ -58,7 +58,7 @@ def test_decimals_and_dates_are_serialised_and_indirect_records_find_their_accou
     )
     goal_record_progress(goal=goal, current=Decimal("15.25"))
 
-    events = list(object_audit(type(goal), goal.pk).order_by("id"))
+    events = list(object_audit(model=type(goal), object_id=goal.pk).order_by("id"))
     assert events[0].after["baseline"] == "12.50"
     assert events[0].after["due_on"] == "2026-03-01"
     assert events[1].before == {"current": None}
@@ -70,7 +70,7 @@ def test_changes_outside_a_request_are_the_systems_and_a_name_can_be_given(accou
     touchpoint = TouchpointFactory(account=account)
     with acting_as("tenure score"):
         touchpoint_skip(touchpoint=touchpoint)
-    created, skipped = object_audit(Touchpoint, touchpoint.pk).order_by("id")
+    created, skipped = object_audit(model=Touchpoint, object_id=touchpoint.pk).order_by("id")
     assert (created.actor, created.actor_id) == ("system", None)
     assert (skipped.actor, skipped.actor_id) == ("tenure score", None)
 
@@ -78,7 +78,7 @@ def test_changes_outside_a_request_are_the_systems_and_a_name_can_be_given(accou
 def test_saving_without_a_change_records_nothing(account):
     touchpoint = TouchpointFactory(account=account)
     Touchpoint.objects.get(pk=touchpoint.pk).save()
-    assert object_audit(Touchpoint, touchpoint.pk).count() == 1
+    assert object_audit(model=Touchpoint, object_id=touchpoint.pk).count() == 1
 
 
 def test_save_with_update_fields_records_only_the_fields_written(account):
@@ -86,7 +86,7 @@ def test_save_with_update_fields_records_only_the_fields_written(account):
     touchpoint.title, touchpoint.kind = "B", "meeting"
     touchpoint.save(update_fields=["title"])
     touchpoint.save(update_fields=["kind"])
-    events = list(object_audit(Touchpoint, touchpoint.pk).order_by("id"))[1:]
+    events = list(object_audit(model=Touchpoint, object_id=touchpoint.pk).order_by("id"))[1:]
     assert [(e.before, e.after) for e in events] == [
         ({"title": "A"}, {"title": "B"}),
         ({"kind": "review"}, {"kind": "meeting"}),
@@ -104,7 +104,7 @@ def test_a_record_built_with_a_key_is_compared_with_the_stored_row(account):
         created_at=touchpoint.created_at,
     )
     rebuilt.save()
-    update = object_audit(Touchpoint, touchpoint.pk).first()
+    update = object_audit(model=Touchpoint, object_id=touchpoint.pk).first()
     assert (update.before, update.after) == ({"title": "Stored"}, {"title": "Rebuilt"})
 
 
@@ -112,7 +112,7 @@ def test_delete_records_the_last_values(account):
     touchpoint = TouchpointFactory(account=account, title="Gone")
     pk = touchpoint.pk
     touchpoint.delete()
-    deleted = object_audit(Touchpoint, pk).first()
+    deleted = object_audit(model=Touchpoint, object_id=pk).first()
     assert deleted.action == "delete"
     assert deleted.before["title"] == "Gone"
     assert deleted.after == {}
@@ -126,7 +126,7 @@ def test_people_added_to_an_interaction_are_recorded(account, user):
         interaction = interaction_log(
             account=account, occurred_at=WHEN, kind="call", summary="Call", contacts=[contact]
         )
-    added = object_audit(Interaction, interaction.pk).filter(action="update").get()
+    added = object_audit(model=Interaction, object_id=interaction.pk).filter(action="update").get()
     assert added.after == {"contacts": {"added": [contact.pk]}}
     assert added.changes()[0].shown == f"added {contact.pk}"
 
@@ -196,7 +196,7 @@ def test_account_audit_lists_the_accounts_changes_newest_first(account, other_ac
     first = TouchpointFactory(account=account, title="First")
     TouchpointFactory(account=other_account)
     touchpoint_skip(touchpoint=first)
-    events = list(account_audit(account.pk, limit=10))
+    events = list(account_audit(account_id=account.pk, limit=10))
     assert [e.action for e in events] == ["update", "create", "create"]  # the account's own too
     assert all(e.account_id == account.pk for e in events)
-    assert len(account_audit(account.pk, limit=1)) == 1
+    assert len(account_audit(account_id=account.pk, limit=1)) == 1

@@ -33,7 +33,7 @@ def test_a_web_request_records_the_logged_in_user(audited_client, account, user)
     )
     assert response.status_code == 302
     interaction = Interaction.objects.get(summary="Price talk")
-    created = object_audit(Interaction, interaction.pk).get(action="create")
+    created = object_audit(model=Interaction, object_id=interaction.pk).get(action="create")
     assert (created.actor, created.actor_id) == (user.username, user.pk)
     assert created.account_id == account.pk
     assert created.object_repr == f"Call with {account.name} on 2026-03-02"
@@ -44,7 +44,7 @@ def test_a_web_request_records_the_logged_in_user(audited_client, account, user)
 def test_a_record_whose_text_needs_a_query_is_named_by_its_kind_and_id(account):
     touchpoint = Touchpoint.objects.get(pk=TouchpointFactory(account=account).pk)
     touchpoint_skip(touchpoint=touchpoint)
-    assert object_audit(Touchpoint, touchpoint.pk).first().object_repr == (
+    assert object_audit(model=Touchpoint, object_id=touchpoint.pk).first().object_repr == (
         f"touchpoint {touchpoint.pk}"
     )
 
@@ -54,7 +54,7 @@ def test_the_account_partial_shows_who_changed_what(account):
     touchpoint = TouchpointFactory(account=account, title="QBR")
     touchpoint_skip(touchpoint=touchpoint)
     html = render_to_string(
-        "audit/_account_audit.html", {"audit_events": account_audit(account.pk)}
+        "audit/_account_audit.html", {"audit_events": account_audit(account_id=account.pk)}
     )
     assert "Change history" in html
     assert "Changed touchpoint" in html

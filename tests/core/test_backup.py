@@ -165,6 +165,8 @@ def backup(databases, sqlite_home, tmp_path_factory) -> tuple[Path, dict[str, st
     return archive, env
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_restore_into_an_empty_home_gives_back_every_row(backup, databases, tmp_path):
     archive, source_env = backup
     target_env = _env(tmp_path / "home", databases[1])
@@ -183,6 +185,8 @@ def test_restore_into_an_empty_home_gives_back_every_row(backup, databases, tmp_
     assert target["secret_key"] == source["secret_key"]
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_the_archive_is_private_and_its_manifest_describes_it(backup, tmp_path):
     archive, _ = backup
     assert archive.stat().st_mode & 0o077 == 0
@@ -197,6 +201,8 @@ def test_the_archive_is_private_and_its_manifest_describes_it(backup, tmp_path):
     assert {"secret_key", "ledger/schema.sql"} <= set(manifest["files"])
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_restore_refuses_a_target_that_is_not_empty_without_force(backup):
     archive, source_env = backup
     refused = _tenure("restore", str(archive), env=source_env)
@@ -215,6 +221,8 @@ def _rewrite(archive: Path, target: Path, change) -> Path:
     return target
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_a_damaged_archive_is_refused(backup, tmp_path):
     archive, _ = backup
 
@@ -236,6 +244,8 @@ def test_an_archive_with_a_path_outside_its_folder_is_refused(tmp_path):
     assert not (tmp_path / "outside").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_a_backup_from_newer_migrations_is_refused_before_anything_is_written(
     backup, tmp_path, settings
 ):
@@ -257,6 +267,8 @@ def test_a_backup_from_newer_migrations_is_refused_before_anything_is_written(
     assert not (tmp_path / "home" / "ledger.duckdb").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.store
 def test_a_backup_taken_while_the_app_writes_is_a_consistent_snapshot(sqlite_home, tmp_path):
     home = sqlite_home("busy")
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(home / "tenure.sqlite3")])

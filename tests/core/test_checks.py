@@ -96,6 +96,7 @@ def _tenure_check(tmp_path, *args: str, **env: str) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.slow
 def test_tenure_check_reports_problems_and_check_deploy_stays_clean(tmp_path):
     clean = _tenure_check(tmp_path, "--deploy", "--fail-level", "WARNING")
     assert clean.returncode == 0, clean.stderr
@@ -114,6 +115,7 @@ def test_any_host_is_an_error_for_a_deployment(settings):
     assert checks.check_any_host() == []
 
 
+@pytest.mark.slow
 def test_tenure_check_deploy_fails_on_allowed_hosts_star(tmp_path):
     everything = _tenure_check(
         tmp_path,

@@ -18,8 +18,7 @@ from django.core.management import call_command
 import tenure
 from tenure.accounts.models import Account
 from tenure.core.csv_cells import csv_cell, write_frame_csv
-from tenure.scoring import services
-from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
+from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 SOURCE = Path(tenure.__file__).parent
 #: Writers of CSV that no person opens in a spreadsheet: machine formats read back by Tenure.
@@ -28,7 +27,7 @@ NOT_FOR_SPREADSHEETS = {
     "ledger/store.py",  # rows streamed into PostgreSQL's COPY
     "demo/surveys.py",  # a survey file the demo feeds to the survey import
     "demo/load.py",  # the demo's ground truth for the backtests
-    "scoring/management/commands/backtest.py",  # metrics: numbers and method names only
+    "health/management/commands/backtest.py",  # metrics: numbers and method names only
 }
 WRITERS = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\.write_csv\(|\.sink_csv\(")
 
@@ -69,7 +68,7 @@ def test_segment_csv_neutralises_account_names_that_are_formulas(tmp_path):
     revenue = {"K1": 800_000.0, "K2": 100_000.0}
     Account.objects.create(external_id="K1", name='=HYPERLINK("http://evil.example","Open")')
     Account.objects.create(external_id="K2", name="-Minus Ltd")
-    services.scoring_run(as_of=AS_OF, features=features_for(revenue), monthly=monthly_for(revenue))
+    score_frames(as_of=AS_OF, features=features_for(revenue), monthly=monthly_for(revenue))
     path = tmp_path / "segments.csv"
     call_command("segment", "--csv", str(path))
     with path.open(newline="") as handle:

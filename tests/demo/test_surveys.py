@@ -90,7 +90,7 @@ def test_the_rhythm_stays_within_the_survey_budget_where_26_weeks_would_not(worl
 
     def refusals(days: list[dt.date]) -> int:
         return sum(
-            not contact_budget_allows(person, day, budget=budget, history=days[:n])
+            not contact_budget_allows(contact=person, on_date=day, budget=budget, history=days[:n])
             for n, day in enumerate(days)
         )
 

@@ -54,7 +54,7 @@ def surveys():
 
 
 def test_a_person_nobody_contacted_may_be_contacted(person):
-    decision = contact_budget_allows(person, TODAY, channel="survey", today=TODAY)
+    decision = contact_budget_allows(contact=person, on_date=TODAY, channel="survey", today=TODAY)
     assert decision
     assert decision.count == 1
     assert decision.limit == 2
@@ -63,9 +63,9 @@ def test_a_person_nobody_contacted_may_be_contacted(person):
 def test_the_limit_counts_every_channel_and_the_refusal_says_which(person, surveys):
     account = person.positions.get().account
     _met(person, account, _days(-10))
-    assert contact_budget_allows(person, TODAY, channel="survey", today=TODAY)
+    assert contact_budget_allows(contact=person, on_date=TODAY, channel="survey", today=TODAY)
     surveys.append(ContactEvent(person.pk, _days(-3), "survey"))
-    decision = contact_budget_allows(person, TODAY, channel="manager", today=TODAY)
+    decision = contact_budget_allows(contact=person, on_date=TODAY, channel="manager", today=TODAY)
     assert not decision
     assert decision.count == 3
     assert decision.by_channel == {"manager": 1, "survey": 1}
@@ -76,7 +76,9 @@ def test_the_limit_counts_every_channel_and_the_refusal_says_which(person, surve
 
 def test_the_source_is_registered_once(person, surveys):
     surveys.append(ContactEvent(person.pk, _days(-1), "survey"))
-    assert contact_budget_allows(person, TODAY, today=TODAY).by_channel == {"survey": 1}
+    assert contact_budget_allows(contact=person, on_date=TODAY, today=TODAY).by_channel == {
+        "survey": 1
+    }
 
 
 @pytest.mark.parametrize(("days_before", "allowed"), [(29, False), (30, True)])
@@ -84,16 +86,16 @@ def test_a_contact_30_days_before_is_outside_the_30_day_window(person, days_befo
     account = person.positions.get().account
     _met(person, account, _days(-days_before))
     _met(person, account, _days(-1))
-    assert bool(contact_budget_allows(person, TODAY, today=TODAY)) is allowed
+    assert bool(contact_budget_allows(contact=person, on_date=TODAY, today=TODAY)) is allowed
 
 
 def test_planned_touchpoints_ahead_count_and_stale_planned_ones_do_not(person):
     account = person.positions.get().account
     TouchpointFactory(account=account, contact=person, scheduled_on=_days(20))
     TouchpointFactory(account=account, contact=person, scheduled_on=_days(-5))  # never done
-    assert contact_budget_allows(person, TODAY, today=TODAY).count == 2
+    assert contact_budget_allows(contact=person, on_date=TODAY, today=TODAY).count == 2
     TouchpointFactory(account=account, contact=person, scheduled_on=_days(25))
-    decision = contact_budget_allows(person, TODAY, today=TODAY)
+    decision = contact_budget_allows(contact=person, on_date=TODAY, today=TODAY)
     assert not decision
     assert (decision.first_on, decision.last_on) == (TODAY, _days(25))  # the one ahead
 
@@ -104,16 +106,16 @@ def test_contacts_at_all_of_a_persons_accounts_count_under_the_strictest_policy(
     tier_c = PositionFactory(contact=person, account=AccountFactory(tier="C")).account
     services.cadence_policy_set(segment="C", max_contacts_per_person=1, period_days=30)
     _met(person, key, _days(-2))
-    decision = contact_budget_allows(person, TODAY, today=TODAY)
+    decision = contact_budget_allows(contact=person, on_date=TODAY, today=TODAY)
     assert not decision
     assert decision.limit == 1
     assert decision.policy.source == "Tier C"
     _met(person, tier_c, _days(-40))
-    assert contact_budget_allows(person, _days(-25), today=TODAY).count == 2
+    assert contact_budget_allows(contact=person, on_date=_days(-25), today=TODAY).count == 2
 
 
 def test_someone_without_a_current_position_follows_the_untiered_policy():
-    decision = contact_budget_allows(ContactFactory(), TODAY, today=TODAY)
+    decision = contact_budget_allows(contact=ContactFactory(), on_date=TODAY, today=TODAY)
     assert decision.policy.source == "Accounts without a tier"
 
 

@@ -11,12 +11,9 @@ from django.db import IntegrityError
 
 from tenure.demo.world import SEASON_PROFILES
 from tenure.engagement.models import SeasonalPreparation, Touchpoint
-from tenure.engagement.seasonal import (
-    last_complete_month,
-    portfolio_profiles,
-    seasonal_touchpoints_plan,
-)
+from tenure.engagement.seasonal import last_complete_month, seasonal_touchpoints_plan
 from tenure.scoring.models import RevenueSeries
+from tenure.scoring.selectors import portfolio_profiles
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +66,7 @@ def test_profiles_come_from_the_stored_revenue_series(toy_maker):
 def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_manager(
     toy_maker,
 ):
-    plan = seasonal_touchpoints_plan(today=TODAY)
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY)
     (touchpoint,) = plan.created
     assert touchpoint.kind == "seasonal"
     assert touchpoint.title == "Prepare for the August–October peak"
@@ -84,8 +81,10 @@ def test_a_preparation_touchpoint_is_planned_six_weeks_before_the_peak_for_the_m
 
 @pytest.mark.usefixtures("toy_maker")
 def test_running_again_plans_nothing_new_even_with_another_lead_time():
-    seasonal_touchpoints_plan(today=TODAY)
-    again = seasonal_touchpoints_plan(today=TODAY + dt.timedelta(days=7), lead_weeks=8)
+    seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY)
+    again = seasonal_touchpoints_plan(
+        profiles=portfolio_profiles(), today=TODAY + dt.timedelta(days=7), lead_weeks=8
+    )
     assert again.created == []
     assert again.already_planned == 1
     assert Touchpoint.objects.count() == 1
@@ -93,12 +92,12 @@ def test_running_again_plans_nothing_new_even_with_another_lead_time():
 
 @pytest.mark.usefixtures("toy_maker")
 def test_a_rescheduled_or_deleted_preparation_is_not_planned_again():
-    (touchpoint,) = seasonal_touchpoints_plan(today=TODAY).created
+    (touchpoint,) = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY).created
     touchpoint.scheduled_on = dt.date(2026, 7, 1)
     touchpoint.save()
-    assert seasonal_touchpoints_plan(today=TODAY).created == []
+    assert seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY).created == []
     touchpoint.delete()
-    assert seasonal_touchpoints_plan(today=TODAY).created == []
+    assert seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY).created == []
     assert SeasonalPreparation.objects.get().touchpoint is None
 
 
@@ -114,14 +113,14 @@ def test_the_database_refuses_a_second_preparation_for_the_same_peak(toy_maker):
 
 @pytest.mark.usefixtures("toy_maker")
 def test_a_peak_nearer_than_the_lead_time_is_prepared_today():
-    plan = seasonal_touchpoints_plan(today=dt.date(2026, 7, 10))
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=dt.date(2026, 7, 10))
     assert plan.created[0].scheduled_on == dt.date(2026, 7, 10)
     assert plan.late == 1
 
 
 @pytest.mark.usefixtures("toy_maker")
 def test_a_peak_under_way_is_prepared_for_next_year():
-    plan = seasonal_touchpoints_plan(today=dt.date(2026, 9, 15))
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=dt.date(2026, 9, 15))
     assert SeasonalPreparation.objects.get().peak_starts_on == dt.date(2027, 8, 1)
     assert plan.created[0].scheduled_on == dt.date(2027, 6, 20)
 
@@ -132,7 +131,7 @@ def test_steady_churned_and_unmanaged_accounts():
     _series(AccountFactory(name="Gone", status="churned"), "summer")
     unmanaged = AccountFactory(name="Nobody's")
     _series(unmanaged, "school_year")
-    plan = seasonal_touchpoints_plan(today=TODAY)
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY)
     assert {t.account.name for t in plan.created} == {"Toyland", "Nobody's"}
     assert plan.without_manager == 1
     assert Touchpoint.objects.get(account=unmanaged).owner is None
@@ -140,7 +139,7 @@ def test_steady_churned_and_unmanaged_accounts():
 
 @pytest.mark.usefixtures("toy_maker")
 def test_a_dry_run_writes_nothing():
-    plan = seasonal_touchpoints_plan(today=TODAY, dry_run=True)
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY, dry_run=True)
     assert plan.planned == 1
     assert plan.created == []
     assert not Touchpoint.objects.exists()
@@ -184,7 +183,7 @@ def test_many_preparations_are_written_in_bulk_with_one_audit_event():
 
     for n in range(5):
         _series(AccountFactory(name=f"Toys {n}"), seed=n + 1)
-    plan = seasonal_touchpoints_plan(today=TODAY)
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY)
     assert plan.planned == 6
     assert len(plan.created) == 6
     assert SeasonalPreparation.objects.filter(touchpoint__isnull=False).count() == 6
@@ -208,7 +207,7 @@ def test_a_peak_planned_meanwhile_by_another_run_is_not_planned_twice(monkeypatc
         return real_plan_all(pending)
 
     monkeypatch.setattr(seasonal, "_plan_all", concurrent_run_first)
-    plan = seasonal_touchpoints_plan(today=TODAY)
+    plan = seasonal_touchpoints_plan(profiles=portfolio_profiles(), today=TODAY)
     assert plan.planned == 1
     assert plan.already_planned == 1
     assert Touchpoint.objects.count() == 1  # no orphan left by the refused bulk insert

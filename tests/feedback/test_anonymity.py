@@ -111,14 +111,14 @@ def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
     people = [_person("Anna", "One"), _person("Bert", "Two"), _person("Cleo", "Three")]
     for person, score in zip(people[:2], (10, 0), strict=True):
         respond(campaign, contact=person, score=score, nps_why=f"Comment from {person.last_name}")
-    two = selectors.survey_figures(Scope(account_id=account.pk))
+    two = selectors.survey_figures(scope=Scope(account_id=account.pk))
     assert two.portfolio.n == 2
     assert two.portfolio.hidden
     assert two.portfolio.result is None
     assert two.comments == []
 
     respond(campaign, contact=people[2], score=9, nps_why="Comment from Three")
-    three = selectors.survey_figures(Scope(account_id=account.pk))
+    three = selectors.survey_figures(scope=Scope(account_id=account.pk))
     assert three.portfolio.result.score == pytest.approx(100 * (2 - 1) / 3)
     assert {c.text for c in three.comments} == {
         "Comment from One",
@@ -144,7 +144,7 @@ def test_named_answers_cannot_be_subtracted_to_reveal_an_anonymous_one(manager_a
     respond(campaign, score=10, consent=True)
     respond(campaign, score=10, consent=True)
     respond(campaign, score=0, consent=False, nps_why="The only anonymous voice")
-    figures = selectors.survey_figures(Scope(account_id=account.pk))
+    figures = selectors.survey_figures(scope=Scope(account_id=account.pk))
     # Three answers, but only one anonymous: the NPS would give it away.
     assert figures.portfolio.n == 3
     assert figures.portfolio.hidden
@@ -156,7 +156,7 @@ def test_only_consenting_answers_make_a_group_with_no_anonymous_member_visible(m
     _, account = manager_account
     campaign = open_campaign(account=account)
     respond(campaign, score=8, consent=True)
-    figures = selectors.survey_figures(Scope(account_id=account.pk))
+    figures = selectors.survey_figures(scope=Scope(account_id=account.pk))
     assert figures.portfolio.result.score == 0.0
     assert figures.portfolio.n == 1
 
@@ -167,7 +167,7 @@ def test_the_minimum_group_size_is_configurable_but_never_below_two(settings, ma
     for score in (9, 9, 9):
         respond(campaign, score=score)
     settings.TENURE_SURVEY_MIN_GROUP = 4
-    assert selectors.survey_figures(Scope(account_id=account.pk)).portfolio.hidden
+    assert selectors.survey_figures(scope=Scope(account_id=account.pk)).portfolio.hidden
     settings.TENURE_SURVEY_MIN_GROUP = 1
     assert selectors.min_group_size() == 2
 

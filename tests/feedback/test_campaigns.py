@@ -123,7 +123,7 @@ def test_tier_and_key_account_targets_leave_out_churned_accounts():
     PositionFactory(account__tier="A")
     for fields in ({"target": CampaignTarget.TIER, "tier": "B"}, {"target": "key_accounts"}):
         campaign = make_campaign(**fields)
-        assert [c for c, _ in selectors.campaign_targets(campaign)] == [live]
+        assert [c for c, _ in selectors.campaign_targets(campaign=campaign)] == [live]
 
 
 def test_contact_budget_skips_people_surveyed_recently_with_the_reason():
@@ -150,14 +150,22 @@ def test_budget_interval_boundary_and_cap():
     contact = ContactFactory.build(pk=1)
     budget = ContactBudget(min_interval_days=90, max_per_period=2, period_days=365)
     today = NOW.date()
-    assert contact_budget_allows(contact, today, budget=budget, history=_history(90))
-    refused = contact_budget_allows(contact, today, budget=budget, history=_history(89))
+    assert contact_budget_allows(
+        contact=contact, on_date=today, budget=budget, history=_history(90)
+    )
+    refused = contact_budget_allows(
+        contact=contact, on_date=today, budget=budget, history=_history(89)
+    )
     assert not refused
     assert "fewer than 90 days" in refused.reason
-    capped = contact_budget_allows(contact, today, budget=budget, history=_history(300, 200))
+    capped = contact_budget_allows(
+        contact=contact, on_date=today, budget=budget, history=_history(300, 200)
+    )
     assert not capped
     assert "2 times in the last 365 days" in capped.reason
-    assert contact_budget_allows(contact, today, budget=budget, history=_history(400, 200))
+    assert contact_budget_allows(
+        contact=contact, on_date=today, budget=budget, history=_history(400, 200)
+    )
 
 
 def test_budget_reads_the_history_itself_when_not_given():
@@ -166,8 +174,10 @@ def test_budget_reads_the_history_itself_when_not_given():
     Invitation.objects.create(
         campaign=campaign, contact=position.contact, account=position.account, sent_at=NOW
     )
-    assert not contact_budget_allows(position.contact, NOW.date() + dt.timedelta(days=10))
-    assert contact_budget_allows(ContactFactory(), NOW.date())
+    assert not contact_budget_allows(
+        contact=position.contact, on_date=NOW.date() + dt.timedelta(days=10)
+    )
+    assert contact_budget_allows(contact=ContactFactory(), on_date=NOW.date())
 
 
 def test_campaign_create_refuses_past_close_missing_account_and_inactive_template():

@@ -56,12 +56,31 @@ def test_nps_per_account_tier_manager_and_portfolio(portfolio):
     assert [(i.key, i.n, i.summary.mean) for i in figures.items] == [("manager", 3, 4.0)]
 
 
+def test_portfolio_nps_alone_is_the_survey_pages_all_answers_figure(portfolio):
+    ann, _ = portfolio
+    alone = selectors.portfolio_nps(today=TODAY)
+    assert alone == selectors.survey_figures(today=TODAY).portfolio
+    assert (alone.n, alone.result.score) == (11, pytest.approx(100 * (5 - 3) / 11))
+    # Answers older than the window do not count, on the page or alone.
+    assert selectors.portfolio_nps(today=TODAY + dt.timedelta(days=400)).n == 0
+    # A scope with fewer anonymous respondents than the group minimum stays hidden alike.
+    mine = Scope(account_id=TeamMembershipFactory(user=ann).account_id)
+    lone = AccountFactory(name="Solo")
+    _answers(open_campaign(account=lone), [2])
+    solo = Scope(account_id=lone.pk)
+    assert selectors.portfolio_nps(today=TODAY, scope=solo).hidden
+    assert selectors.portfolio_nps(today=TODAY, scope=solo) == (
+        selectors.survey_figures(scope=solo, today=TODAY).portfolio
+    )
+    assert selectors.portfolio_nps(today=TODAY, scope=mine).n == 0
+
+
 def test_scope_narrows_every_figure(portfolio):
     ann, _ = portfolio
-    by_manager = selectors.survey_figures(Scope(manager_id=ann.pk), today=TODAY)
+    by_manager = selectors.survey_figures(scope=Scope(manager_id=ann.pk), today=TODAY)
     assert by_manager.portfolio.n == 8
     assert by_manager.items == []
-    by_tier = selectors.survey_figures(Scope(tier="B"), today=TODAY)
+    by_tier = selectors.survey_figures(scope=Scope(tier="B"), today=TODAY)
     assert [f.label for f in by_tier.by_account] == ["Beech"]
 
 
@@ -123,7 +142,7 @@ def test_response_rate_counts_emailed_invitations_and_their_answers():
     campaign = make_campaign(account=position.account)
     services.campaign_send(campaign=campaign, base_url="http://x", now=NOW)
     respond(campaign, score=9)
-    rate = selectors.survey_figures(Scope(account_id=position.account_id)).response_rate
+    rate = selectors.survey_figures(scope=Scope(account_id=position.account_id)).response_rate
     assert (rate.invited, rate.answered) == (2, 1)
 
 

@@ -170,7 +170,7 @@ def test_import_command_refuses_latin_1_naming_the_line_and_imports_nothing(camp
 def test_imported_answers_count_in_the_figures(campaign):
     respond(campaign, score=10)
     responses_import(campaign=campaign, lines=_lines(*GOOD))
-    figures = survey_figures(Scope(account_id=campaign.account_id), today=dt.date(2026, 6, 1))
+    figures = survey_figures(scope=Scope(account_id=campaign.account_id), today=dt.date(2026, 6, 1))
     assert figures.portfolio.n == 4
 
 

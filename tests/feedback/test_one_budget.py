@@ -47,6 +47,6 @@ def test_a_survey_sent_counts_against_the_next_call(account):
     services.campaign_send(campaign=make_campaign(account=account), base_url=BASE, now=NOW)
     _met(person, account, 1)
     today = timezone.localdate(NOW)
-    decision = contact_budget_allows(person, today, today=today)
+    decision = contact_budget_allows(contact=person, on_date=today, today=today)
     assert not decision
     assert decision.by_channel == {"manager": 1, "survey": 1}

@@ -33,7 +33,8 @@ from tenure.audit.models import AuditEvent
 from tenure.feedback.models import Response
 from tenure.feedback.services import campaign_close, campaign_send
 from tenure.feedback.survey_import import responses_import
-from tenure.planning import reviews
+from tenure.planning.services import review_start
+from tenure.web.review_figures import quarter_figures
 from tests.accounts.factories import (
     AccountFactory,
     PositionFactory,
@@ -128,7 +129,12 @@ def world(request, clock):  # noqa: ARG001 - the clock must stand still while th
     # A later campaign skips her under the contact budget, and says why.
     later = make_campaign(account=account, name="Winter pulse", now=TODAY)
     campaign_send(campaign=later, base_url="http://tenure.example", now=TODAY)
-    review = reviews.review_start(account, year=2026, quarter=4, author=kam, today=TODAY.date())
+    review = review_start(
+        account=account,
+        figures=quarter_figures(account=account, year=2026, quarter=4, today=TODAY.date()),
+        author=kam,
+        today=TODAY.date(),
+    )
     task = account.tasks.first()
     return {
         "account": account,

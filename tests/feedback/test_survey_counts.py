@@ -46,7 +46,7 @@ def test_response_rate_counts_emailed_invitations_and_counts_imports_apart():
     respond(emailed, score=9)
     _import(open_campaign(account=account, name="Paper survey"), NOW, NOW)
 
-    figures = survey_figures(Scope(account_id=account.pk))
+    figures = survey_figures(scope=Scope(account_id=account.pk))
 
     # Before: 4 of 4 "invited" answered: the two imported answers counted as answered
     # invitations, though an import records only the people who answered.
@@ -57,7 +57,7 @@ def test_response_rate_counts_emailed_invitations_and_counts_imports_apart():
 def test_only_imported_answers_make_no_response_rate():
     account = AccountFactory()
     _import(open_campaign(account=account), *[NOW] * 3)
-    figures = survey_figures(Scope(account_id=account.pk))
+    figures = survey_figures(scope=Scope(account_id=account.pk))
     assert figures.response_rate.rate is None  # not "100 % (3 of 3)"
     assert figures.imported == 3
 
@@ -71,7 +71,7 @@ def test_response_rate_covers_the_window_of_the_answers():
     old = open_campaign(account=account, now=long_ago, name="Old emailed")
     invite(old)  # sent before the window
 
-    figures = survey_figures(Scope(account_id=account.pk), today=today)
+    figures = survey_figures(scope=Scope(account_id=account.pk), today=today)
 
     assert figures.portfolio.n == 1
     assert figures.imported == 1

@@ -101,7 +101,7 @@ def test_fit_returns_self_and_sets_fitted_attributes() -> None:
 def test_init_only_stores_settings() -> None:
     model = BetaGeoFitter(penalizer=0.1, tol=1e-6, maxiter=50)
 
-    assert vars(model) == {"penalizer": 0.1, "tol": 1e-6, "maxiter": 50}
+    assert vars(model) == {"penalizer": 0.1, "tol": 1e-6, "maxiter": 50, "prior_sd": None}
 
 
 def test_fit_ignores_row_order_and_repetition() -> None:

@@ -17,7 +17,14 @@ from tenure.access.services import role_assign
 from tenure.core.pdf import PdfUnavailable
 from tenure.planning import review_views, reviews
 from tenure.planning.models import Review
-from tenure.planning.services import goal_add, plan_create
+from tenure.planning.services import (
+    goal_add,
+    plan_create,
+    review_finalise,
+    review_start,
+    review_update,
+)
+from tenure.web.review_figures import quarter_figures
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 from tests.planning.factories import MilestoneFactory, ObjectiveFactory
 
@@ -51,7 +58,12 @@ def review(account, manager):
     MilestoneFactory(
         account=account, kind="success", title="Won the tender", occurred_on=dt.date(2026, 8, 3)
     )
-    return reviews.review_start(account, year=2026, quarter=3, author=manager, today=TODAY)
+    return review_start(
+        account=account,
+        figures=quarter_figures(account=account, year=2026, quarter=3, today=TODAY),
+        author=manager,
+        today=TODAY,
+    )
 
 
 def _urls(review: Review) -> dict[str, str]:
@@ -197,7 +209,7 @@ def test_a_post_needs_the_csrf_token_and_works_with_it(manager, review):
 
 
 def test_the_pdf_holds_the_account_the_quarter_and_the_achievements(client, manager, review):
-    reviews.review_update(review, by=manager, **TEXTS)
+    review_update(review=review, by=manager, **TEXTS)
     client.force_login(manager)
     response = client.get(_urls(review)["pdf"])
     assert response.status_code == 200
@@ -232,7 +244,12 @@ def test_the_list_page_reads_a_fixed_number_of_queries(client, manager, account,
     with CaptureQueriesContext(connection) as one:
         assert client.get(url).status_code == 200
     for quarter in (1, 2, 4):
-        reviews.review_start(account, year=2026, quarter=quarter, author=manager, today=TODAY)
+        review_start(
+            account=account,
+            figures=quarter_figures(account=account, year=2026, quarter=quarter, today=TODAY),
+            author=manager,
+            today=TODAY,
+        )
     with CaptureQueriesContext(connection) as four:
         response = client.get(url)
     assert response.status_code == 200
@@ -248,8 +265,8 @@ def test_the_admin_lists_reviews_but_neither_adds_them_nor_changes_a_final_one(
     client.force_login(admin)
     assert client.get("/admin/planning/review/").status_code == 200
     assert client.get("/admin/planning/review/add/").status_code == 403
-    reviews.review_update(review, by=manager, **TEXTS)
-    reviews.review_finalise(review, by=manager)
+    review_update(review=review, by=manager, **TEXTS)
+    review_finalise(review=review, by=manager)
     url = f"/admin/planning/review/{review.pk}/change/"
     assert client.get(url).status_code == 200  # shown read-only
     assert client.post(url, {"achievements": "Rewritten"}).status_code == 403

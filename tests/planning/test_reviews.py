@@ -13,10 +13,19 @@ from tenure.access.permissions import AccessDenied
 from tenure.access.services import role_assign
 from tenure.audit.models import AuditEvent
 from tenure.core.errors import DomainError
+from tenure.health.models import AccountHealth
 from tenure.planning import reviews
 from tenure.planning.models import Review
-from tenure.planning.services import goal_add, goal_record_progress, plan_create
-from tenure.scoring.models import AccountHealth, RevenueSeries, ScoringRun
+from tenure.planning.services import (
+    goal_add,
+    goal_record_progress,
+    plan_create,
+    review_finalise,
+    review_start,
+    review_update,
+)
+from tenure.scoring.models import RevenueSeries, ScoringRun
+from tenure.web.review_figures import quarter_figures
 from tests.accounts.factories import UserFactory
 from tests.engagement.factories import InteractionFactory
 from tests.feedback.factories import open_campaign, respond
@@ -73,9 +82,12 @@ def _goal(account, *, starts, ends, due, baseline, target, current=None, horizon
 
 
 def _start(account, author, year=2026, quarter=3, **kwargs) -> Review:
-    return reviews.review_start(
-        account, year=year, quarter=quarter, author=author, today=TODAY, **kwargs
-    )
+    figures = quarter_figures(account=account, year=year, quarter=quarter, today=TODAY)
+    return review_start(account=account, figures=figures, author=author, today=TODAY, **kwargs)
+
+
+def _prefill(account, year, quarter):
+    return quarter_figures(account=account, year=year, quarter=quarter, today=TODAY).snapshot()
 
 
 # --- the prefilled figures ----------------------------------------------------------------
@@ -163,7 +175,7 @@ def test_prefill_takes_every_figure_of_the_quarter_and_nothing_outside_it(accoun
         respond(campaign, score=score, at=_at(dt.date(2026, 8, 20)))
     respond(campaign, score=0, at=_at(dt.date(2026, 10, 5)))
 
-    snapshot = reviews.review_prefill(account, year=2026, quarter=3)
+    snapshot = _prefill(account, 2026, 3)
 
     assert snapshot["period"] == {"start": "2026-07-01", "end": "2026-09-30"}
     goals = {g["kpi"]: g for g in snapshot["goals"]}
@@ -218,13 +230,13 @@ def test_a_quarter_in_progress_compares_its_complete_months_with_the_same_months
         {dt.date(2025, 10, 1): 80.0, dt.date(2025, 11, 1): 999.0, dt.date(2026, 10, 1): 100.0},
         as_of=dt.date(2026, 11, 25),
     )
-    revenue = reviews.review_prefill(account, year=2026, quarter=4)["revenue"]
+    revenue = _prefill(account, 2026, 4)["revenue"]
     assert (revenue["quarter"], revenue["prior_year"], revenue["months"]) == ("100.00", "80.00", 1)
     assert revenue["yoy"] == pytest.approx(0.25)
 
 
 def test_without_a_scoring_run_the_figures_are_empty_not_zero(account):
-    snapshot = reviews.review_prefill(account, year=2026, quarter=3)
+    snapshot = _prefill(account, 2026, 3)
     assert snapshot["revenue"]["quarter"] is None
     assert snapshot["revenue"]["yoy"] is None
     assert snapshot["health"]["score"] is None
@@ -244,10 +256,10 @@ def test_the_snapshot_stays_frozen_when_a_goal_changes_later(account, manager):
     review = _start(account, manager)
     goal_record_progress(goal=goal, current=Decimal("97"))
     review.refresh_from_db()
-    (line,) = reviews.review_sheet(review).goals
+    (line,) = reviews.review_sheet(review=review).goals
     assert line.current == Decimal("94.00")
     assert line.progress == pytest.approx(0.4)
-    assert reviews.review_prefill(account, year=2026, quarter=3)["goals"][0]["current"] == "97.00"
+    assert _prefill(account, 2026, 3)["goals"][0]["current"] == "97.00"
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -289,22 +301,22 @@ def test_the_period_is_derived_from_the_quarter(account, manager):
 def test_a_final_review_refuses_every_change(account, manager):
     review = _start(account, manager)
     with pytest.raises(DomainError, match="write the achievements"):
-        reviews.review_finalise(review, by=manager)
-    review = reviews.review_update(
-        review,
+        review_finalise(review=review, by=manager)
+    review = review_update(
+        review=review,
         achievements=" Kept OTIF at 97 % ",
         improvements="Slow quotes",
         next_focus="",
         by=manager,
     )
     assert review.achievements == "Kept OTIF at 97 %"
-    final = reviews.review_finalise(review, by=manager)
+    final = review_finalise(review=review, by=manager)
     assert final.status == "final"
     assert final.finalised_at is not None
     with pytest.raises(DomainError, match="2026 Q3 review was finalised"):
-        reviews.review_update(final, achievements="x", improvements="y", next_focus="z", by=manager)
+        review_update(review=final, achievements="x", improvements="y", next_focus="z", by=manager)
     with pytest.raises(DomainError, match="was finalised"):
-        reviews.review_finalise(final, by=manager)
+        review_finalise(review=final, by=manager)
     final.refresh_from_db()
     assert final.achievements == "Kept OTIF at 97 %"
 
@@ -316,12 +328,12 @@ def test_only_those_who_may_change_the_account_write_reviews(account, manager):
         _start(account, outsider)
     review = _start(account, manager)
     with pytest.raises(AccessDenied):
-        reviews.review_update(review, achievements="x", improvements="", next_focus="", by=outsider)
+        review_update(review=review, achievements="x", improvements="", next_focus="", by=outsider)
 
 
 def test_review_writes_are_in_the_audit_trail(account, manager):
     review = _start(account, manager)
-    reviews.review_update(review, achievements="A", improvements="B", next_focus="", by=manager)
+    review_update(review=review, achievements="A", improvements="B", next_focus="", by=manager)
     events = AuditEvent.objects.filter(model="planning.review", object_id=str(review.pk))
     assert sorted(events.values_list("action", flat=True)) == ["create", "update"]
     assert set(events.values_list("account_id", flat=True)) == {account.pk}
@@ -342,11 +354,11 @@ def test_the_comparison_lists_quarters_in_order_with_their_year_on_year_change(a
     )
     for quarter in (3, 1, 2):
         _start(account, manager, quarter=quarter)
-    rows = reviews.review_comparison(account)
+    rows = reviews.review_comparison(account=account)
     assert [r.label for r in rows] == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert [r.revenue for r in rows] == [Decimal("150.00"), Decimal("100.00"), Decimal("50.00")]
     assert rows[0].yoy == pytest.approx(0.5)
     assert rows[1].yoy == pytest.approx(-0.5)
     assert rows[2].yoy is None  # nothing a year before to compare with
-    until_q2 = reviews.review_comparison(account, until=Review.objects.get(quarter=2))
+    until_q2 = reviews.review_comparison(account=account, until=Review.objects.get(quarter=2))
     assert [r.label for r in until_q2] == ["2026 Q1", "2026 Q2"]

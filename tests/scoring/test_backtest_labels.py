@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 from django.core.management import call_command
 
+from tenure.health.models import AccountHealth, HealthScorecard
+from tenure.health.scorecard_drafts import health_scorecard_adopt, health_scorecard_draft
+from tenure.health.services import health_scorecard_current
 from tenure.scoring import run as scoring_run_module
-from tenure.scoring.health_models import AccountHealth, HealthScorecard
-from tenure.scoring.health_services import health_scorecard_current
-from tenure.scoring.scorecard_drafts import health_scorecard_adopt, health_scorecard_draft
 from tests.accounts.factories import AccountFactory
 from tests.scoring.health_ledger import every, ledger_connection, order_lines
 
@@ -122,10 +122,10 @@ def test_a_draft_version_is_refused_when_it_exists_or_is_not_a_scorecard(
 
 
 def test_the_minimum_history_is_a_setting_the_plan_starts_from(settings) -> None:
+    from tenure.health.engagement_features import load_crm_events
+    from tenure.health.history_plan import training_plan
+    from tenure.health.point_in_time import History
     from tenure.insights.risk import DEFAULT_CHURN
-    from tenure.scoring.engagement_features import load_crm_events
-    from tenure.scoring.history_plan import training_plan
-    from tenure.scoring.point_in_time import History
     from tests.scoring.health_ledger import ledger
 
     history = History(ledger(one_year_lines(accounts=5)), load_crm_events())

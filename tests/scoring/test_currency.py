@@ -13,14 +13,14 @@ from django.core.management import CommandError, call_command
 from tenure.core.errors import DomainError
 from tenure.ledger import features as ledger_features
 from tenure.ledger.currencies import ledger_currencies, lines_in_reporting_currency
-from tenure.scoring.currency import (
+from tenure.ledger.rates import (
     currency_rates_current,
     currency_rates_replace,
-    reporting_currency_latest,
     reporting_currency_resolve,
 )
 from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tenure.scoring.run import run_scoring
+from tenure.scoring.selectors import reporting_currency_latest
 from tests.scoring.health_ledger import ledger, order_lines
 
 AS_OF = dt.date(2026, 11, 30)

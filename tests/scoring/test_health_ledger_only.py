@@ -16,9 +16,9 @@ from django.core.management import call_command
 
 from tenure.demo.load import load_world
 from tenure.demo.world import DemoConfig, build_world
+from tenure.health.models import AccountHealth
+from tenure.health.selectors import account_health_panel
 from tenure.scoring import run as scoring_run_module
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_selectors import account_health_panel
 from tests.scoring.health_ledger import ledger_connection
 from tests.scoring.ledger_only import empty_crm
 

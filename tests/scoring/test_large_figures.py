@@ -18,16 +18,15 @@ from django.db import models
 from tenure.accounts.models import Account
 from tenure.core.numbers import DERIVED_MONEY
 from tenure.ledger.validation import MAX_LINE_AMOUNT
-from tenure.scoring import services
 from tenure.scoring.models import AccountSnapshot
 from tests.api.conftest import client_for
-from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
+from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
 
 #: More order lines than any one account will have (a ledger of ten billion lines).
 LINES_PER_ACCOUNT = 10**10
-DERIVED_TABLES = ("scoring.AccountSnapshot", "scoring.AccountHealth", "growth.WalletEstimate")
+DERIVED_TABLES = ("scoring.AccountSnapshot", "health.AccountHealth", "growth.WalletEstimate")
 
 
 def test_derived_money_fields_hold_the_sum_of_any_realistic_ledger_at_the_largest_amount():
@@ -46,7 +45,7 @@ def test_pages_and_api_show_an_account_whose_revenue_is_ten_million_maximal_line
     revenue = {"BIG": huge, "SMALL": 10_000.0}
     for key in revenue:
         Account.objects.create(external_id=key, name=f"Account {key}")
-    services.scoring_run(as_of=AS_OF, features=features_for(revenue), monthly=monthly_for(revenue))
+    score_frames(as_of=AS_OF, features=features_for(revenue), monthly=monthly_for(revenue))
     big = Account.objects.get(external_id="BIG")
     snapshot = AccountSnapshot.objects.get(account=big)
     assert snapshot.revenue_t12m == Decimal(10**16)

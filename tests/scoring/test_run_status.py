@@ -51,7 +51,7 @@ def test_a_run_is_still_running_during_its_last_step_and_done_after_it(monkeypat
     assert stored.finished_at is not None
 
 
-@pytest.mark.parametrize("step", ["_refresh_growth", "seasonal_touchpoints_plan"])
+@pytest.mark.parametrize("step", ["growth_refresh", "seasonal_touchpoints_plan"])
 @pytest.mark.usefixtures("ledger")
 def test_a_run_that_fails_in_its_last_steps_is_not_done(monkeypatch, step):
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from tenure.access.choices import Role
 from tenure.access.services import role_assign
+from tenure.health.models import HealthScorecard
+from tenure.health.scorecard_drafts import health_scorecard_draft
+from tenure.health.services import health_scorecard_current
 from tenure.insights.health import DEFAULT_HEALTH
-from tenure.scoring.health_models import HealthScorecard
-from tenure.scoring.health_services import health_scorecard_current
-from tenure.scoring.scorecard_drafts import health_scorecard_draft
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,18 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 import pytest
+from django.db import transaction
 
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
+from tenure.health.prepare import health_rows_write, prepare_health_and_risk, run_parameters
 from tenure.scoring import services
-from tenure.scoring.models import AccountSnapshot, KeyListDecision, PortfolioSnapshot, RevenueSeries
+from tenure.scoring.models import (
+    AccountSnapshot,
+    KeyListDecision,
+    PortfolioSnapshot,
+    RevenueSeries,
+    ScoringRun,
+)
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
+
+
+def score_frames(
+    *, as_of: dt.date, features: pl.DataFrame, monthly: pl.DataFrame, **options: Any
+) -> ScoringRun:
+    """The run's third step on frames: snapshots and health rows (no order lines, so no CLV
+    and no risk training), as ``run_scoring`` writes them."""
+    cutoffs = services.scoring_settings_current()
+    health = prepare_health_and_risk(
+        as_of=as_of, lines=None, features=features, a_share=cutoffs.a_share, b_share=cutoffs.b_share
+    )
+    with transaction.atomic():
+        run = services.scoring_run(
+            as_of=as_of,
+            features=features,
+            monthly=monthly,
+            parameters=run_parameters(health),
+            **options,
+        )
+        health_rows_write(run_id=run.pk, result=health)
+    return run
 
 
 def features_for(revenues: dict[str, float], prev: dict[str, float] | None = None) -> pl.DataFrame:

@@ -7,20 +7,17 @@ from django.urls import reverse
 
 from tenure.access.choices import Role
 from tenure.accounts.models import Account
-from tenure.scoring import services
 from tenure.scoring.models import KeyListDecision
 from tests.accounts.factories import TeamMembershipFactory, UserFactory
 from tests.api.conftest import client_for, make_user
-from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
+from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def scored(portfolio):
-    services.scoring_run(
-        as_of=AS_OF, features=features_for(portfolio), monthly=monthly_for(portfolio)
-    )
+    score_frames(as_of=AS_OF, features=features_for(portfolio), monthly=monthly_for(portfolio))
     return portfolio
 
 
@@ -173,7 +170,7 @@ def test_retention_counts_customers_lost_and_net_revenue_retention(director_clie
 
     revenue = {**portfolio, "K5": 0.0}
     features = features_for(revenue, prev={**portfolio, "K1": 400_000.0})
-    services.scoring_run(as_of=DAY, features=features, monthly=monthly_for(revenue))
+    score_frames(as_of=DAY, features=features, monthly=monthly_for(revenue))
     retention = portfolio_retention(as_of=DAY)
     assert (retention.customers_before, retention.customers_kept, retention.customers_lost) == (
         5,

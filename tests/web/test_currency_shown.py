@@ -13,12 +13,11 @@ from django.urls import reverse
 from tenure.accounts.models import Account
 from tenure.core.figures import money
 from tenure.growth.models import Opportunity
-from tenure.scoring import services
-from tenure.scoring.currency import ReportingCurrency
-from tenure.scoring.health_models import AccountHealth
+from tenure.health.models import AccountHealth
+from tenure.ledger.rates import ReportingCurrency
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 from tests.api.conftest import client_for, make_user
-from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for
+from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
 REVENUE = {"K1": 800_000.0, "K2": 100_000.0, "K3": 60_000.0, "K4": 30_000.0, "K5": 10_000.0}
@@ -31,7 +30,7 @@ AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 def scored_in_eur(user):
     for key in REVENUE:
         AccountFactory(external_id=key, name=f"Account {key}")
-    run = services.scoring_run(
+    run = score_frames(
         as_of=AS_OF,
         features=features_for(REVENUE),
         monthly=monthly_for(REVENUE),

@@ -17,8 +17,8 @@ from tenure.demo.load import load_world
 from tenure.demo.world import DemoConfig, build_world
 from tenure.feedback.selectors import account_sentiment
 from tenure.growth.models import WalletEstimate
+from tenure.health.models import AccountHealth
 from tenure.ledger.importing import import_orders
-from tenure.scoring.health_models import AccountHealth
 from tenure.scoring.models import AccountSnapshot, ScoringRun
 from tenure.scoring.run import run_scoring
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory

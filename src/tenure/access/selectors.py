@@ -11,12 +11,12 @@ from tenure.access.models import ApiToken
 from tenure.access.tokens import hash_secret, looks_like_secret
 
 
-def tokens_of(user: User) -> QuerySet[ApiToken]:
+def tokens_of(*, user: User) -> QuerySet[ApiToken]:
     """A user's tokens, newest first (revoked and expired ones too, for the record)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def token_for_secret(raw: str, *, now: dt.datetime) -> ApiToken | None:
+def token_for_secret(*, raw: str, now: dt.datetime) -> ApiToken | None:
     """The live token behind a secret, with its active user loaded; ``None`` otherwise.
 
     Malformed, unknown, revoked and expired secrets, and secrets of deactivated users, are

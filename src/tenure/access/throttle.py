@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from tenure.access.tokens import DISPLAY_PREFIX_LENGTH
+from tenure.core.throttle_cache import client_address, store
 
 #: Failures allowed per window (seconds). Per address is looser than per username: an
 #: office shares one address.
@@ -41,30 +41,6 @@ class Verdict:
 
     allowed: bool
     retry_after: int = 0
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address to count a request against.
-
-    ``REMOTE_ADDR`` by default. Behind N trusted reverse proxies, set
-    ``TENURE_TRUSTED_PROXIES = N`` and the Nth address from the right of
-    ``X-Forwarded-For`` is used instead (the one the first trusted proxy saw).
-    """
-    proxies = int(getattr(settings, "TENURE_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
-def store() -> BaseCache:
-    """The cache every server process counts failures in (``settings.THROTTLE_CACHE``)."""
-    return caches[settings.THROTTLE_CACHE]
 
 
 def _limits() -> dict[str, tuple[int, int]]:

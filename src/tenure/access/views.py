@@ -122,7 +122,7 @@ def token_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "issued": issued,
-        "tokens": [(token, token.status(now)) for token in tokens_of(request.user)],
+        "tokens": [(token, token.status(now)) for token in tokens_of(user=request.user)],
     }
     status = 201 if issued else (400 if form.errors else 200)
     return render(request, "access/tokens.html", context, status=status)
@@ -131,7 +131,7 @@ def token_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask to confirm, then revoke one of the user's own tokens."""
-    token = tokens_of(request.user).filter(pk=pk, revoked_at__isnull=True).first()
+    token = tokens_of(user=request.user).filter(pk=pk, revoked_at__isnull=True).first()
     if token is None:
         raise Http404("No such token")
     if request.method == "POST":

@@ -28,7 +28,6 @@ from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import text_param
-from tenure.scoring.health_selectors import what_if_contact_left
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
 POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
@@ -116,19 +115,6 @@ def contact_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_manage_personal_data": can_manage_personal_data(request.user),
     }
     return render(request, "accounts/contact.html", context)
-
-
-def what_if_left(request: AuthenticatedHttpRequest, pk: int, contact_id: int) -> HttpResponse:
-    """The health and risk the account would have without this contact."""
-    account = get_object_or_404(Account, pk=pk)
-    account_guard(request, account, write=False)
-    contact = get_object_or_404(Contact, pk=contact_id, positions__account=account)
-    context = {
-        "account": account,
-        "contact": contact,
-        "what_if": what_if_contact_left(account, contact),
-    }
-    return render(request, "accounts/what_if.html", context)
 
 
 # --- personal data: export and erasure on request (admins and directors) ----------------

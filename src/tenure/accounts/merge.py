@@ -74,7 +74,7 @@ MERGE_POLICIES = {
     # Derived per account and day: the next scoring run rebuilds them for the kept account
     # over both accounts' order lines; the duplicate's history would only mix two series.
     "scoring.accountsnapshot": "drop",
-    "scoring.accounthealth": "drop",
+    "health.accounthealth": "drop",
     "scoring.revenueseries": "drop",
     "growth.walletestimate": "drop",
     # Written by runs but carrying people's decisions (an offered category, a planned

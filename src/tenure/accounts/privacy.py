@@ -16,6 +16,11 @@ file would otherwise tie them to the person in front of staff. The invitations a
   responses lose the consent to be shown by name. The invitation row keeps pointing at the
   now anonymous contact (the column is required), and its emailed links are revoked.
 
+Each app that keeps rows about a person registers a :class:`PersonalDataHook`
+(``register_personal_data`` in its ``AppConfig.ready``), the way merge policies are
+registered for merges: its ``export`` adds sections to the file and its ``erase`` does its
+part of the erasure and returns what it counted. This module writes only accounts' tables.
+
 The audit trail is append-only (model, queryset and a database trigger refuse UPDATE), so
 earlier events about the person keep the values they recorded; the erasure itself writes
 no erased value to it (see ``contact_erase``) and its record counts the events kept.
@@ -23,6 +28,8 @@ no erased value to it (see ``contact_erase``) and its record counts the events k
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,11 +41,32 @@ from tenure.accounts.models import Contact, ErasureRecord
 from tenure.audit.models import AuditEvent
 from tenure.audit.services import audit_record_bulk, audit_record_export
 from tenure.core.errors import DomainError
-from tenure.engagement.models import Interaction, Touchpoint
-from tenure.feedback.models import Answer, InvitationToken, Response
 
 #: The name an erased person is shown by: ``first_name`` + ``last_name``.
 ERASED_FIRST_NAME = "Erased person"
+
+
+@dataclass(frozen=True)
+class PersonalDataHook:
+    """One app's part of a personal-data export and erasure.
+
+    ``export(contact)`` returns the JSON-ready sections the app adds to the file, keyed by
+    section name; ``erase(contact)`` anonymises the app's rows about the person inside the
+    erasure's transaction and returns counts for the ``ErasureRecord``.
+    """
+
+    app: str
+    export: Callable[[Contact], dict[str, Any]]
+    erase: Callable[[Contact], dict[str, int]]
+
+
+#: Filled by the apps' ``ready()``; run in registration order (``INSTALLED_APPS``).
+PERSONAL_DATA_HOOKS: dict[str, PersonalDataHook] = {}
+
+
+def register_personal_data(hook: PersonalDataHook) -> None:
+    """Make every export and erasure include ``hook.app``'s rows (once per app)."""
+    PERSONAL_DATA_HOOKS[hook.app] = hook
 
 
 def erased_name(contact_id: int) -> str:
@@ -49,7 +77,7 @@ def is_erased(contact: Contact) -> bool:
     return ErasureRecord.objects.filter(contact_id=contact.pk).exists()
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """Dates, times and decimals as DjangoJSONEncoder writes them."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -76,9 +104,9 @@ def contact_export(*, contact: Contact, by: Any = None) -> dict[str, Any]:
         "email": contact.email,
         "phone": contact.phone,
         "preferred_channel": contact.preferred_channel,
-        "birthday": _json(contact.birthday),
-        "created_at": _json(contact.created_at),
-        "updated_at": _json(contact.updated_at),
+        "birthday": json_value(contact.birthday),
+        "created_at": json_value(contact.created_at),
+        "updated_at": json_value(contact.updated_at),
     }
     positions = [
         {
@@ -89,70 +117,17 @@ def contact_export(*, contact: Contact, by: Any = None) -> dict[str, Any]:
             "buying_role": p.buying_role,
             "seniority": p.seniority,
             "strength": p.strength,
-            "started_on": _json(p.started_on),
-            "left_on": _json(p.left_on),
+            "started_on": json_value(p.started_on),
+            "left_on": json_value(p.left_on),
         }
         for p in contact.positions.select_related("account").order_by("started_on", "id")
     ]
-    interactions = [
-        {
-            "id": i.pk,
-            "date": _json(i.occurred_at),
-            "account": i.account.name,
-            "kind": i.kind,
-            "strategic": i.is_strategic,
-            "summary": i.summary,
-            "outcome": i.outcome,
-        }
-        for i in Interaction.objects.filter(contacts=contact)
-        .select_related("account")
-        .order_by("occurred_at", "id")
-    ]
-    touchpoints = [
-        {
-            "id": t.pk,
-            "scheduled_on": _json(t.scheduled_on),
-            "account": t.account.name,
-            "kind": t.kind,
-            "title": t.title,
-            "status": t.status,
-        }
-        for t in contact.touchpoints.select_related("account").order_by("scheduled_on", "id")
-    ]
-    surveys = []
-    invitations = contact.survey_invitations.select_related("campaign", "account").order_by("id")
-    for invitation in invitations:
-        response = Response.objects.filter(invitation=invitation).first()
-        if response is None or not response.consent_to_share:
-            # Anonymous answers are not tied to the person in front of staff; an entry
-            # looks the same whether they answered anonymously or not at all.
-            surveys.append(
-                {
-                    "campaign": invitation.campaign.name,
-                    "account": invitation.account.name,
-                    "sent_at": _json(invitation.sent_at),
-                }
-            )
-            continue
-        answers = [
-            {"question": a.question.text, "score": a.score, "text": a.text}
-            for a in response.answers.select_related("question").order_by(
-                "question__position", "id"
-            )
-        ]
-        surveys.append(
-            {
-                "campaign": invitation.campaign.name,
-                "account": invitation.account.name,
-                "sent_at": _json(invitation.sent_at),
-                "answered_at": _json(response.answered_at),
-                "consent_to_share": True,
-                "answers": answers,
-            }
-        )
+    sections: dict[str, Any] = {}
+    for hook in PERSONAL_DATA_HOOKS.values():
+        sections.update(hook.export(contact))
     audit = [
         {
-            "at": _json(e.created_at),
+            "at": json_value(e.created_at),
             "actor": e.actor,
             "action": e.action,
             "model": e.model,
@@ -164,15 +139,13 @@ def contact_export(*, contact: Contact, by: Any = None) -> dict[str, Any]:
     ]
     audit_record_export(model=Contact, object_id=contact.pk, by=by, note="personal data export")
     return {
-        "exported_at": _json(timezone.now()),
+        "exported_at": json_value(timezone.now()),
         "person": person,
         "positions": positions,
-        "interactions": interactions,
-        "touchpoints": touchpoints,
-        "surveys": surveys,
+        **sections,
         "audit_events": audit,
         "erasures": [
-            {"at": _json(r.created_at), "reason": r.reason, "counts": r.counts}
+            {"at": json_value(r.created_at), "reason": r.reason, "counts": r.counts}
             for r in ErasureRecord.objects.filter(contact_id=contact.pk).order_by("created_at")
         ],
     }
@@ -211,30 +184,9 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> ErasureRecord:
         note=f"contact {contact.pk} erased on request: name, email, phone, birthday blanked",
     )
 
-    # Interactions stay with the account; only the person leaves their participants.
-    # Removing through the relation keeps the audit trail recording as usual: the ids, and
-    # the person under their blanked name.
-    interaction_ids = list(contact.interactions.values_list("pk", flat=True))
-    contact.interactions.clear()
-    counts["interactions_unlinked"] = len(interaction_ids)
-
-    touchpoints = list(Touchpoint.objects.filter(contact=contact))
-    for touchpoint in touchpoints:
-        touchpoint.contact = None
-        touchpoint.save(update_fields=["contact", "updated_at"])
-    counts["touchpoints_detached"] = len(touchpoints)
-
-    # Survey answers and responses are not audited (audit/recording.py): plain queryset
-    # writes. Scores stay so figures stay right; the text and the name behind them go.
-    responses = Response.objects.filter(invitation__contact=contact)
-    answers = Answer.objects.filter(response__in=responses).exclude(text="")
-    counts["answers_text_deleted"] = answers.filter(score__isnull=True).delete()[0]
-    counts["answers_text_cleared"] = answers.update(text="")
-    counts["responses_anonymised"] = responses.update(consent_to_share=False)
-    counts["survey_links_revoked"] = InvitationToken.objects.filter(
-        invitation__contact=contact
-    ).delete()[0]
-    counts["invitations_kept"] = contact.survey_invitations.count()
+    # Each app anonymises its own rows (interactions, touchpoints, survey answers…).
+    for hook in PERSONAL_DATA_HOOKS.values():
+        counts.update(hook.erase(contact))
 
     # The audit trail is append-only: AuditEvent's queryset refuses .update() and a
     # database trigger (audit migration 0001) refuses UPDATE, so earlier events about the

@@ -1,14 +1,11 @@
 from django.urls import path
 
-from tenure.accounts import contact_views, views
+from tenure.accounts import contact_views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.account_index, name="index"),
-    path("<int:pk>/", views.account_page, name="detail"),
     path("<int:pk>/stakeholders/new/", contact_views.stakeholder_new, name="stakeholder_new"),
     path("positions/<int:pk>/left/", contact_views.position_left, name="position_left"),
-    path("<int:pk>/what-if/<int:contact_id>/", contact_views.what_if_left, name="what_if"),
     path("contacts/", contact_views.contact_index, name="contacts"),
     path("contacts/<int:pk>/", contact_views.contact_page, name="contact"),
     path(

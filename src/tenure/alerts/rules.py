@@ -31,13 +31,13 @@ from tenure.core.dates import day_label, start_of_day
 from tenure.core.figures import money, percent
 from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint
-from tenure.engagement.seasonal import portfolio_profiles
 from tenure.feedback.selectors import detractor_causes
+from tenure.health.models import AccountHealth, risk_driver_texts
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD, peak_windows
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
-from tenure.scoring.health_models import AccountHealth, risk_driver_texts
 from tenure.scoring.models import AccountSnapshot
+from tenure.scoring.selectors import portfolio_profiles
 
 
 @dataclass(frozen=True)

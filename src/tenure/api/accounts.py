@@ -19,8 +19,7 @@ from tenure.access.permissions import (
 from tenure.accounts import services
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, TeamMembership
-from tenure.accounts.selectors import AccountFilters as ListFilters
-from tenure.accounts.selectors import account_list
+from tenure.accounts.selectors import account_team
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import (
     account_for,
@@ -42,7 +41,8 @@ from tenure.api.schemas import (
     TeamMemberIn,
     TeamMemberOut,
 )
-from tenure.api.selectors import account_team
+from tenure.web.account_index import AccountFilters as ListFilters
+from tenure.web.account_index import account_list
 
 router = Router(tags=["accounts"])
 
@@ -114,7 +114,7 @@ def account_update(request: HttpRequest, account_id: Id, payload: AccountPatch) 
 @router.get("/accounts/{account_id}/team", response={200: list[TeamMemberOut], **READ_ERRORS})
 def team_index(request: HttpRequest, account_id: Id) -> Any:
     """Who is on the account's team, in which role."""
-    return list(account_team(account_for(request, account_id)))
+    return list(account_team(account=account_for(request, account_id)))
 
 
 @router.post("/accounts/{account_id}/team", response={201: TeamMemberOut, **WRITE_ERRORS})
@@ -125,7 +125,7 @@ def team_add(request: HttpRequest, account_id: Id, payload: TeamMemberIn) -> Any
         raise AccessDenied("only admins and directors appoint key account managers", field="role")
     user = user_for(payload.user_id, field="user_id")
     membership = services.team_assign(account=account, user=user, role=payload.role)
-    return Status(201, account_team(account).get(pk=membership.pk))
+    return Status(201, account_team(account=account).get(pk=membership.pk))
 
 
 @router.post("/accounts/{account_id}/team/handover", response={200: TeamMemberOut, **WRITE_ERRORS})
@@ -136,7 +136,7 @@ def team_handover(request: HttpRequest, account_id: Id, payload: HandoverIn) -> 
         raise AccessDenied("only admins and directors hand accounts over")
     user = user_for(payload.user_id, field="user_id")
     membership = services.team_handover(account=account, to_user=user)
-    return account_team(account).get(pk=membership.pk)
+    return account_team(account=account).get(pk=membership.pk)
 
 
 @router.delete("/team/{membership_id}", response={204: None, **WRITE_ERRORS})

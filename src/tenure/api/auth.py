@@ -33,7 +33,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         secret = token.strip()
         now = timezone.now()
-        found = token_for_secret(secret, now=now)
+        found = token_for_secret(raw=secret, now=now)
         if found is None:
             verdict = throttle.token_allowed(request, secret)
             throttle.token_failed(request, secret)

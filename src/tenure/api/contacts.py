@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from tenure.accounts import services
 from tenure.accounts.models import Contact, Position
+from tenure.accounts.selectors import account_positions, contact_with_positions, contacts_visible
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, require_writer
 from tenure.api.pagination import PageNumber
@@ -30,7 +31,6 @@ from tenure.api.schemas import (
     StakeholderIn,
     Text,
 )
-from tenure.api.selectors import account_positions, contact_with_positions, contacts_visible
 from tenure.core.errors import NotFound
 
 router = Router(tags=["contacts"])
@@ -47,7 +47,7 @@ class ContactFilters(Schema):
 
 
 def _contact(request: HttpRequest, contact_id: Id) -> Contact:
-    contact = contact_with_positions(caller(request)).filter(pk=contact_id).first()
+    contact = contact_with_positions(user=caller(request)).filter(pk=contact_id).first()
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist", field="id")
     return contact
@@ -70,7 +70,7 @@ def contact_index(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
     """People the caller may see, by last name."""
     if filters.account is not None:
         account_for(request, filters.account)
-    return contacts_visible(caller(request), search=filters.search, account_id=filters.account)
+    return contacts_visible(user=caller(request), search=filters.search, account_id=filters.account)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactDetailOut, **READ_ERRORS})
@@ -103,7 +103,7 @@ def contact_update(request: HttpRequest, contact_id: Id, payload: ContactPatch) 
 @paginate(PageNumber)
 def position_index(request: HttpRequest, account_id: Id) -> Any:
     """The account's stakeholders: current positions first, then people who left."""
-    return account_positions(account_for(request, account_id))
+    return account_positions(account=account_for(request, account_id))
 
 
 @router.post("/accounts/{account_id}/positions", response={201: PositionOut, **WRITE_ERRORS})
@@ -112,7 +112,7 @@ def position_add(request: HttpRequest, account_id: Id, payload: PositionIn) -> A
     account = account_for(request, account_id, write=True)
     fields = payload.model_dump()
     contact_id = fields.pop("contact_id")
-    contact = contacts_visible(caller(request)).filter(pk=contact_id).first()
+    contact = contacts_visible(user=caller(request)).filter(pk=contact_id).first()
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist", field="contact_id")
     position = services.position_add(contact=contact, account=account, by=caller(request), **fields)

@@ -12,16 +12,16 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tenure.accounts.models import Contact
-from tenure.accounts.selectors import account_interactions
+from tenure.accounts.selectors import contacts_visible
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, user_for
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import Choice, Day, Id, InputSchema, Moment, Text, personal
-from tenure.api.selectors import account_touchpoints, contacts_visible
 from tenure.core.errors import NotFound
 from tenure.engagement import services
 from tenure.engagement.choices import InteractionKind, TouchpointKind
 from tenure.engagement.models import Interaction, Touchpoint
+from tenure.engagement.selectors import account_interactions, account_touchpoints
 
 router = Router(tags=["engagement"])
 
@@ -116,7 +116,7 @@ def _touchpoint(request: HttpRequest, pk: int, *, write: bool = False) -> Touchp
         write=write,
     )
     if touchpoint.kind == TouchpointKind.BIRTHDAY:
-        hidden = account_touchpoints(caller(request), touchpoint.account).filter(pk=pk)
+        hidden = account_touchpoints(user=caller(request), account=touchpoint.account).filter(pk=pk)
         if not hidden.exists():
             raise NotFound(f"touchpoint {pk} does not exist", field="id")
     return touchpoint
@@ -148,7 +148,7 @@ def interaction_create(request: HttpRequest, account_id: Id, payload: Interactio
     """Log an interaction; the caller is recorded as present and as the one who logged it."""
     account = account_for(request, account_id, write=True)
     wanted = list(dict.fromkeys(payload.contact_ids))
-    contacts = list(contacts_visible(caller(request)).filter(pk__in=wanted))
+    contacts = list(contacts_visible(user=caller(request)).filter(pk__in=wanted))
     if len(contacts) != len(wanted):
         missing = sorted(set(wanted) - {c.pk for c in contacts})
         raise NotFound(f"contact {missing[0]} does not exist", field="contact_ids")
@@ -184,7 +184,7 @@ def interaction_create(request: HttpRequest, account_id: Id, payload: Interactio
 @paginate(PageNumber)
 def touchpoint_index(request: HttpRequest, account_id: Id) -> Any:
     """The account's touchpoints, soonest first."""
-    return account_touchpoints(caller(request), account_for(request, account_id))
+    return account_touchpoints(user=caller(request), account=account_for(request, account_id))
 
 
 @router.get("/touchpoints/{touchpoint_id}", response={200: TouchpointOut, **READ_ERRORS})

@@ -197,7 +197,7 @@ def campaign_get(request: HttpRequest, campaign_id: Id) -> Any:
 @router.get("/surveys/figures", response={200: FiguresOut, **READ_ERRORS})
 def figures_get(request: HttpRequest, filters: Query[ScopeFilters]) -> Any:
     """NPS by portfolio, tier, manager, account and quarter, and the rating items."""
-    figures = selectors.survey_figures(_scope(request, filters))
+    figures = selectors.survey_figures(scope=_scope(request, filters))
     assert figures.scope.since is not None
     return {
         "min_group": figures.min_group,
@@ -226,7 +226,7 @@ def response_index(request: HttpRequest, filters: Query[ScopeFilters]) -> Any:
     The same rows as the figures page's CSV export. Anonymous answers carry the quarter,
     not the day, and no name.
     """
-    header, rows = selectors.export_rows(_scope(request, filters))
+    header, rows = selectors.export_rows(scope=_scope(request, filters))
     keys = header[6:]
     answered = []
     for row in rows:

@@ -18,7 +18,7 @@ from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for
 from tenure.api.schemas import Id
 from tenure.growth.selectors import account_opportunities, account_wallet_summary
-from tenure.scoring.currency import reporting_currency_latest
+from tenure.scoring.selectors import reporting_currency_latest
 
 router = Router(tags=["growth"])
 

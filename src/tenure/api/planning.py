@@ -15,11 +15,11 @@ from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import account_for, caller, object_for, user_for
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import Amount, Choice, Day, Id, InputSchema, LongText, Text
-from tenure.api.selectors import account_milestones, account_plans, plan_detail
 from tenure.core.errors import NotFound
 from tenure.planning import services
 from tenure.planning.choices import Horizon, MilestoneKind, ObjectiveKind, Severity
 from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
+from tenure.planning.selectors import account_milestones, account_plans, plan_detail
 
 router = Router(tags=["planning"])
 
@@ -195,7 +195,7 @@ def _owner(request: HttpRequest, owner_id: int | None) -> Any:
 @paginate(PageNumber)
 def plan_index(request: HttpRequest, account_id: Id) -> Any:
     """The account's plans, newest first."""
-    return account_plans(account_for(request, account_id))
+    return account_plans(account=account_for(request, account_id))
 
 
 @router.post("/accounts/{account_id}/plans", response={201: PlanDetailOut, **WRITE_ERRORS})
@@ -287,7 +287,7 @@ def action_finish(request: HttpRequest, action_id: Id, payload: ActionFinishIn) 
 @paginate(PageNumber)
 def milestone_index(request: HttpRequest, account_id: Id, filters: Query[MilestoneFilters]) -> Any:
     """The account's wins and issues, newest first."""
-    return account_milestones(account_for(request, account_id), open_only=filters.open)
+    return account_milestones(account=account_for(request, account_id), open_only=filters.open)
 
 
 @router.get("/milestones/{milestone_id}", response={200: MilestoneOut, **READ_ERRORS})

@@ -13,7 +13,6 @@ from tenure.access.permissions import sees_all_accounts, visible_account_q, visi
 from tenure.accounts.choices import AccountStatus, Tier
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import caller
-from tenure.planning.choices import MilestoneKind
 from tenure.planning.models import Milestone
 from tenure.scoring.selectors import portfolio_latest, portfolio_tiers
 
@@ -49,6 +48,10 @@ class PortfolioSnapshotOut(Schema):
     pareto: list[list[float]] = Field(
         description="Points (cumulative account share, cumulative revenue share)."
     )
+    clv_fit: dict[str, Any] = Field(
+        description="The run's CLV transaction model: model, params, standard_errors, "
+        "identified, reasons (why not), fallback and what else was tried; {} before 2026-12."
+    )
 
 
 class PortfolioOut(Schema):
@@ -67,8 +70,8 @@ def _figures(user: Any) -> dict[str, Any]:
         **{f"tier_{t}": Count("id", filter=Q(tier=t)) for t in [*Tier.values, ""]},
     )
     issues = (
-        Milestone.objects.filter(visible_account_q(user, "account__"), resolved_on__isnull=True)
-        .exclude(kind=MilestoneKind.SUCCESS)
+        Milestone.objects.open_issues()
+        .filter(visible_account_q(user, "account__"))
         .aggregate(open_issues=Count("id"), accounts=Count("account_id", distinct=True))
     )
     return {
@@ -95,7 +98,8 @@ def portfolio_get(request: HttpRequest) -> Any:
             "run_id": latest.run_id,
             "currency": latest.run.currency,
             "concentration": latest.concentration,
-            "tiers": portfolio_tiers(latest),
+            "tiers": portfolio_tiers(portfolio=latest),
             "pareto": [list(point) for point in latest.pareto],
+            "clv_fit": latest.run.clv_fit,
         }
     return {"figures": _figures(user), "snapshot": snapshot}

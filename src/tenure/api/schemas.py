@@ -34,7 +34,7 @@ from tenure.accounts.choices import (
     Tier,
 )
 from tenure.accounts.countries import country_code
-from tenure.accounts.selectors import ACCOUNT_SORTS
+from tenure.web.account_index import ACCOUNT_SORTS
 
 
 def _no_nul(value: str) -> str:

@@ -17,11 +17,10 @@ from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber
 from tenure.api.schemas import Choice, Id
-from tenure.api.selectors import latest_snapshots
 from tenure.core.errors import NotFound
 from tenure.scoring.choices import KeyListAction
 from tenure.scoring.models import AccountSnapshot, KeyListDecision
-from tenure.scoring.selectors import account_latest_snapshot, with_open_proposal
+from tenure.scoring.selectors import account_latest_snapshot, latest_snapshots, with_open_proposal
 
 router = Router(tags=["scores"])
 
@@ -75,7 +74,7 @@ class SnapshotFilters(Schema):
 @paginate(PageNumber)
 def score_index(request: HttpRequest, filters: Query[SnapshotFilters]) -> Any:
     """The newest snapshot of every account the caller may see, by revenue rank."""
-    snapshots = latest_snapshots(caller(request))
+    snapshots = latest_snapshots(user=caller(request))
     if filters.tier:
         snapshots = snapshots.filter(tier=filters.tier)
     if filters.keylist_action:
@@ -100,7 +99,7 @@ def score_history(request: HttpRequest, account_id: Id) -> Any:
     """The account's snapshots, newest first: how its figures moved run after run."""
     account = account_for(request, account_id)
     return (
-        with_open_proposal(AccountSnapshot.objects.filter(account=account))
+        with_open_proposal(snapshots=AccountSnapshot.objects.filter(account=account))
         .select_related("account", "run")
         .order_by("-as_of")
     )

@@ -28,6 +28,14 @@ def model_label(model: type[models.Model]) -> str:
     return concrete._meta.label_lower
 
 
+def model_labels(model: type[models.Model]) -> tuple[str, ...]:
+    """Every label events may name ``model`` by: its own, then those it had before it moved
+    to another app (its ``audit_former_labels``). The trail keeps what it recorded."""
+    concrete = model._meta.concrete_model
+    assert concrete is not None  # set on every model that is not abstract
+    return (model_label(model), *getattr(concrete, "audit_former_labels", ()))
+
+
 class AuditTrailIsAppendOnly(Exception):
     """Raised when code tries to change or delete an audit event."""
 

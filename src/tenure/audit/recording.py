@@ -47,7 +47,9 @@ AUDITED_APPS = (
     "planning",
     "feedback",
     "scoring",
+    "health",
     "growth",
+    "ledger",
     "access",
     "alerts",
 )
@@ -59,7 +61,7 @@ NOT_AUDITED = frozenset(
         "scoring.accountsnapshot",
         "scoring.revenueseries",
         "scoring.portfoliosnapshot",
-        "scoring.accounthealth",
+        "health.accounthealth",
         "growth.walletestimate",
         # Suggestions are rewritten by every scoring run; what people decide on them is kept
         # on the suggestion itself (status, decided_by, decided_at, the plan action).

@@ -1,19 +1,24 @@
-"""INSERT many rows through the database cursor: for the scoring run's large outputs.
+"""The scoring run's bulk inserts, in one place with one batch size.
 
-``bulk_create`` builds a model instance per row; for 200,000 snapshots that is most of a
-scoring run. Rows here are plain tuples (made column-wise with Polars), written with
-``executemany`` in batches, inside the caller's transaction.
+:func:`insert_rows` writes plain tuples (made column-wise with Polars) with ``executemany``:
+``bulk_create`` builds a model instance per row, and for 200,000 snapshots that is most of
+a run. :func:`create_all` is for the few hundred or thousand instances a run makes that
+need their primary keys back (suggestions, touchpoints). Both write inside the caller's
+transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
 BATCH = 5000
+#: Instances per INSERT in :func:`create_all`: under SQLite's limit on query parameters.
+INSTANCE_BATCH = 2000
+M = TypeVar("M", bound=models.Model)
 
 
 def insert_rows(
@@ -36,3 +41,8 @@ def insert_rows(
             cursor.executemany(statement, batch)
             written += len(batch)
     return written
+
+
+def create_all(model: type[M], instances: Iterable[M]) -> list[M]:
+    """Insert ``instances`` of ``model`` in batches; they come back with their keys."""
+    return model._default_manager.bulk_create(instances, batch_size=INSTANCE_BATCH)

@@ -158,7 +158,7 @@ def _within_budget(
     for key, person in asked.items():
         history = asked_on.setdefault(person.pk, [])
         if overall[person.pk] and feedback_selectors.contact_budget_allows(
-            person, day, budget=budget, history=history
+            contact=person, on_date=day, budget=budget, history=history
         ):
             allowed.add(key)
             history.append(day)

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, TeamMembership
 from tenure.audit.services import audit_record_bulk
+from tenure.core.bulk_insert import create_all
 from tenure.core.validation import check_rows
 from tenure.engagement.cadence import cadence_check
 from tenure.engagement.choices import TouchpointKind
@@ -36,22 +36,16 @@ from tenure.engagement.models import SeasonalPreparation, Touchpoint
 from tenure.engagement.services import touchpoint_plan
 from tenure.insights.seasonality import (
     DEFAULT_STRENGTH_THRESHOLD,
-    MonthlyPanel,
     add_months,
-    panel_from_series,
     peak_windows,
-    seasonal_profile,
 )
-from tenure.scoring.models import RevenueSeries
 
 __all__ = [
     "DEFAULT_LEAD_WEEKS",
     "SAME_PEAK_DAYS",
     "SeasonalPlan",
     "last_complete_month",
-    "portfolio_profiles",
     "seasonal_touchpoints_plan",
-    "stored_panel",
 ]
 
 DEFAULT_LEAD_WEEKS = 6
@@ -64,47 +58,6 @@ def last_complete_month(as_of: dt.date) -> dt.date:
     month_end = calendar.monthrange(as_of.year, as_of.month)[1]
     this_month = as_of.replace(day=1)
     return this_month if as_of.day == month_end else add_months(this_month, -1)
-
-
-def stored_panel(*, account_ids: Collection[int] | QuerySet | None = None) -> MonthlyPanel:
-    """The accounts' stored monthly revenue (``RevenueSeries``) as one panel.
-
-    A month still in progress on the series' as-of date is left out: half a month would
-    read as a slump. Rows are keyed by account id.
-    """
-    rows = RevenueSeries.objects.all()
-    if isinstance(account_ids, QuerySet):
-        # A subquery: a large selection would pass SQLite's limit on query parameters.
-        rows = rows.filter(account_id__in=account_ids)
-    elif account_ids is not None:
-        rows = rows.filter(account_id__in=list(account_ids))
-    ids, starts, series = [], [], []
-    last = None
-    for account_id, first_month, as_of, values in rows.values_list(
-        "account_id", "first_month", "as_of", "values"
-    ).order_by("account_id"):
-        complete = last_complete_month(as_of)
-        keep = (complete.year - first_month.year) * 12 + complete.month - first_month.month + 1
-        ids.append(account_id)
-        starts.append(first_month)
-        series.append([float(v) for v in values[: max(keep, 0)]])
-        last = complete if last is None else max(last, complete)
-    return panel_from_series(ids, starts, series, last_month=last)
-
-
-def portfolio_profiles(
-    *,
-    account_ids: Collection[int] | QuerySet | None = None,
-    strength_threshold: float = DEFAULT_STRENGTH_THRESHOLD,
-) -> pl.DataFrame:
-    """Seasonal profiles of accounts from their stored monthly revenue (:func:`stored_panel`).
-
-    Returns :func:`~tenure.insights.seasonality.seasonal_profile`'s frame, keyed by
-    ``account_id``.
-    """
-    return seasonal_profile(
-        stored_panel(account_ids=account_ids), strength_threshold=strength_threshold
-    )
 
 
 @dataclass
@@ -129,10 +82,10 @@ class SeasonalPlan:
 def seasonal_touchpoints_plan(
     *,
     today: dt.date,
+    profiles: pl.DataFrame,
     lead_weeks: int = DEFAULT_LEAD_WEEKS,
     strength_threshold: float = DEFAULT_STRENGTH_THRESHOLD,
     horizon_days: int = 365,
-    profiles: pl.DataFrame | None = None,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SeasonalPlan:
@@ -149,16 +102,15 @@ def seasonal_touchpoints_plan(
         Accounts from this strength of seasonality on are seasonal.
     horizon_days : int
         Peaks starting within this many days are planned for.
-    profiles : polars.DataFrame, optional
-        Seasonal profiles as :func:`portfolio_profiles` returns them (the scoring run
-        passes its own); read from the stored revenue series when omitted.
+    profiles : polars.DataFrame
+        Seasonal profiles (:func:`tenure.insights.seasonality.seasonal_profile`'s frame,
+        keyed by ``account_id``): the scoring run passes those of its own monthly revenue,
+        ``tenure touchpoints`` those of the stored series.
     dry_run : bool
         Count what would be planned, write nothing.
     """
     if lead_weeks < 0:
         raise ValueError("lead_weeks cannot be negative")
-    if profiles is None:
-        profiles = portfolio_profiles(strength_threshold=strength_threshold)
     seasonal = profiles.filter(
         pl.col("strength").is_not_null() & (pl.col("strength") >= strength_threshold)
     )
@@ -253,8 +205,9 @@ def _plan_all(pending: list[_Pending]) -> list[tuple[_Pending, Touchpoint]]:
     check_rows(touchpoints, label="seasonal touchpoint")
     try:
         with transaction.atomic():
-            Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
-            SeasonalPreparation.objects.bulk_create(
+            create_all(Touchpoint, touchpoints)
+            create_all(
+                SeasonalPreparation,
                 (
                     SeasonalPreparation(
                         account=item.account,
@@ -264,7 +217,6 @@ def _plan_all(pending: list[_Pending]) -> list[tuple[_Pending, Touchpoint]]:
                     )
                     for item, touchpoint in zip(pending, touchpoints, strict=True)
                 ),
-                batch_size=2000,
             )
     except IntegrityError:
         one_by_one = [

@@ -24,9 +24,10 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import TeamRole
-from tenure.accounts.models import Account, TeamMembership
-from tenure.engagement.choices import TouchpointStatus
+from tenure.accounts.models import Account, Position, TeamMembership
+from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action, Milestone
@@ -100,9 +101,7 @@ def attention_list(
     )
     # A follow-up is overdue when the latest interaction's next step is past due.
     latest = Interaction.objects.filter(account=OuterRef("pk")).order_by("-occurred_at", "-id")
-    open_issues = Milestone.objects.filter(
-        account=OuterRef("pk"), resolved_on__isnull=True
-    ).exclude(kind="success")
+    open_issues = Milestone.objects.open_issues().filter(account=OuterRef("pk"))
     manager = TeamMembership.objects.filter(
         account=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER
     )
@@ -209,3 +208,42 @@ def _focus_reason(account: WithAnnotations[Account, AttentionAnnotations], today
         days = (today - timezone.localdate(account.last_strategic_at)).days
         reasons.append(f"last strategic contact {days} day{pluralize(days)} ago")
     return "; ".join(reasons)
+
+
+def account_touchpoints(*, user: AnyUser | None, account: Account) -> QuerySet[Touchpoint]:
+    """An account's touchpoints, soonest first. Birthdays are personal data."""
+    touchpoints = Touchpoint.objects.filter(account=account).order_by("scheduled_on", "id")
+    if not can_see_personal_data(user):
+        touchpoints = touchpoints.exclude(kind=TouchpointKind.BIRTHDAY)
+    return touchpoints
+
+
+def positions_with_last_contact() -> QuerySet[Position]:
+    """Positions with the person and their last interaction with this account."""
+    last_contact = Interaction.objects.filter(
+        account=OuterRef("account_id"), contacts=OuterRef("contact_id")
+    ).order_by("-occurred_at")
+    return (
+        Position.objects.select_related("contact")
+        .annotate(last_contact_at=Subquery(last_contact.values("occurred_at")[:1]))
+        .order_by("left_on", "-strength", "contact__last_name", "id")
+    )
+
+
+def account_interactions(*, account: Account) -> QuerySet[Interaction]:
+    """An account's interactions, newest first, with people present loaded."""
+    return (
+        Interaction.objects.filter(account=account)
+        .select_related("logged_by")
+        .prefetch_related("contacts", "team_members")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def last_strategic_contact(*, account: Account) -> Interaction | None:
+    """The account's most recent strategic interaction."""
+    return (
+        Interaction.objects.filter(account=account, is_strategic=True)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )

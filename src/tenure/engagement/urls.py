@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenure.engagement import brief_views, views
+from tenure.engagement import views
 
 app_name = "engagement"
 urlpatterns = [
@@ -13,8 +13,4 @@ urlpatterns += [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/feed/", views.calendar_feed_link, name="calendar_feed_link"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-]
-urlpatterns += [
-    path("accounts/<int:account_id>/brief/", brief_views.brief_page, name="brief"),
-    path("accounts/<int:account_id>/brief.pdf", brief_views.brief_pdf, name="brief_pdf"),
 ]

@@ -18,7 +18,6 @@ from django_htmx.middleware import HtmxDetails
 
 from tenure.access.permissions import account_guard, can_see_personal_data, visible_account_q
 from tenure.accounts.models import Account, Contact
-from tenure.accounts.selectors import account_interactions, last_strategic_contact
 from tenure.core.errors import DomainError
 from tenure.core.query_params import int_list_param
 from tenure.engagement.cadence import CadenceState, cadence_check, cadence_status, cadence_statuses
@@ -34,7 +33,7 @@ from tenure.engagement.calendar import (
 )
 from tenure.engagement.forms import InteractionForm
 from tenure.engagement.models import CadencePolicy, CalendarFeedToken
-from tenure.engagement.selectors import my_accounts
+from tenure.engagement.selectors import account_interactions, last_strategic_contact, my_accounts
 from tenure.engagement.services import interaction_log
 
 

@@ -111,7 +111,7 @@ class SurveyVersionAdmin(admin.ModelAdmin):
         return int(getattr(obj, "answer_count", 0))
 
     def _is_latest(self, obj: SurveyVersion) -> bool:
-        latest = selectors.template_latest_version(obj.template)
+        latest = selectors.template_latest_version(template=obj.template)
         return latest is not None and latest.pk == obj.pk
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -132,7 +132,7 @@ class SurveyVersionAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         specs = [spec for fs in formsets if isinstance(fs, QuestionFormSet) for spec in fs.specs()]
         template = form.instance.template if change else form.cleaned_data["template"]
-        before = selectors.template_latest_version(template)
+        before = selectors.template_latest_version(template=template)
         version = services.survey_template_revise(
             template=template,
             title=form.cleaned_data["title"],

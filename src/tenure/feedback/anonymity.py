@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, FilteredRelation, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, FilteredRelation, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -296,10 +296,43 @@ def item_figures(
     return figures
 
 
+def disclosed_accounts(anonymous_by_account: Mapping[int, int], min_group: int) -> set[int]:
+    """Accounts whose anonymous respondents form a group that may be shown (without names).
+
+    The one place the group rule picks accounts, whether the respondents were loaded
+    (:func:`shown_accounts`) or counted in the database (:func:`shown_accounts_between`).
+    """
+    return {a for a, count in anonymous_by_account.items() if is_disclosed(count, min_group)}
+
+
 def shown_accounts(respondents: Iterable[Respondent], min_group: int) -> set[int]:
-    """Accounts whose anonymous respondents may be shown (without names)."""
+    """Accounts whose anonymous respondents among ``respondents`` may be shown."""
     anonymous: dict[int, int] = defaultdict(int)
     for r in respondents:
         if not r.named:
             anonymous[r.account_id] += 1
-    return {account for account, count in anonymous.items() if is_disclosed(count, min_group)}
+    return disclosed_accounts(anonymous, min_group)
+
+
+def shown_accounts_between(
+    *, account_ids: Iterable[int], since: dt.date, end: dt.datetime
+) -> set[int]:
+    """Accounts whose anonymous respondents from ``since`` until ``end`` may be shown,
+    counted in the database (for signals that do not load the answers)."""
+    counts = (
+        anonymous_responses(Response.objects.all())
+        .filter(
+            invitation__account_id__in=list(account_ids),
+            answered_at__gte=start_of(since),
+            answered_at__lt=end,
+        )
+        .values("invitation__account_id")
+        .annotate(n=Count("id"))
+        .values_list("invitation__account_id", "n")
+    )
+    return disclosed_accounts(dict(counts), min_group_size())
+
+
+def anonymous_responses(responses: QuerySet[Response]) -> QuerySet[Response]:
+    """The responses whose respondent did not agree to be named (shown only in groups)."""
+    return responses.filter(consent_to_share=False)

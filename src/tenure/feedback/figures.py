@@ -209,7 +209,7 @@ def _named(respondents: dict[int, Respondent], answers: list[AnswerRow]) -> list
     return named
 
 
-def response_rate(scope: Scope) -> tuple[ResponseRate, int]:
+def response_rate(*, scope: Scope) -> tuple[ResponseRate, int]:
     """The emailed invitations sent in the window and how many were answered; and the
     answers imported in the window, which are not in the rate.
 
@@ -249,9 +249,38 @@ def response_rate(scope: Scope) -> tuple[ResponseRate, int]:
     return rate, counts["imported"]
 
 
+def _nps_scores(
+    respondents: list[Respondent], answers: list[AnswerRow]
+) -> list[tuple[Respondent, int]]:
+    """Each respondent with their NPS answer (those who skipped it left out)."""
+    nps_by_response = {
+        a.response_id: a.score
+        for a in answers
+        if a.kind == QuestionKind.NPS and a.score is not None
+    }
+    return [
+        (r, nps_by_response[r.response_id]) for r in respondents if r.response_id in nps_by_response
+    ]
+
+
+def _portfolio(scores: list[tuple[Respondent, int]], min_group: int) -> NpsFigure:
+    return nps_figure("All answers", "all", scores, min_group)
+
+
+def portfolio_nps(*, today: dt.date, scope: Scope | None = None) -> NpsFigure:
+    """The NPS of every answer in ``scope`` over the figures' window, under the group rule.
+
+    The "All answers" figure of :func:`survey_figures`, for pages that show only that one
+    number (the portfolio page): one query, without the tables, trend and comments.
+    """
+    scope = window_of(scope or Scope(), today)
+    respondents, answers = load_answers(scope, scope.since)
+    return _portfolio(_nps_scores(respondents, answers), min_group_size())
+
+
 def survey_figures(
-    scope: Scope | None = None,
     *,
+    scope: Scope | None = None,
     today: dt.date | None = None,
     trend_quarters: int = TREND_QUARTERS,
 ) -> Figures:
@@ -268,25 +297,16 @@ def survey_figures(
         trend_start = quarter_start(trend_start - dt.timedelta(days=1))
     assert scope.since is not None
     all_respondents, all_answers = load_answers(scope, min(scope.since, trend_start))
-    nps_by_response = {
-        a.response_id: a.score
-        for a in all_answers
-        if a.kind == QuestionKind.NPS and a.score is not None
-    }
-    all_scores = [
-        (r, nps_by_response[r.response_id])
-        for r in all_respondents
-        if r.response_id in nps_by_response
-    ]
+    all_scores = _nps_scores(all_respondents, all_answers)
     in_window = {r.response_id: r for r in all_respondents if r.day >= scope.since}
     answers = [a for a in all_answers if a.response_id in in_window]
     scores = [(r, s) for r, s in all_scores if r.response_id in in_window]
     comments = _comments(in_window, answers, min_group)
-    rate, imported = response_rate(scope)
+    rate, imported = response_rate(scope=scope)
     return Figures(
         scope=scope,
         min_group=min_group,
-        portfolio=nps_figure("All answers", "all", scores, min_group),
+        portfolio=_portfolio(scores, min_group),
         by_tier=_by_tier(scores, min_group),
         by_manager=_by_manager(scores, min_group),
         by_account=_by_account(scores, min_group),
@@ -305,7 +325,7 @@ def survey_figures(
 
 
 def export_rows(
-    scope: Scope | None = None, *, today: dt.date | None = None
+    *, scope: Scope | None = None, today: dt.date | None = None
 ) -> tuple[list[str], list[list[object]]]:
     """The answers that may be shown individually, one row per response, for CSV export.
 

@@ -23,7 +23,7 @@ from tenure.accounts.choices import AccountStatus
 from tenure.accounts.models import Account, Contact, Position
 from tenure.feedback.anonymity import Scope, min_group_size
 from tenure.feedback.choices import CampaignStatus, CampaignTarget, InvitationSource
-from tenure.feedback.figures import Figures, export_rows, survey_figures
+from tenure.feedback.figures import Figures, export_rows, portfolio_nps, survey_figures
 from tenure.feedback.models import (
     Campaign,
     Invitation,
@@ -62,6 +62,7 @@ __all__ = [
     "invitation_response",
     "invitations_to_remind",
     "min_group_size",
+    "portfolio_nps",
     "supplier_name",
     "survey_figures",
     "survey_history",
@@ -122,7 +123,7 @@ def surveyed_invitations() -> QuerySet[Invitation]:
     return Invitation.objects.filter(Q(sent_at__isnull=False) | Q(response__isnull=False))
 
 
-def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
+def survey_history(*, contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
     """The dates each person was surveyed (any campaign, emailed or imported), oldest first.
 
     One query for many people, so sending to a whole tier stays fast.
@@ -141,9 +142,9 @@ def survey_history(contact_ids: Iterable[int]) -> dict[int, list[dt.date]]:
 
 
 def contact_budget_allows(
+    *,
     contact: Contact,
     on_date: dt.date,
-    *,
     budget: ContactBudget | None = None,
     history: list[dt.date] | None = None,
 ) -> BudgetDecision:
@@ -155,7 +156,11 @@ def contact_budget_allows(
     query per person. The cadence work extends this function with other channels.
     """
     budget = budget or ContactBudget()
-    dates = history if history is not None else survey_history([contact.pk]).get(contact.pk, [])
+    dates = (
+        history
+        if history is not None
+        else survey_history(contact_ids=[contact.pk]).get(contact.pk, [])
+    )
     past = [d for d in dates if d <= on_date]
     if past:
         last = max(past)
@@ -178,7 +183,7 @@ def contact_budget_allows(
 # --- campaigns and who they reach -------------------------------------------------------
 
 
-def campaign_accounts(campaign: Campaign) -> QuerySet[Account]:
+def campaign_accounts(*, campaign: Campaign) -> QuerySet[Account]:
     """The accounts a campaign targets. Churned accounts are left out of tier and list targets."""
     if campaign.target == CampaignTarget.ACCOUNT:
         # campaign_target_matches_account_or_tier: an account campaign has its account.
@@ -190,13 +195,15 @@ def campaign_accounts(campaign: Campaign) -> QuerySet[Account]:
     return live.filter(is_key_account=True)
 
 
-def campaign_targets(campaign: Campaign) -> list[tuple[Contact, Account]]:
+def campaign_targets(*, campaign: Campaign) -> list[tuple[Contact, Account]]:
     """Each person with an active position at a targeted account, once, with that account.
 
     A person at two targeted accounts is asked once, for the first account by name.
     """
     positions = (
-        Position.objects.filter(account__in=campaign_accounts(campaign), left_on__isnull=True)
+        Position.objects.filter(
+            account__in=campaign_accounts(campaign=campaign), left_on__isnull=True
+        )
         .select_related("contact", "account")
         .order_by("account__name", "account_id", "contact__last_name", "contact_id")
     )
@@ -231,7 +238,7 @@ def campaign_detail(*, pk: int) -> Campaign:
     return campaign_list().get(pk=pk)
 
 
-def campaign_skipped(campaign: Campaign) -> list[dict[str, object]]:
+def campaign_skipped(*, campaign: Campaign) -> list[dict[str, object]]:
     """The people left out at the last send, with their names, accounts and reasons."""
     entries = [e for e in campaign.skipped if isinstance(e, dict)]
     contacts = Contact.objects.in_bulk([e.get("contact") for e in entries])
@@ -253,7 +260,7 @@ def campaigns_to_remind(*, now: dt.datetime) -> QuerySet[Campaign]:
     ).select_related("version")
 
 
-def invitations_to_remind(campaign: Campaign, *, now: dt.datetime) -> QuerySet[Invitation]:
+def invitations_to_remind(*, campaign: Campaign, now: dt.datetime) -> QuerySet[Invitation]:
     """Emailed invitations without an answer, under the reminder cap, quiet long enough."""
     quiet_since = now - dt.timedelta(days=campaign.reminder_interval_days)
     return (
@@ -281,17 +288,17 @@ def survey_templates_active() -> QuerySet[SurveyTemplate]:
     return SurveyTemplate.objects.filter(is_active=True).order_by("name", "id")
 
 
-def template_latest_version(template: SurveyTemplate) -> SurveyVersion | None:
+def template_latest_version(*, template: SurveyTemplate) -> SurveyVersion | None:
     """The version new campaigns use: the highest number."""
     return template.versions.order_by("-number").first()
 
 
-def version_has_answers(version: SurveyVersion) -> bool:
+def version_has_answers(*, version: SurveyVersion) -> bool:
     """A version with answers is frozen: editing its template makes a new version."""
     return Response.objects.filter(version=version).exists()
 
 
-def invitation_for_token(raw_token: str, *, now: dt.datetime) -> Invitation | None:
+def invitation_for_token(*, raw_token: str, now: dt.datetime) -> Invitation | None:
     """The invitation behind a survey link, if the link exists and still takes answers.
 
     ``None`` for a malformed, unknown, closed or expired link alike: callers show the same
@@ -315,6 +322,6 @@ def invitation_for_token(raw_token: str, *, now: dt.datetime) -> Invitation | No
     return found.invitation
 
 
-def invitation_response(invitation: Invitation) -> Response | None:
+def invitation_response(*, invitation: Invitation) -> Response | None:
     """The answers already given through an invitation, with each answer loaded."""
     return Response.objects.filter(invitation=invitation).prefetch_related("answers").first()

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -21,16 +21,16 @@ from tenure.feedback.anonymity import (
     NpsFigure,
     Scope,
     default_since,
-    is_disclosed,
     item_figures,
     load_answers,
     min_group_size,
     nps_figure,
     quarter_of,
+    shown_accounts_between,
     start_of,
 )
 from tenure.feedback.choices import CampaignStatus, QuestionKind
-from tenure.feedback.models import Answer, Campaign, Response
+from tenure.feedback.models import Answer, Campaign
 from tenure.insights.nps import DETRACTOR_MAX
 
 
@@ -179,29 +179,14 @@ def detractor_causes(
                 account_id, key, campaign_id, campaign, False, None, None, quarter, None, at
             )
     if anonymous:
-        shown = _shown_accounts({c.account_id for c in anonymous.values()}, window, end)
+        shown = shown_accounts_between(
+            account_ids={c.account_id for c in anonymous.values()}, since=window, end=end
+        )
         taking = _taking_answers({c.campaign_id for c in anonymous.values()}, end)
         named.extend(
             c for c in anonymous.values() if c.account_id in shown and c.campaign_id not in taking
         )
     return named
-
-
-def _shown_accounts(account_ids: set[int], since: dt.date, end: dt.datetime) -> set[int]:
-    """Accounts whose anonymous respondents in the window form a group that is shown."""
-    counts = (
-        Response.objects.filter(
-            invitation__account_id__in=account_ids,
-            consent_to_share=False,
-            answered_at__gte=start_of(since),
-            answered_at__lt=end,
-        )
-        .values("invitation__account_id")
-        .annotate(n=Count("id"))
-        .values_list("invitation__account_id", "n")
-    )
-    min_group = min_group_size()
-    return {account_id for account_id, n in counts if is_disclosed(n, min_group)}
 
 
 def _taking_answers(campaign_ids: set[int], moment: dt.datetime) -> set[int]:

@@ -151,7 +151,7 @@ def survey_template_revise(
     """
     check_questions(questions)
     template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
-    latest = selectors.template_latest_version(template)
+    latest = selectors.template_latest_version(template=template)
     title, intro = title.strip(), intro.strip()
     questions = [
         QuestionSpec(q.key, q.kind, q.text.strip(), q.help_text.strip(), q.required)
@@ -163,7 +163,7 @@ def survey_template_revise(
         questions,
     ):
         return latest
-    if latest is not None and not selectors.version_has_answers(latest):
+    if latest is not None and not selectors.version_has_answers(version=latest):
         latest.title, latest.intro = title, intro
         validate_and_save(latest)
         latest.questions.all().delete()
@@ -204,7 +204,7 @@ def campaign_create(
     now = now or timezone.now()
     if not template.is_active:
         raise DomainError(f"the template {template.name} is not active", field="template")
-    version = selectors.template_latest_version(template)
+    version = selectors.template_latest_version(template=template)
     if version is None or not version.questions.exists():
         raise DomainError(f"the template {template.name} has no questions", field="template")
     if target not in CampaignTarget.values:
@@ -264,9 +264,9 @@ def _invite(*, campaign: Campaign, now: dt.datetime) -> list[Skip]:
         raise DomainError("this campaign's closing date has passed", field="closes_at")
     if campaign.status == CampaignStatus.DRAFT:
         campaign.status, campaign.sent_at = CampaignStatus.OPEN, now
-    targets = selectors.campaign_targets(campaign)
+    targets = selectors.campaign_targets(campaign=campaign)
     invited = set(campaign.invitations.values_list("contact_id", flat=True))
-    history = selectors.survey_history(c.pk for c, _ in targets)
+    history = selectors.survey_history(contact_ids=(c.pk for c, _ in targets))
     budget = selectors.ContactBudget.of(campaign)
     today = timezone.localdate(now)
     # The campaign's own survey budget, then the one budget of every channel together
@@ -283,7 +283,7 @@ def _invite(*, campaign: Campaign, now: dt.datetime) -> list[Skip]:
             skipped.append(Skip(contact, account, "no email address"))
             continue
         decision = selectors.contact_budget_allows(
-            contact, today, budget=budget, history=history.get(contact.pk, [])
+            contact=contact, on_date=today, budget=budget, history=history.get(contact.pk, [])
         )
         if not decision:
             skipped.append(Skip(contact, account, decision.reason))
@@ -404,7 +404,7 @@ def campaign_remind(
     campaign = Campaign.objects.select_related("version").get(pk=campaign.pk)
     if not campaign.accepts_answers(now):
         return report
-    due = list(selectors.invitations_to_remind(campaign, now=now))
+    due = list(selectors.invitations_to_remind(campaign=campaign, now=now))
     _deliver(due, purpose=TokenPurpose.REMINDER, base_url=base_url, now=now, report=report)
     return report
 

@@ -192,7 +192,7 @@ def responses_import(
     }
     positions: dict[int, list[Position]] = {}
     for position in Position.objects.filter(
-        contact__in=contacts.values(), account__in=selectors.campaign_accounts(campaign)
+        contact__in=contacts.values(), account__in=selectors.campaign_accounts(campaign=campaign)
     ).select_related("account"):
         positions.setdefault(position.contact_id, []).append(position)
     invitations = {

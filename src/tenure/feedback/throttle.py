@@ -1,7 +1,7 @@
 """Rate limits for the public survey pages, counted in Django's cache.
 
 Fixed windows: each (kind, key, window) has a counter that expires with its window.
-Counters live in the shared throttle cache (``tenure.access.throttle.store``), so every
+Counters live in the shared throttle cache (``tenure.core.throttle_cache.store``), so every
 server process counts against the same limit.
 
 Limits can be changed with ``TENURE_SURVEY_RATE_LIMITS`` in settings:
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from tenure.access.throttle import client_address, store
+from tenure.core.throttle_cache import client_address, store
 
 #: Requests allowed per window: generous per address (an office shares one), tight per link.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"ip": (120, 600), "token": (30, 600)}

@@ -67,7 +67,7 @@ def _survey_link(view: Callable[[HttpRequest, str, Invitation], HttpResponse]) -
         verdict = throttle.check(request, token)
         if not verdict.allowed:
             return _slow_down(request, verdict.retry_after)
-        invitation = selectors.invitation_for_token(token, now=timezone.now())
+        invitation = selectors.invitation_for_token(raw_token=token, now=timezone.now())
         if invitation is None:
             return _unavailable(request)
         return _public(view(request, token, invitation))
@@ -81,7 +81,7 @@ def survey_answer(request: HttpRequest, token: str, invitation: Invitation) -> H
     """The survey behind a personal link: answer it, or change the answers until it closes."""
     campaign = invitation.campaign
     questions = list(campaign.version.questions.all())
-    existing = selectors.invitation_response(invitation)
+    existing = selectors.invitation_response(invitation=invitation)
     if request.method == "POST":
         form = SurveyForm(request.POST, questions=questions)
         if form.is_valid():
@@ -112,7 +112,7 @@ def survey_answer(request: HttpRequest, token: str, invitation: Invitation) -> H
 @require_http_methods(["GET"])
 def survey_thanks(request: HttpRequest, token: str, invitation: Invitation) -> HttpResponse:
     """After answering: thanks, and how long the answers can still be changed."""
-    if selectors.invitation_response(invitation) is None:
+    if selectors.invitation_response(invitation=invitation) is None:
         return redirect("feedback:answer", token=token)
     context = {
         "supplier": selectors.supplier_name(),
@@ -144,7 +144,7 @@ def _scope(request: HttpRequest) -> selectors.Scope:
 def figures_page(request: HttpRequest) -> HttpResponse:
     """NPS by portfolio, tier, manager, account and quarter; ratings; open answers by theme."""
     scope = _scope(request)
-    figures = selectors.survey_figures(scope)
+    figures = selectors.survey_figures(scope=scope)
     account = (
         Account.objects.filter(pk=scope.account_id).only("id", "name").first()
         if scope.account_id
@@ -163,7 +163,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 
 def answers_csv(request: HttpRequest) -> HttpResponse:
     """The answers that may be shown individually, under the same rule as the pages."""
-    header, rows = selectors.export_rows(_scope(request))
+    header, rows = selectors.export_rows(scope=_scope(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="survey-answers.csv"'
     write_csv_rows(response, header, rows)
@@ -241,7 +241,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     context = {
         "campaign": campaign,
-        "skipped": selectors.campaign_skipped(campaign),
+        "skipped": selectors.campaign_skipped(campaign=campaign),
         "accepts_answers": campaign.accepts_answers(now),
         "links_ended": campaign.links_ended(now),
     }

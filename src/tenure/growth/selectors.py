@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,13 +82,24 @@ class WhitespaceCell:
 class WhitespaceGrid:
     categories: list[str]
     rows: list[tuple[Account, list[WhitespaceCell]]]
+    #: Categories bought or suggested on these rows but left out of the columns.
+    hidden_categories: int = 0
 
 
 def whitespace_grid(
-    *, manager_id: int | None = None, visible: Q | None = None, limit: int = 100
+    *,
+    manager_id: int | None = None,
+    visible: Q | None = None,
+    limit: int = 100,
+    max_categories: int = 40,
 ) -> WhitespaceGrid:
     """Accounts × categories for a manager's portfolio (or the key accounts): what each buys,
-    and what its peers buy that it does not (only suggestions strong enough to show)."""
+    and what its peers buy that it does not (only suggestions strong enough to show).
+
+    At most ``max_categories`` columns: with SKUs as categories a portfolio buys thousands,
+    and a grid that wide is unreadable (and megabytes of HTML). The columns kept are those
+    with the most suggestions on these rows, then the most buyers, then by name.
+    """
     portfolio = Account.objects.exclude(status="churned").filter(visible or Q())
     if manager_id:
         portfolio = portfolio.filter(
@@ -108,7 +120,11 @@ def whitespace_grid(
         (o.account_id, o.category): o
         for o in Opportunity.objects.filter(account_id__in=ids, shown=True)
     }
-    categories = sorted({c for _, c in suggestions} | {c for s in bought.values() for c in s})
+    suggested_count = Counter(c for _, c in suggestions)
+    bought_count = Counter(c for s in bought.values() for c in s)
+    every = {*suggested_count, *bought_count}
+    columns = sorted(every, key=lambda c: (-suggested_count[c], -bought_count[c], c))
+    categories = sorted(columns[:max_categories])
     rows = []
     for account in accounts:
         cells = []
@@ -122,4 +138,6 @@ def whitespace_grid(
             else:
                 cells.append(WhitespaceCell("", ""))
         rows.append((account, cells))
-    return WhitespaceGrid(categories=categories, rows=rows)
+    return WhitespaceGrid(
+        categories=categories, rows=rows, hidden_categories=len(every) - len(categories)
+    )

@@ -7,7 +7,7 @@ import json
 
 import polars as pl
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tenure.core.bulk_insert import insert_rows
@@ -59,14 +59,7 @@ def growth_refresh(
     groups = peer_groups(accounts)
     # Potential is bounded by revenue here, once: pages and the API read the stored shares.
     wallet = potential_spend(accounts, min_peers=settings.min_peers)
-    bought: dict[int, dict[str, float]] = {}
-    for account_id, category, value in (
-        spend.filter(pl.col("revenue") > 0)
-        .select("account_id", "product_category", pl.col("revenue").cast(pl.Float64))
-        .iter_rows()
-    ):
-        bought.setdefault(account_id, {})[category] = round(value, 2)
-    _write_wallets(as_of, wallet, accounts, bought)
+    _write_wallets(as_of, wallet, accounts, _bought_json(spend))
     if not suggestions:
         return 0
 
@@ -89,77 +82,99 @@ def growth_refresh(
         min_lift=settings.min_lift,
     )
     ranked = opportunities(whitespace(spend, groups), policy=policy, excluded=blocked)
-    held = dict(repair.select("account_id", "why").iter_rows()) if repair is not None else {}
+    return _write_suggestions(as_of, ranked.filter(pl.col("shown")), repair, currency)
 
+
+#: What a run refreshes on a suggestion it makes again (its outcome is reset with them).
+_REFRESHED = (
+    "as_of",
+    "rank",
+    "confidence",
+    "peers",
+    "peers_buying",
+    "peer_median_spend",
+    "currency",
+    "lift",
+    "peer_label",
+    "shown",
+    "held_back",
+)
+
+
+def _write_suggestions(
+    as_of: dt.date, strong: pl.DataFrame, repair: pl.DataFrame | None, currency: str
+) -> int:
+    """Insert new suggestions, refresh the ones made again, drop suggested ones no longer
+    strong enough; returns how many are shown (``strong`` are all strong enough: only
+    those held back for repair are not).
+
+    Row by row through the cursor: a wide catalogue makes hundreds of thousands of
+    suggestions, and ``bulk_update``'s one ``CASE WHEN`` per field and row took most of the
+    growth step (43 s of 45 s for 2,235 suggestions, profiled).
+    """
+    held = dict(repair.select("account_id", "why").iter_rows()) if repair is not None else {}
     existing = {
-        (o.account_id, o.category): o
-        for o in Opportunity.objects.filter(
+        (account_id, category): (pk, status)
+        for pk, account_id, category, status in Opportunity.objects.filter(
             status__in=[OpportunityStatus.SUGGESTED, OpportunityStatus.DECLINED]
-        )
+        ).values_list("pk", "account_id", "category", "status")
     }
-    fresh, changed, keep = [], [], set()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    day = connection.ops.adapt_datefield_value(as_of)
+    fresh, changed, keep, shown = [], [], set(), 0
     # Only suggestions strong enough to make are kept (held back or not): at scale the weak
     # ones would be millions of rows nobody reads.
-    for row in ranked.filter(pl.col("shown")).iter_rows(named=True):
+    for row in strong.iter_rows(named=True):
         key = (row["account_id"], row["product_category"])
         reason = held.get(row["account_id"], "")
-        fields = {
-            "as_of": as_of,
-            "rank": row["rank"],
-            "confidence": float(row["confidence"]),
-            "peers": int(row["peers"]),
-            "peers_buying": int(row["peers_buying"]),
-            "peer_median_spend": money_or_none(row["peer_median_spend"]),
-            "currency": currency,
-            "lift": finite_or_none(row["lift"]),
-            "peer_label": row["peer_label"] or "",
-            "shown": bool(row["shown"]) and not reason,
-            "held_back": f"the relationship needs repair first: {reason}" if reason else "",
-        }
+        values = (
+            day,
+            row["rank"],
+            float(row["confidence"]),
+            int(row["peers"]),
+            int(row["peers_buying"]),
+            money_or_none(row["peer_median_spend"]),
+            currency,
+            finite_or_none(row["lift"]),
+            row["peer_label"] or "",
+            not reason,
+            f"the relationship needs repair first: {reason}" if reason else "",
+        )
+        shown += not reason
         current = existing.get(key)
         if current is None:
-            fresh.append(Opportunity(account_id=key[0], category=key[1], **fields))
+            fresh.append((*key, *values, OpportunityStatus.SUGGESTED, now, now))
             continue
-        keep.add(current.pk)
-        for name, value in fields.items():
-            setattr(current, name, value)
+        keep.add(current[0])
         # A declined suggestion past its cool-down is suggested again.
-        current.status, current.decided_at, current.decided_by = (
-            OpportunityStatus.SUGGESTED,
-            None,
-            None,
-        )
-        changed.append(current)
+        changed.append((*values, OpportunityStatus.SUGGESTED, now, current[0]))
     stale = [
-        o.pk
-        for o in existing.values()
-        if o.status == OpportunityStatus.SUGGESTED and o.pk not in keep
+        pk
+        for pk, status in existing.values()
+        if status == OpportunityStatus.SUGGESTED and pk not in keep
     ]
     # In chunks: SQLite limits the number of query parameters.
     for start in range(0, len(stale), 900):
         Opportunity.objects.filter(pk__in=stale[start : start + 900]).delete()
-    Opportunity.objects.bulk_create(fresh, batch_size=2000)
-    Opportunity.objects.bulk_update(
-        changed,
-        [
-            "as_of",
-            "rank",
-            "confidence",
-            "peers",
-            "peers_buying",
-            "peer_median_spend",
-            "currency",
-            "lift",
-            "peer_label",
-            "shown",
-            "held_back",
-            "status",
-            "decided_at",
-            "decided_by",
-        ],
-        batch_size=500,
+    insert_rows(
+        Opportunity,
+        ("account_id", "category", *_REFRESHED, "status", "created_at", "updated_at"),
+        fresh,
     )
-    return sum(1 for o in [*fresh, *changed] if o.shown)
+    table = connection.ops.quote_name(Opportunity._meta.db_table)
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(c)} = %s" for c in (*_REFRESHED, "status", "updated_at")
+    )
+    cleared = ", ".join(
+        f"{connection.ops.quote_name(c)} = NULL" for c in ("decided_at", "decided_by_id")
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), 5000):
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments}, {cleared} WHERE id = %s",
+                changed[start : start + 5000],
+            )
+    return shown
 
 
 _WALLET_COLUMNS = (
@@ -181,13 +196,44 @@ _WALLET_COLUMNS = (
 )
 
 
+def _bought_json(spend: pl.DataFrame) -> pl.DataFrame:
+    """``account_id`` and ``categories``: what it bought, as a JSON object of category to
+    spend in cents precision, made column-wise.
+
+    A dictionary per account built row by row took 13 s of CPU for 3 million (account,
+    SKU) pairs; this takes under 4. Keys are sorted, so a run writes the same text twice.
+    """
+    names = spend.select(pl.col("product_category").unique()).with_columns(
+        # Category names are free text: json.dumps quotes and escapes each distinct one once.
+        pl.col("product_category").map_elements(json.dumps, return_dtype=pl.String).alias("_key")
+    )
+    return (
+        spend.filter((pl.col("revenue") > 0) & pl.col("revenue").cast(pl.Float64).is_finite())
+        .select("account_id", "product_category", pl.col("revenue").cast(pl.Float64).round(2))
+        .join(names, on="product_category")
+        .sort("account_id", "product_category")
+        .group_by("account_id", maintain_order=True)
+        .agg(
+            pl.concat_str([pl.col("_key"), pl.lit(": "), pl.col("revenue").cast(pl.String)])
+            .str.join(", ")
+            .alias("categories")
+        )
+        .select(
+            "account_id",
+            pl.concat_str([pl.lit("{"), "categories", pl.lit("}")]).alias("categories"),
+        )
+    )
+
+
 def _write_wallets(
-    as_of: dt.date, wallet: pl.DataFrame, accounts: pl.DataFrame, bought: dict[int, dict]
+    as_of: dt.date, wallet: pl.DataFrame, accounts: pl.DataFrame, bought: pl.DataFrame
 ) -> None:
     """Replace the date's estimates, column-wise: one model instance per account would be
     most of the growth refresh at 200,000 accounts."""
     WalletEstimate.objects.filter(as_of=as_of).delete()
-    frame = wallet.join(accounts.select("account_id", "revenue"), on="account_id", how="left")
+    frame = wallet.join(accounts.select("account_id", "revenue"), on="account_id", how="left").join(
+        bought, on="account_id", how="left"
+    )
     # Rounding each figure to cents keeps revenue ≤ low ≤ estimate ≤ high (rounding is
     # monotone), as the table's constraints require.
     revenue = finite_column("revenue").round(2).fill_null(0.0)
@@ -214,9 +260,10 @@ def _write_wallets(
         pl.col("peer_label").fill_null(""),
         pl.col("reason").fill_null(""),
         pl.col("above_peers").fill_null(value=False),
+        pl.col("categories").fill_null("{}"),
     )
     now = timezone.now()
-    rows = ((*row, json.dumps(bought.get(row[0], {})), now) for row in values.iter_rows())
+    rows = ((*row, now) for row in values.iter_rows())
     insert_rows(WalletEstimate, _WALLET_COLUMNS, rows, json_columns=frozenset({"categories"}))
 
 

@@ -19,7 +19,7 @@ from tenure.growth import services
 from tenure.growth.forms import PotentialForm
 from tenure.growth.models import Opportunity
 from tenure.growth.selectors import whitespace_grid
-from tenure.scoring.currency import reporting_currency_latest
+from tenure.scoring.selectors import reporting_currency_latest
 
 
 @require_POST

@@ -40,7 +40,7 @@ def lines_in_reporting_currency(
     rates
         Units of the reporting currency per unit of each other currency. Lines in a
         currency with no rate are left out, so the caller checks coverage first
-        (`tenure.scoring.currency.reporting_currency_resolve`).
+        (`tenure.ledger.rates.reporting_currency_resolve`).
 
     Returns
     -------

@@ -157,6 +157,16 @@ class Action(TimeStampedModel):
         return self.title
 
 
+class MilestoneQuerySet(models.QuerySet["Milestone"]):
+    def issues(self) -> MilestoneQuerySet:
+        """Every milestone that is not a win: defects, late deliveries, escalations…"""
+        return self.exclude(kind=MilestoneKind.SUCCESS)
+
+    def open_issues(self) -> MilestoneQuerySet:
+        """Issues not resolved yet: the one definition of an "open issue" everywhere."""
+        return self.issues().filter(resolved_on__isnull=True)
+
+
 class Milestone(TimeStampedModel):
     """A logged win or issue: a success story, a defect, a late delivery, an escalation."""
 
@@ -174,6 +184,8 @@ class Milestone(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

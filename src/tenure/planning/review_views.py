@@ -1,4 +1,5 @@
-"""Quarterly review pages: the account's reviews compared, one review edited, its PDF."""
+"""Quarterly review pages: one review edited, its PDF (the list that starts reviews is in
+``tenure.web.quarterly_review``)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from tenure.access.permissions import account_guard, can_edit_account
-from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.core.pdf import FONT_FAMILY, PdfUnavailable, html_to_pdf
-from tenure.planning import reviews
-from tenure.planning.forms import ReviewForm, StartForm
+from tenure.planning import reviews, services
+from tenure.planning.forms import ReviewForm
 from tenure.planning.models import Review
 
 
@@ -26,38 +26,8 @@ def _review(account_id: int, pk: int) -> Review:
     )
 
 
-def _refused(form: forms.Form, error: DomainError) -> None:
+def refused(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def review_list(request: HttpRequest, account_id: int) -> HttpResponse:
-    assert request.user.is_authenticated  # LoginRequiredMiddleware
-    account = get_object_or_404(Account, pk=account_id)
-    account_guard(request, account, write=request.method == "POST")
-    listed = list(reviews.reviews_for_account(account))
-    reviewed = {(r.year, r.quarter) for r in listed}
-    year, quarter = reviews.last_complete_quarter(timezone.localdate())
-    form = StartForm(
-        request.POST or None, reviewed=reviewed, initial={"period": f"{year}-{quarter}"}
-    )
-    if request.method == "POST" and form.is_valid():
-        year, quarter = form.quarter()
-        try:
-            review = reviews.review_start(account, year=year, quarter=quarter, author=request.user)
-        except DomainError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, f"Review of {review.period_label} started.")
-            return redirect("planning:review", account_id=account.pk, pk=review.pk)
-    context = {
-        "account": account,
-        "reviews": listed,
-        # The list is newest first; the comparison reads left to right, oldest first.
-        "comparison": [reviews.ReviewFigures.of(r) for r in reversed(listed)],
-        "form": form,
-        "can_edit": can_edit_account(request.user, account),
-    }
-    return render(request, "planning/review_list.html", context)
 
 
 def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
@@ -74,9 +44,9 @@ def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            reviews.review_update(review, by=request.user, **form.cleaned_data)
+            services.review_update(review=review, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             messages.success(request, "Review saved.")
             # "Save and finalise…" saves first, so nothing typed is lost on the way to the
@@ -84,7 +54,7 @@ def review_page(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
             then = "review_finalise" if request.POST.get("then") == "finalise" else "review"
             return redirect(f"planning:{then}", account_id=account_id, pk=review.pk)
     context = {
-        "sheet": reviews.review_sheet(review),
+        "sheet": reviews.review_sheet(review=review),
         "review": review,
         "account": review.account,
         "form": form,
@@ -101,7 +71,7 @@ def review_finalise(request: HttpRequest, account_id: int, pk: int) -> HttpRespo
     error = None
     if request.method == "POST":
         try:
-            reviews.review_finalise(review, by=request.user)
+            services.review_finalise(review=review, by=request.user)
         except DomainError as refused:
             error = refused.message
         else:
@@ -121,10 +91,10 @@ def review_pdf(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
     html = render_to_string(
         "planning/review_print.html",
         {
-            "sheet": reviews.review_sheet(review),
+            "sheet": reviews.review_sheet(review=review),
             "review": review,
             "account": review.account,
-            "comparison": reviews.review_comparison(review.account, until=review)[-5:],
+            "comparison": reviews.review_comparison(account=review.account, until=review)[-5:],
             "font_family": FONT_FAMILY,
             "printed_on": timezone.localdate(),
         },

@@ -1,34 +1,22 @@
-"""Quarterly performance reviews: the prefilled figures, the writes, and the comparison.
+"""Quarterly performance reviews: quarters, the frozen figures, one review's sheet and the
+comparison across quarters.
 
-A review's figures come from the CRM store only — goals and milestones from planning,
-monthly revenue and health from the scoring run's snapshots, NPS from the survey figures
-(under their anonymity rule), interactions from engagement — never from the ledger. They are
-frozen into ``Review.snapshot`` when the review is started.
+The figures are gathered by ``tenure.web.review_figures`` (they come from several apps) and
+frozen into ``Review.snapshot`` by ``tenure.planning.services.review_start``; everything here
+reads that snapshot, never the live data.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
-
-from tenure.access.permissions import require_edit
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
-from tenure.core.numbers import money_or_none
-from tenure.core.validation import validate_and_save
-from tenure.engagement.models import Interaction
-from tenure.feedback.selectors import Scope, survey_figures
-from tenure.planning.choices import MilestoneKind, ReviewStatus
-from tenure.planning.models import Goal, Milestone, Review
-from tenure.scoring.models import AccountHealth, RevenueSeries
+from tenure.planning.models import Review
+from tenure.planning.selectors import account_reviews
 
 #: Bumped when the snapshot's layout changes, so old reviews can still be read.
 SNAPSHOT_VERSION = 1
@@ -58,258 +46,56 @@ def quarter_label(year: int, quarter: int) -> str:
     return f"{year} Q{quarter}"
 
 
-# --- the prefilled figures ----------------------------------------------------------------
+# --- the figures a review freezes --------------------------------------------------------
 
 
-def review_prefill(
-    account: Account, *, year: int, quarter: int, today: dt.date | None = None
-) -> dict[str, Any]:
-    """The figures a review of ``account`` for the quarter starts from, as plain JSON.
-
-    Money and goal values are decimal strings (never floats), dates ISO strings. Goals are
-    those of plans overlapping the quarter; a goal is on track when its progress at least
-    matches the share of its plan's time gone by the quarter's end.
-    """
-    start, end = Review.bounds(year, quarter)
-    return {
-        "version": SNAPSHOT_VERSION,
-        "taken_on": (today or timezone.localdate()).isoformat(),
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "goals": _goals(account, start, end),
-        "revenue": _revenue(account, start),
-        "health": _health(account, start, end),
-        "nps": _nps(account, start, end),
-        "interactions": _interactions(account, start, end),
-        **_milestones(account, start, end),
-    }
-
-
-def _goals(account: Account, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    goals = (
-        Goal.objects.filter(
-            objective__plan__account=account,
-            objective__plan__starts_on__lte=end,
-            objective__plan__ends_on__gte=start,
-        )
-        .select_related("objective__plan")
-        .order_by(
-            "objective__plan__starts_on", "objective__plan_id", "objective_id", "due_on", "id"
-        )
-    )
-    rows = []
-    for goal in goals:
-        plan = goal.objective.plan
-        span = (goal.due_on - plan.starts_on).days
-        gone = (min(end, goal.due_on) - plan.starts_on).days
-        expected = 1.0 if span <= 0 else min(max(gone / span, 0.0), 1.0)
-        progress = goal.progress
-        rows.append(
-            {
-                "plan": plan.title,
-                "objective": goal.objective.title,
-                "kind": goal.objective.get_kind_display(),
-                "kpi": goal.kpi,
-                "unit": goal.unit,
-                "baseline": str(goal.baseline),
-                "target": str(goal.target),
-                "current": None if goal.current is None else str(goal.current),
-                "progress": progress,
-                "expected": expected,
-                "on_track": progress is not None and progress >= expected,
-                "due_on": goal.due_on.isoformat(),
-            }
-        )
-    return rows
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def _revenue(account: Account, start: dt.date) -> dict[str, Any]:
-    """Revenue of the quarter's complete months and of the same months a year earlier.
-
-    A month still in progress on the series' as-of date is left out (half a month would
-    read as a slump), and the year-earlier figure covers the same months, so the change
-    compares like with like even for a quarter not over yet.
-    """
-    series = RevenueSeries.objects.filter(account=account).first()
-    empty = {"quarter": None, "prior_year": None, "yoy": None, "months": 0, "as_of": None}
-    if series is None:
-        return empty
-
-    def month_value(month: dt.date) -> Decimal | None:
-        first = series.first_month
-        index = (month.year - first.year) * 12 + month.month - first.month
-        if index < 0 or index >= len(series.values) or _month_end(month) > series.as_of:
-            return None
-        return money_or_none(series.values[index])
-
-    months = [dt.date(start.year, start.month + offset, 1) for offset in range(3)]
-    current = {m: v for m in months if (v := month_value(m)) is not None}
-    if not current:
-        return {**empty, "as_of": series.as_of.isoformat()}
-    quarter_total = sum(current.values(), Decimal("0.00"))
-    before = [month_value(m.replace(year=m.year - 1)) for m in current]
-    known = [v for v in before if v is not None]
-    prior_total = sum(known, Decimal("0.00")) if len(known) == len(before) else None
-    # No change is defined against a year with nothing (or net returns) to compare with.
-    yoy = float(quarter_total / prior_total - 1) if prior_total and prior_total > 0 else None
-    return {
-        "quarter": str(quarter_total),
-        "prior_year": None if prior_total is None else str(prior_total),
-        "yoy": yoy,
-        "months": len(current),
-        "as_of": series.as_of.isoformat(),
-    }
-
-
-def _health(account: Account, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Health and risk of the newest scoring run within the quarter (the nearest to its end)."""
-    row = (
-        AccountHealth.objects.filter(account=account, as_of__gte=start, as_of__lte=end)
-        .order_by("-as_of")
-        .only("as_of", "health_score", "risk", "risk_horizon_days")
-        .first()
-    )
-    if row is None:
-        return {"score": None, "risk": None, "risk_horizon_days": None, "as_of": None}
-    return {
-        "score": row.health_score,
-        "risk": row.risk,
-        "risk_horizon_days": row.risk_horizon_days,
-        "as_of": row.as_of.isoformat(),
-    }
-
-
-def _nps(account: Account, start: dt.date, end: dt.date) -> dict[str, Any]:
-    # Through the survey figures, so a quarter with too few anonymous answers stays hidden
-    # here exactly as it is on the survey pages.
-    figure = survey_figures(
-        Scope(account_id=account.pk, since=start, until=end), today=end, trend_quarters=1
-    ).portfolio
-    score = figure.result.score if figure.result is not None else None
-    return {"score": score, "responses": figure.n, "hidden": figure.hidden}
-
-
-def _interactions(account: Account, start: dt.date, end: dt.date) -> dict[str, int]:
-    def midnight(day: dt.date) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-    counts = Interaction.objects.filter(
-        account=account,
-        occurred_at__gte=midnight(start),
-        occurred_at__lt=midnight(end + dt.timedelta(days=1)),
-    ).aggregate(
-        strategic=Count("id", filter=Q(is_strategic=True)),
-        transactional=Count("id", filter=Q(is_strategic=False)),
-    )
-    return {"strategic": counts["strategic"], "transactional": counts["transactional"]}
-
-
-def _milestones(account: Account, start: dt.date, end: dt.date) -> dict[str, list[dict]]:
-    wins, issues = [], []
-    for m in Milestone.objects.filter(account=account, occurred_on__range=(start, end)).order_by(
-        "occurred_on", "id"
-    ):
-        row = {
-            "title": m.title,
-            "kind": m.get_kind_display(),
-            "occurred_on": m.occurred_on.isoformat(),
-        }
-        if m.kind == MilestoneKind.SUCCESS:
-            wins.append(row)
-        else:
-            resolved = None if m.resolved_on is None else m.resolved_on.isoformat()
-            issues.append({**row, "severity": m.get_severity_display(), "resolved_on": resolved})
-    return {"wins": wins, "issues": issues}
-
-
-# --- writes -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def review_start(
-    account: Account,
-    *,
-    year: int,
-    quarter: int,
-    author: User,
-    today: dt.date | None = None,
-) -> Review:
-    """Start the review of a quarter that has begun, with its figures frozen as of now."""
-    require_edit(author, account)
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter; a clear error for a quarter or year that is not one."""
     if not 1 <= quarter <= 4:
         raise DomainError("a quarter is 1, 2, 3 or 4", field="quarter")
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
         raise DomainError(f"{year} is not a year", field="year")
-    label = quarter_label(year, quarter)
-    start, end = Review.bounds(year, quarter)
-    today = today or timezone.localdate()
-    if start > today:
-        raise DomainError(
-            f"{label} has not started yet: it starts on {start:%-d %b %Y}", field="quarter"
-        )
-    if Review.objects.filter(account=account, year=year, quarter=quarter).exists():
-        raise DomainError(f"{account.name} already has a review for {label}", field="quarter")
-    review = Review(
-        account=account,
-        year=year,
-        quarter=quarter,
-        period_start=start,
-        period_end=end,
-        author=author,
-        snapshot=review_prefill(account, year=year, quarter=quarter, today=today),
-    )
-    validate_and_save(review)
-    return review
+    return Review.bounds(year, quarter)
 
 
-def _draft_for_update(review: Review, by: User) -> Review:
-    require_edit(by, review.account)
-    # Locked and re-read, so an edit cannot slip in after a concurrent finalise.
-    locked = Review.objects.select_for_update().select_related("account").get(pk=review.pk)
-    if locked.status == ReviewStatus.FINAL:
-        raise DomainError(
-            f"the {locked.period_label} review was finalised on "
-            f"{timezone.localtime(locked.finalised_at):%-d %b %Y} and can no longer change"
-        )
-    return locked
+@dataclass(frozen=True)
+class QuarterFigures:
+    """What a review of one account's quarter starts from, gathered from the apps that own each
+    figure (``tenure.web.review_figures``) and frozen into ``Review.snapshot``.
 
+    Every value is plain JSON already: money and goal values as decimal strings (never
+    floats), dates as ISO strings, so the snapshot reads the same in any later version.
+    """
 
-@transaction.atomic
-def review_update(
-    review: Review, *, achievements: str, improvements: str, next_focus: str, by: User
-) -> Review:
-    """Record the manager's achievements, improvement areas and next-quarter focus."""
-    draft = _draft_for_update(review, by)
-    draft.achievements = achievements.strip()
-    draft.improvements = improvements.strip()
-    draft.next_focus = next_focus.strip()
-    validate_and_save(draft)
-    return draft
+    account_id: int
+    year: int
+    quarter: int
+    taken_on: dt.date
+    goals: list[dict[str, Any]]
+    revenue: dict[str, Any]
+    health: dict[str, Any]
+    nps: dict[str, Any]
+    interactions: dict[str, int]
+    wins: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
 
-
-@transaction.atomic
-def review_finalise(review: Review, *, by: User) -> Review:
-    """Make a review final: from then on it is the record of the quarter, read-only."""
-    draft = _draft_for_update(review, by)
-    if not draft.achievements:
-        raise DomainError("write the achievements before finalising", field="achievements")
-    if not draft.improvements:
-        raise DomainError("write the improvement areas before finalising", field="improvements")
-    draft.status = ReviewStatus.FINAL
-    draft.finalised_at = timezone.now()
-    validate_and_save(draft)
-    return draft
+    def snapshot(self) -> dict[str, Any]:
+        start, end = quarter_bounds(self.year, self.quarter)
+        return {
+            "version": SNAPSHOT_VERSION,
+            "taken_on": self.taken_on.isoformat(),
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "goals": self.goals,
+            "revenue": self.revenue,
+            "health": self.health,
+            "nps": self.nps,
+            "interactions": self.interactions,
+            "wins": self.wins,
+            "issues": self.issues,
+        }
 
 
 # --- reads --------------------------------------------------------------------------------
-
-
-def reviews_for_account(account: Account) -> QuerySet[Review]:
-    """The account's reviews, newest quarter first, with their authors loaded."""
-    return Review.objects.filter(account=account).select_related("author").order_by("-period_start")
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -416,7 +202,7 @@ class ReviewSheet:
     issues: list[MilestoneLine] = field(default_factory=list)
 
 
-def review_sheet(review: Review) -> ReviewSheet:
+def review_sheet(*, review: Review) -> ReviewSheet:
     """The review's frozen figures with dates as dates and money as decimals."""
     s = review.snapshot
     goals = [
@@ -456,9 +242,9 @@ def review_sheet(review: Review) -> ReviewSheet:
     )
 
 
-def review_comparison(account: Account, *, until: Review | None = None) -> list[ReviewFigures]:
+def review_comparison(*, account: Account, until: Review | None = None) -> list[ReviewFigures]:
     """The account's reviews side by side, oldest quarter first (up to ``until``'s quarter)."""
-    reviews = reviews_for_account(account).order_by("period_start")
+    reviews = account_reviews(account=account).order_by("period_start")
     if until is not None:
         reviews = reviews.filter(period_start__lte=until.period_start)
     return [ReviewFigures.of(review) for review in reviews]

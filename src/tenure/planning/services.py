@@ -1,4 +1,4 @@
-"""Writes for account plans, objectives, goals, actions and milestones."""
+"""Writes for account plans, objectives, goals, actions, milestones and quarterly reviews."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
+from tenure.access.permissions import require_edit
 from tenure.accounts.models import Account
 from tenure.core.errors import DomainError
 from tenure.core.validation import validate_and_save
-from tenure.planning.choices import ActionStatus, Horizon, PlanStatus, Severity
-from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective
+from tenure.planning.choices import ActionStatus, Horizon, PlanStatus, ReviewStatus, Severity
+from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective, Review
+from tenure.planning.reviews import QuarterFigures, quarter_bounds, quarter_label
 
 # A short plan covers about a quarter, a long one two to three years.
 HORIZON_DAYS = {Horizon.SHORT: (28, 120), Horizon.LONG: (365, 3 * 366 + 31)}
@@ -196,3 +199,84 @@ def milestone_resolve(*, milestone: Milestone, resolved_on: dt.date) -> Mileston
     milestone.resolved_on = resolved_on
     validate_and_save(milestone)
     return milestone
+
+
+# --- quarterly reviews -------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_start(
+    *,
+    account: Account,
+    figures: QuarterFigures,
+    author: User,
+    today: dt.date | None = None,
+) -> Review:
+    """Start the review of a quarter that has begun, with ``figures`` frozen into it.
+
+    ``figures`` are gathered by the caller (``tenure.web.review_figures.quarter_figures``)
+    for this account and quarter.
+    """
+    require_edit(author, account)
+    if figures.account_id != account.pk:
+        raise DomainError(f"these figures are not {account.name}'s", field="figures")
+    year, quarter = figures.year, figures.quarter
+    label = quarter_label(year, quarter)
+    start, end = quarter_bounds(year, quarter)
+    today = today or timezone.localdate()
+    if start > today:
+        raise DomainError(
+            f"{label} has not started yet: it starts on {start:%-d %b %Y}", field="quarter"
+        )
+    if Review.objects.filter(account=account, year=year, quarter=quarter).exists():
+        raise DomainError(f"{account.name} already has a review for {label}", field="quarter")
+    review = Review(
+        account=account,
+        year=year,
+        quarter=quarter,
+        period_start=start,
+        period_end=end,
+        author=author,
+        snapshot=figures.snapshot(),
+    )
+    validate_and_save(review)
+    return review
+
+
+def _draft_for_update(review: Review, by: User) -> Review:
+    require_edit(by, review.account)
+    # Locked and re-read, so an edit cannot slip in after a concurrent finalise.
+    locked = Review.objects.select_for_update().select_related("account").get(pk=review.pk)
+    if locked.status == ReviewStatus.FINAL:
+        raise DomainError(
+            f"the {locked.period_label} review was finalised on "
+            f"{timezone.localtime(locked.finalised_at):%-d %b %Y} and can no longer change"
+        )
+    return locked
+
+
+@transaction.atomic
+def review_update(
+    *, review: Review, achievements: str, improvements: str, next_focus: str, by: User
+) -> Review:
+    """Record the manager's achievements, improvement areas and next-quarter focus."""
+    draft = _draft_for_update(review, by)
+    draft.achievements = achievements.strip()
+    draft.improvements = improvements.strip()
+    draft.next_focus = next_focus.strip()
+    validate_and_save(draft)
+    return draft
+
+
+@transaction.atomic
+def review_finalise(*, review: Review, by: User) -> Review:
+    """Make a review final: from then on it is the record of the quarter, read-only."""
+    draft = _draft_for_update(review, by)
+    if not draft.achievements:
+        raise DomainError("write the achievements before finalising", field="achievements")
+    if not draft.improvements:
+        raise DomainError("write the improvement areas before finalising", field="improvements")
+    draft.status = ReviewStatus.FINAL
+    draft.finalised_at = timezone.now()
+    validate_and_save(draft)
+    return draft

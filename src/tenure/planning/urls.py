@@ -13,7 +13,6 @@ urlpatterns = [
 
 # Quarterly performance reviews.
 urlpatterns += [
-    path("accounts/<int:account_id>/reviews/", review_views.review_list, name="reviews"),
     path("accounts/<int:account_id>/reviews/<int:pk>/", review_views.review_page, name="review"),
     path(
         "accounts/<int:account_id>/reviews/<int:pk>/finalise/",

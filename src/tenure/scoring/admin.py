@@ -1,9 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
 
+from tenure.core.admin import ReadOnlyAdmin
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -14,16 +14,6 @@ from tenure.scoring.models import (
     ScoringSettings,
 )
 from tenure.scoring.services import scorecard_publish
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by scoring runs and decisions, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(ScoringRun)
@@ -83,6 +73,3 @@ class QualificationRatingAdmin(admin.ModelAdmin):
 @admin.register(ScoringSettings)
 class ScoringSettingsAdmin(admin.ModelAdmin):
     list_display = ["created_at", "a_share", "b_share", "max_key_accounts"]
-
-
-from tenure.scoring import health_admin  # noqa: E402, F401  (registers health and risk)

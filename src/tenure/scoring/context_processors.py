@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from tenure.scoring.currency import reporting_currency_latest
+from tenure.scoring.selectors import reporting_currency_latest
 
 
 def reporting_currency(_request: HttpRequest) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """How current the ledger behind a scoring run is.
 
 An ERP export is usually a day or a few days old: ledger measures count to the ledger's last
-order day (see :meth:`tenure.scoring.point_in_time.History.ledger_day`) and pages say how far
+order day (see :meth:`tenure.health.point_in_time.History.ledger_day`) and pages say how far
 the orders go. A ledger that has stopped updating is the operator's problem, not a churn
 signal on every account: past :data:`STALE_AFTER_DAYS` it is flagged as such.
 """

@@ -12,6 +12,7 @@ from django.db.models import Q
 from tenure.accounts.models import Account
 from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
+from tenure.core.scorecards import VersionedScorecard
 from tenure.scoring.choices import (
     DecisionOutcome,
     KeyListAction,
@@ -44,6 +45,14 @@ class ScoringRun(TimeStampedModel):
         default=0, help_text="Ledger account keys with no CRM account."
     )
     parameters = models.JSONField(default=dict, blank=True)
+    clv_fit = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "The CLV transaction model in use: model, parameters, standard errors, whether "
+            "the fit is identified and why not, and what else was tried."
+        ),
+    )
     error = models.TextField(blank=True)
 
     class Meta:
@@ -59,20 +68,10 @@ class ScoringRun(TimeStampedModel):
         return LedgerFreshness(as_of=self.as_of, through=self.ledger_through)
 
 
-class QualificationScorecard(TimeStampedModel):
-    """A version of the qualification scorecard: criteria and weights as JSON.
+class QualificationScorecard(VersionedScorecard):
+    """A version of the qualification scorecard: criteria and weights as JSON."""
 
-    Versions are never edited once used: a past decision can be explained by the version
-    it was made with.
-    """
-
-    version = models.CharField(max_length=40, unique=True)
-    definition = models.JSONField(help_text="Scorecard.to_dict() of tenure.insights.")
-    is_active = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(VersionedScorecard.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"],
@@ -267,36 +266,3 @@ class ScoringSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Scoring settings of {self.created_at:%Y-%m-%d}"
-
-
-class CurrencyRate(TimeStampedModel):
-    """A rate the user supplied: units of the reporting currency for one unit of ``currency``.
-
-    The table is replaced as a whole by ``tenure import rates``; every row shares one
-    reporting currency. The scoring run converts the ledger's lines with it before summing.
-    """
-
-    currency = models.CharField(max_length=3, unique=True)
-    reporting_currency = models.CharField(max_length=3)
-    rate = models.DecimalField(max_digits=18, decimal_places=8)
-
-    class Meta:
-        ordering = ["currency"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rate__gt=0),
-                name="currency_rate_positive",
-                violation_error_message="a rate must be above 0",
-            ),
-            models.CheckConstraint(
-                condition=~Q(currency=models.F("reporting_currency")),
-                name="currency_rate_not_reporting",
-                violation_error_message="the reporting currency needs no rate",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"1 {self.currency} = {self.rate} {self.reporting_currency}"
-
-
-from tenure.scoring.health_models import *  # noqa: E402, F403

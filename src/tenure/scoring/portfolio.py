@@ -23,21 +23,6 @@ from tenure.insights.segmentation import (
     score_qualification,
 )
 
-#: The revenue features each account snapshot keeps, as the ledger names them.
-FEATURE_COLUMNS = (
-    "first_order_date",
-    "last_order_date",
-    "orders",
-    "revenue_total",
-    "revenue_t12m",
-    "revenue_prev12m",
-    "growth",
-    "product_breadth",
-    "avg_order_value",
-    "median_interval_days",
-    "returns_share",
-    "days_since_last_order",
-)
 MONEY_COLUMNS = ("revenue_total", "revenue_t12m", "revenue_prev12m", "avg_order_value")
 PARETO_POINTS = 200
 

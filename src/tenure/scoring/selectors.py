@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
+import polars as pl
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 
+from tenure.access.permissions import AnyUser, visible_account_q
 from tenure.accounts.choices import TeamRole
 from tenure.engagement.models import Interaction
+from tenure.engagement.seasonal import last_complete_month
+from tenure.insights.seasonality import (
+    DEFAULT_STRENGTH_THRESHOLD,
+    MonthlyPanel,
+    panel_from_series,
+    seasonal_profile,
+)
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
 from tenure.scoring.choices import KeyListAction, RunStatus
@@ -62,7 +74,7 @@ def _open_proposal() -> Q:
     return still_applies & Q(~Exists(decided))
 
 
-def with_open_proposal(snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
+def with_open_proposal(*, snapshots: QuerySet[AccountSnapshot]) -> QuerySet[AccountSnapshot]:
     """Annotate ``keylist_open``: the run's key-list proposal still awaits a decision.
 
     A proposal is settled as soon as someone decides on it (accepted or rejected, recorded
@@ -90,7 +102,7 @@ def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     return snapshots_for(as_of=as_of).filter(account__is_key_account=True).order_by("revenue_rank")
 
 
-def portfolio_tiers(portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
+def portfolio_tiers(*, portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
     """The run's tier table with the key accounts counted as the list stands now.
 
     Accounts, revenue and share are the run's; the key-account column follows
@@ -109,7 +121,7 @@ def portfolio_tiers(portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
 def account_latest_snapshot(*, account_id: int) -> AccountSnapshot | None:
     """The account's newest snapshot, with ``keylist_open`` (see :func:`with_open_proposal`)."""
     return (
-        with_open_proposal(AccountSnapshot.objects.filter(account_id=account_id))
+        with_open_proposal(snapshots=AccountSnapshot.objects.filter(account_id=account_id))
         .select_related("run")
         .order_by("-as_of")
         .first()
@@ -120,7 +132,7 @@ def account_series(*, account_id: int) -> RevenueSeries | None:
     return RevenueSeries.objects.filter(account_id=account_id).first()
 
 
-def recent_decisions(limit: int = 20) -> QuerySet[KeyListDecision]:
+def recent_decisions(*, limit: int = 20) -> QuerySet[KeyListDecision]:
     return KeyListDecision.objects.select_related("account", "decided_by")[:limit]
 
 
@@ -213,3 +225,72 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
         }
         for m in managers
     ]
+
+
+def stored_panel(*, account_ids: Collection[int] | QuerySet | None = None) -> MonthlyPanel:
+    """The accounts' stored monthly revenue (``RevenueSeries``) as one panel.
+
+    A month still in progress on the series' as-of date is left out: half a month would
+    read as a slump. Rows are keyed by account id.
+    """
+    rows = RevenueSeries.objects.all()
+    if isinstance(account_ids, QuerySet):
+        # A subquery: a large selection would pass SQLite's limit on query parameters.
+        rows = rows.filter(account_id__in=account_ids)
+    elif account_ids is not None:
+        rows = rows.filter(account_id__in=list(account_ids))
+    ids, starts, series = [], [], []
+    last = None
+    for account_id, first_month, as_of, values in rows.values_list(
+        "account_id", "first_month", "as_of", "values"
+    ).order_by("account_id"):
+        complete = last_complete_month(as_of)
+        keep = (complete.year - first_month.year) * 12 + complete.month - first_month.month + 1
+        ids.append(account_id)
+        starts.append(first_month)
+        series.append([float(v) for v in values[: max(keep, 0)]])
+        last = complete if last is None else max(last, complete)
+    return panel_from_series(ids, starts, series, last_month=last)
+
+
+def portfolio_profiles(
+    *,
+    account_ids: Collection[int] | QuerySet | None = None,
+    strength_threshold: float = DEFAULT_STRENGTH_THRESHOLD,
+) -> pl.DataFrame:
+    """Seasonal profiles of accounts from their stored monthly revenue (:func:`stored_panel`).
+
+    Returns :func:`~tenure.insights.seasonality.seasonal_profile`'s frame, keyed by
+    ``account_id``.
+    """
+    return seasonal_profile(
+        stored_panel(account_ids=account_ids), strength_threshold=strength_threshold
+    )
+
+
+def reporting_currency_latest() -> str:
+    """The currency of the latest finished run's money figures ('' before any run)."""
+    code = (
+        ScoringRun.objects.filter(status=RunStatus.DONE)
+        .order_by("-as_of", "-created_at")
+        .values_list("currency", flat=True)
+        .first()
+    )
+    return code or ""
+
+
+def latest_snapshots(*, user: AnyUser | None) -> QuerySet[AccountSnapshot]:
+    """Each visible account's newest snapshot, with the account and its run loaded."""
+    newest = (
+        AccountSnapshot.objects.filter(account=OuterRef("account"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return (
+        with_open_proposal(
+            snapshots=AccountSnapshot.objects.filter(visible_account_q(user, "account__"))
+        )
+        .filter(as_of=Subquery(newest))
+        .select_related("account", "run")
+        .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")
+    )

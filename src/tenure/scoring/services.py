@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -18,11 +18,11 @@ from tenure.core.bulk_insert import insert_rows
 from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none
+from tenure.core.scorecards import active_scorecard, scorecard_version_publish
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
+from tenure.ledger.rates import ReportingCurrency
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
-from tenure.scoring.currency import ReportingCurrency
-from tenure.scoring.health_risk import HealthRiskResult, score_health_and_risk
 from tenure.scoring.models import (
     AccountSnapshot,
     KeyListDecision,
@@ -34,11 +34,9 @@ from tenure.scoring.models import (
     ScoringSettings,
 )
 from tenure.scoring.portfolio import PortfolioResult, segment_portfolio
-from tenure.scoring.scorecards import active_scorecard
 from tenure.scoring.selectors import run_is_latest
 
 Progress = Callable[[str], None]
-BATCH = 2000
 
 
 def scoring_settings_current() -> ScoringSettings:
@@ -51,23 +49,13 @@ def scorecard_current() -> tuple[QualificationScorecard, Scorecard]:
     return active_scorecard(QualificationScorecard, DEFAULT_QUALIFICATION)
 
 
-@transaction.atomic
 def scorecard_publish(
     *, definition: dict[str, Any], version: str, note: str = ""
 ) -> QualificationScorecard:
-    """Publish a new scorecard version and make it the active one."""
-    try:
-        Scorecard.from_dict({**definition, "version": version})
-    except (ValueError, TypeError, KeyError) as error:
-        raise DomainError(f"the scorecard is not valid: {error}", field="definition") from error
-    if QualificationScorecard.objects.filter(version=version).exists():
-        raise DomainError(f"version {version} exists; versions are never edited", field="version")
-    QualificationScorecard.objects.filter(is_active=True).update(is_active=False)
-    row = QualificationScorecard(
-        version=version, definition={**definition, "version": version}, is_active=True, note=note
+    """Publish a new qualification scorecard version and make it the active one."""
+    return scorecard_version_publish(
+        QualificationScorecard, Scorecard, definition=definition, version=version, note=note
     )
-    validate_and_save(row)
-    return row
 
 
 @transaction.atomic
@@ -113,9 +101,9 @@ def scoring_run(
     features: pl.DataFrame,
     monthly: pl.DataFrame,
     progress: Progress = lambda _: None,
-    health: HealthRiskResult | None = None,
     ledger_through: dt.date | None = None,
     currency: ReportingCurrency | None = None,
+    parameters: Mapping[str, Any] | None = None,
     finish: bool = True,
 ) -> ScoringRun:
     """Segment the portfolio from ledger features and write the snapshots for ``as_of``.
@@ -123,13 +111,12 @@ def scoring_run(
     Re-running for the same date replaces that date's snapshots; it never duplicates them.
     A back-dated run (a later run exists) writes its date's snapshots only: the accounts'
     tiers and revenue series stay those of the latest run.
-    ``health`` is the prepared health, risk and CLV of the date (computed from the frames
-    and the CRM when not given). ``ledger_through`` is the ledger's last order day the
-    features count to, recorded with the run so pages can say how far the orders go;
-    ``currency`` the reporting currency the features' amounts are in, recorded so every
-    money figure shows it. With
-    ``finish=False`` the run stays *running*: the caller has more steps to take and marks it
-    with ``scoring_run_finish`` or ``scoring_run_fail``.
+    ``ledger_through`` is the ledger's last order day the features count to, recorded with
+    the run so pages can say how far the orders go; ``currency`` the reporting currency the
+    features' amounts are in, recorded so every money figure shows it; ``parameters`` what
+    the run's other steps record with it (the health step's scorecard, CLV fit and risk
+    model). With ``finish=False`` the run stays *running*: the caller has more steps to
+    take and marks it with ``scoring_run_finish`` or ``scoring_run_fail``.
     """
     settings = scoring_settings_current()
     scorecard_row, scorecard = scorecard_current()
@@ -156,14 +143,15 @@ def scoring_run(
         added_this_period=promotions_accepted_since(_quarter_start(as_of)),
         as_of=as_of,
     )
-    parameters = {
+    recorded: dict[str, Any] = {
+        **(parameters or {}),
         "a_share": settings.a_share,
         "b_share": settings.b_share,
         "scorecard": scorecard_row.version,
         "policy": _policy(settings).__dict__,
     }
     if currency is not None:
-        parameters["currencies"] = {
+        recorded["currencies"] = {
             "ledger": list(currency.ledger) or [currency.code],
             "rates": {code: f"{rate.normalize():f}" for code, rate in currency.rates.items()},
         }
@@ -172,7 +160,7 @@ def scoring_run(
             as_of=as_of,
             ledger_through=ledger_through,
             currency=currency.code if currency is not None else "",
-            parameters=parameters,
+            parameters=recorded,
         )
         _write_snapshots(run, result, scorecard_row.version, progress)
         if run_is_latest(as_of=as_of):
@@ -190,9 +178,6 @@ def scoring_run(
             concentration=_clean(result.concentration.as_dict()),
             tiers=result.tier_table,
             pareto=result.pareto,
-        )
-        score_health_and_risk(
-            run=run, features=features, monthly=monthly, progress=progress, prepared=health
         )
         run.accounts_scored = result.accounts.height
         run.unmatched_keys = result.unmatched_keys

@@ -5,20 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
 from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
-from tenure.engagement.selectors import AttentionFilters, attention_list, weekly_focus
-from tenure.scoring.health_models import AccountHealth
-from tenure.scoring.health_selectors import with_health
+from tenure.engagement.selectors import AttentionFilters, weekly_focus
+from tenure.web.my_accounts import ranked_accounts
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -31,15 +28,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         manager_id=int_param(params, "manager"),
         search=text_param(params, "q"),
     )
-    accounts = attention_list(user=request.user, today=today, filters=filters).filter(
-        visible_account_q(request.user)
-    )
-    scored = AccountHealth.objects.exists()
-    # Once risk and value are scored, what needs attention is the value at risk.
-    urgency = accounts.query.order_by
-    accounts = with_health(accounts)
-    if scored:
-        accounts = accounts.order_by(F("value_at_risk").desc(nulls_last=True), *urgency)
+    accounts, scored = ranked_accounts(user=request.user, today=today, filters=filters)
     page = Paginator(accounts, 25).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)

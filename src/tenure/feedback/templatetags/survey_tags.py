@@ -30,7 +30,7 @@ def account_feedback(context: Context, account: Account) -> dict[str, Any]:
     reader's role, as everywhere (``feedback.audience.reader_scope``).
     """
     scope = reader_scope(context["request"].user, account=account)
-    figures = survey_figures(scope, trend_quarters=1)
+    figures = survey_figures(scope=scope, trend_quarters=1)
     return {
         "portfolio": figures.portfolio,
         "min_group": figures.min_group,

@@ -12,6 +12,8 @@ observation), all in one time unit of the caller's choosing.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -21,12 +23,56 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from ._inputs import FloatArray, check_horizon, check_purchase_history
-from ._mle import minimise_on_log_scale, weighted_sum
+from ._mle import LogParameterFit, minimise_on_log_scale, weighted_sum
 from ._purchase_expectation import expected_purchases_while_alive
 
 __all__ = ["BetaGeoFitter"]
 
 _MODEL = "BG/NBD"
+
+
+def _distinct_histories(
+    x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Distinct ``(x, t_x, T)`` rows sorted by ``x``, ``t_x``, ``T``, and their counts.
+
+    Each column is coded by its rank among the column's distinct values and the three
+    ranks packed into one integer, so one ``np.unique`` over a million integers does what
+    grouping three float columns did more slowly. The sort order, and so the
+    summation order of the likelihood, is the same as sorting the rows themselves: a refit
+    gives bit-identical estimates.
+    """
+    # Polars finds the few hundred distinct times of a daily layout in a few ms where
+    # np.unique(return_inverse=True) sorts the whole column; searchsorted then ranks.
+    t_values = pl.Series(t_x).unique().sort().to_numpy()
+    T_values = pl.Series(T).unique().sort().to_numpy()
+    t_rank = np.searchsorted(t_values, t_x)
+    T_rank = np.searchsorted(T_values, T)
+    # Frequencies are validated whole numbers: they are their own rank.
+    x_rank = x.astype(np.int64)
+    x_values = np.arange(int(x_rank.max()) + 1, dtype=np.float64)
+    if x_values.size * t_values.size * T_values.size >= 2**62:
+        rows = (
+            pl.DataFrame({"x": x, "t_x": t_x, "T": T})
+            .group_by(["x", "t_x", "T"])
+            .len()
+            .sort(["x", "t_x", "T"])
+        )
+        return (
+            rows.get_column("x").to_numpy(),
+            rows.get_column("t_x").to_numpy(),
+            rows.get_column("T").to_numpy(),
+            rows.get_column("len").to_numpy().astype(np.float64),
+        )
+    n_t, n_T = np.int64(t_values.size), np.int64(T_values.size)
+    key = (x_rank.astype(np.int64) * n_t + t_rank) * n_T + T_rank
+    codes, counts = np.unique(key, return_counts=True)
+    return (
+        x_values[codes // (n_t * n_T)],
+        t_values[(codes // n_T) % n_t],
+        T_values[codes % n_T],
+        counts.astype(np.float64),
+    )
 
 
 @dataclass(frozen=True)
@@ -50,20 +96,13 @@ class _Likelihood:
     repeat_freq: FloatArray  # distinct x > 0, and the index of each row's x in it
     repeat_index: np.ndarray
 
+    times: FloatArray  # distinct recency and T values of the rows with x > 0
+    t_x_index: np.ndarray  # each row's t_x and T as positions in ``times``
+    T_index: np.ndarray
+
     @classmethod
     def from_customers(cls, x: FloatArray, t_x: FloatArray, T: FloatArray) -> _Likelihood:
-        # Polars groups a million rows several times faster than np.unique(axis=0); the
-        # sort fixes the summation order so that a refit gives bit-identical estimates.
-        rows = (
-            pl.DataFrame({"x": x, "t_x": t_x, "T": T})
-            .group_by(["x", "t_x", "T"])
-            .len()
-            .sort(["x", "t_x", "T"])
-        )
-        rx = rows.get_column("x").to_numpy()
-        rt = rows.get_column("t_x").to_numpy()
-        rT = rows.get_column("T").to_numpy()
-        rw = rows.get_column("len").to_numpy().astype(np.float64)
+        rx, rt, rT, rw = _distinct_histories(x, t_x, T)
         freq, freq_index = np.unique(rx, return_inverse=True)
         freq_weight = np.bincount(freq_index, weights=rw, minlength=freq.size).astype(np.float64)
         zero = rx == 0
@@ -73,6 +112,10 @@ class _Likelihood:
         )
         repeat = ~zero
         repeat_freq, repeat_index = np.unique(rx[repeat], return_inverse=True)
+        # Histories in whole days share a few hundred distinct times: logs and reciprocals
+        # of alpha + time are taken once per time and gathered, not once per row.
+        times, time_index = np.unique(np.concatenate([rt[repeat], rT[repeat]]), return_inverse=True)
+        half = int(repeat.sum())
         return cls(
             n=float(rw.sum()),
             freq=freq,
@@ -85,6 +128,9 @@ class _Likelihood:
             weight=rw[repeat],
             repeat_freq=repeat_freq,
             repeat_index=repeat_index,
+            times=times,
+            t_x_index=time_index[:half],
+            T_index=time_index[half:],
         )
 
     def log_likelihood(
@@ -117,10 +163,12 @@ class _Likelihood:
         # overflow, so nothing reaches log(0) however old or heavy the customer.
         w = self.weight
         rx = r + self.x
-        inv_age = 1.0 / (alpha + self.T)
-        inv_rec = 1.0 / (alpha + self.t_x)
-        log_age = np.log(alpha + self.T)
-        log_gap = np.log(alpha + self.t_x) - log_age
+        shifted = alpha + self.times
+        inv_time, log_time = 1.0 / shifted, np.log(shifted)
+        inv_age = inv_time[self.T_index]
+        inv_rec = inv_time[self.t_x_index]
+        log_age = log_time[self.T_index]
+        log_gap = log_time[self.t_x_index] - log_age
         log_b_x1 = np.log(b + self.repeat_freq - 1.0)
         d = (np.log(a) - log_b_x1[self.repeat_index]) - rx * log_gap
         small = np.exp(-np.abs(d))
@@ -136,14 +184,96 @@ class _Likelihood:
         g_b -= weighted_sum(dropped_by_freq, 1.0 / (b + self.repeat_freq - 1.0))
         return float(ll), np.array([g_r, g_alpha, g_a, g_b], dtype=np.float64)
 
-    def objective(self, log_params: FloatArray, penalizer: float) -> tuple[float, FloatArray]:
-        """Mean negative log-likelihood plus ridge penalty, and its log-parameter gradient."""
+    def objective(
+        self,
+        log_params: FloatArray,
+        penalizer: float,
+        prior: tuple[FloatArray, float] | None = None,
+    ) -> tuple[float, FloatArray]:
+        """Mean negative log-likelihood plus penalties, and its log-parameter gradient.
+
+        ``prior``: ``(centre, sd)`` of independent normal priors on the log-parameters.
+        """
         params = np.exp(log_params)
         ll, grad = self.log_likelihood(*(float(p) for p in params))
         value = -ll / self.n + penalizer * float(params @ params)
         # Chain rule through params = exp(log_params).
         gradient = (-grad / self.n + 2.0 * penalizer * params) * params
+        if prior is not None:
+            centre, sd = prior
+            value += float(np.sum((log_params - centre) ** 2)) / (2.0 * sd**2 * self.n)
+            gradient = gradient + (log_params - centre) / (sd**2 * self.n)
         return value, gradient
+
+
+#: Above this many customers the fit starts from a fit on a sample of them.
+_WARM_START_ABOVE = 200_000
+_WARM_START_SAMPLE = 50_000
+
+
+def _newton_from_sample(
+    likelihood: _Likelihood,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+    start: FloatArray,
+    penalizer: float,
+    prior: tuple[FloatArray, float] | None,
+    tol: float,
+) -> LogParameterFit | None:
+    """Fit a large data set in a few full-size evaluations; ``None`` means "use L-BFGS-B".
+
+    L-BFGS-B spends most of its 15-odd evaluations on a million customers walking from the
+    crude start and learning the curvature. A fixed sample of 50,000 customers (seeded, so a
+    refit is bit-identical) gives both for a twentieth of the cost: its estimate is the
+    start, and the Hessian of its mean objective (central differences of the analytic
+    gradient) stands in for the full one, which differs by sampling error only. Newton
+    steps with that fixed Hessian then converge linearly at a rate of that error, a few
+    steps to the same tolerance L-BFGS-B meets (largest gradient component below ``tol``).
+    """
+    pick = np.random.default_rng(0).choice(x.size, _WARM_START_SAMPLE, replace=False)
+    if not (x[pick] > 0).any():
+        return None
+    sample = _Likelihood.from_customers(x[pick], t_x[pick], T[pick])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rough = minimise_on_log_scale(
+            lambda theta: sample.objective(theta, penalizer, prior),
+            start,
+            tol=1e-6,
+            maxiter=200,
+            model=_MODEL,
+        )
+    theta = np.log(rough.params)
+    if np.any(np.abs(theta) > 25):
+        return None
+    step = 1e-4
+    hessian = np.empty((theta.size, theta.size))
+    for i in range(theta.size):
+        shift = np.zeros(theta.size)
+        shift[i] = step
+        up = sample.objective(theta + shift, penalizer, prior)[1]
+        down = sample.objective(theta - shift, penalizer, prior)[1]
+        hessian[i] = (up - down) / (2 * step)
+    hessian = (hessian + hessian.T) / 2
+    if not np.all(np.linalg.eigvalsh(hessian) > 0):
+        return None
+    value, gradient = likelihood.objective(theta, penalizer, prior)
+    for iteration in range(1, 31):
+        direction = np.linalg.solve(hessian, gradient)
+        scale = 1.0
+        for _ in range(10):
+            candidate = theta - scale * direction
+            new_value, new_gradient = likelihood.objective(candidate, penalizer, prior)
+            if new_value <= value:
+                break
+            scale /= 2
+        else:
+            return None
+        theta, value, gradient = candidate, new_value, new_gradient
+        if float(np.max(np.abs(gradient))) <= tol:
+            return LogParameterFit(np.exp(theta), value, rough.n_iter + iteration, True)
+    return None
 
 
 def _starting_point(x: FloatArray, T: FloatArray) -> FloatArray:
@@ -167,6 +297,13 @@ class BetaGeoFitter:
         respect to the log-parameters is below ``tol``.
     maxiter
         Maximum number of L-BFGS-B iterations.
+    prior_sd
+        If given, independent normal priors with this standard deviation on the
+        log-parameters, centred on ``r = a = b = 1`` and ``alpha`` at the data's mean time
+        between purchases, and the fit is the posterior mode (MAP). Weakly informative at
+        2 to 3: it keeps a fit off the no-dropout boundary (``a -> 0``) that the data cannot
+        rule out, and barely moves a fit the data identify. ``None`` (the default) is
+        maximum likelihood.
 
     Attributes
     ----------
@@ -183,10 +320,32 @@ class BetaGeoFitter:
         Optimiser iterations used.
     """
 
-    def __init__(self, penalizer: float = 0.0, tol: float = 1e-8, maxiter: int = 1000) -> None:
+    param_names: tuple[str, ...] = ("r", "alpha", "a", "b")
+
+    def __init__(
+        self,
+        penalizer: float = 0.0,
+        tol: float = 1e-8,
+        maxiter: int = 1000,
+        prior_sd: float | None = None,
+    ) -> None:
         self.penalizer = penalizer
         self.tol = tol
         self.maxiter = maxiter
+        self.prior_sd = prior_sd
+
+    @property
+    def params_(self) -> FloatArray:
+        """Fitted ``(r, alpha, a, b)`` as an array."""
+        return np.array(self._fitted(), dtype=np.float64)
+
+    def log_likelihood_at(
+        self, params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> float:
+        """Total log-likelihood of ``(r, alpha, a, b)`` on the given histories."""
+        x, t_x, age = (np.atleast_1d(v) for v in check_purchase_history(frequency, recency, T))
+        r, alpha, a, b = (float(v) for v in np.asarray(params, dtype=np.float64))
+        return _Likelihood.from_customers(x, t_x, age).log_likelihood(r, alpha, a, b)[0]
 
     def __repr__(self) -> str:
         """Show the fitted parameters, or that the model is not fitted yet."""
@@ -226,6 +385,8 @@ class BetaGeoFitter:
             raise ValueError(f"penalizer must be >= 0, got {self.penalizer!r}")
         if not self.tol > 0:
             raise ValueError(f"tol must be > 0, got {self.tol!r}")
+        if self.prior_sd is not None and not self.prior_sd > 0:
+            raise ValueError(f"prior_sd must be > 0 or None, got {self.prior_sd!r}")
         x, t_x, age = check_purchase_history(frequency, recency, T)
         x, t_x, age = np.atleast_1d(x), np.atleast_1d(t_x), np.atleast_1d(age)
         if not (x > 0).any():
@@ -235,18 +396,50 @@ class BetaGeoFitter:
             )
         likelihood = _Likelihood.from_customers(x, t_x, age)
         penalizer = float(self.penalizer)
-        result = minimise_on_log_scale(
-            lambda theta: likelihood.objective(theta, penalizer),
-            _starting_point(x, age),
-            tol=float(self.tol),
-            maxiter=int(self.maxiter),
-            model=_MODEL,
-        )
+        start = _starting_point(x, age)
+        prior = None if self.prior_sd is None else (start, float(self.prior_sd))
+        result = None
+        if x.size > _WARM_START_ABOVE:
+            result = _newton_from_sample(
+                likelihood, x, t_x, age, start, penalizer, prior, float(self.tol)
+            )
+        if result is None:
+            result = minimise_on_log_scale(
+                lambda theta: likelihood.objective(theta, penalizer, prior),
+                start,
+                tol=float(self.tol),
+                maxiter=int(self.maxiter),
+                model=_MODEL,
+            )
         self.r_, self.alpha_, self.a_, self.b_ = (float(v) for v in result.params)
         self.log_likelihood_ = likelihood.log_likelihood(self.r_, self.alpha_, self.a_, self.b_)[0]
         self.n_customers_ = int(x.size)
         self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self._prior_centre = start
         return self
+
+    def _log_density(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Callable[[FloatArray], float]:
+        """``log_params -> log-likelihood (+ log-prior for a MAP fit)`` on these histories.
+
+        The histories are compressed once, so the returned function is cheap to call many
+        times (numerical Hessians).
+        """
+        x, t_x, age = (np.atleast_1d(v) for v in check_purchase_history(frequency, recency, T))
+        likelihood = _Likelihood.from_customers(x, t_x, age)
+        prior_sd = self.prior_sd
+        centre = getattr(self, "_prior_centre", _starting_point(x, age))
+
+        def density(log_params: FloatArray) -> float:
+            r, alpha, a, b = (float(v) for v in np.exp(log_params))
+            value = likelihood.log_likelihood(r, alpha, a, b)[0]
+            if prior_sd is not None:
+                value -= float(np.sum((log_params - centre) ** 2)) / (2.0 * prior_sd**2)
+            return value
+
+        return density
 
     def _fitted(self) -> tuple[float, float, float, float]:
         if not hasattr(self, "r_"):

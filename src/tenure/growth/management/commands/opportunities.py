@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from tenure.core.errors import DomainError
 from tenure.growth.ledger_inputs import crm_accounts, spend_by_account
-from tenure.insights.wallet import backtest_opportunities, peer_groups
+from tenure.insights.wallet import peer_groups
+from tenure.insights.wallet_backtest import backtest_opportunities
 from tenure.ledger import store
-from tenure.scoring.currency import ledger_in_reporting_currency
+from tenure.ledger.rates import ledger_in_reporting_currency
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tenure.accounts.imports import ACCOUNTS_IMPORT, CONTACTS_IMPORT
 from tenure.ledger.imports import OrdersImport
-from tenure.scoring.rates_import import RatesImport
+from tenure.ledger.rates_import import RatesImport
 
 
 class ImportHandler(Protocol):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tenure.core.errors import DomainError
+from tenure.scoring.clv_fit_record import clv_fit_described
 from tenure.scoring.run import run_scoring
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         except DomainError as error:
             # The ledger in use by another run, for instance: a message, not a traceback.
             raise CommandError(error.message) from error
+        self.stdout.write(clv_fit_described(run.clv_fit))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scored {run.accounts_scored:,} accounts as of {run.as_of}"

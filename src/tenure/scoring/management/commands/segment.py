@@ -41,7 +41,7 @@ class Command(BaseCommand):
         out(f"  HHI                 {hhi:>12,.0f}" if hhi is not None else "  HHI — ")
         out("")
         out(f"  {'tier':<6}{'accounts':>10}{'key':>6}{'revenue':>16}{'share':>9}")
-        for row in portfolio_tiers(portfolio):
+        for row in portfolio_tiers(portfolio=portfolio):
             share = f"{row['share']:.1%}" if row["share"] is not None else "—"
             out(
                 f"  {row['tier']:<6}{row['accounts']:>10,}{row['key_accounts']:>6}"

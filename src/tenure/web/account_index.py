@@ -1,0 +1,132 @@
+"""The list of all accounts: searchable, filterable, sortable, for the page and the API.
+
+Each row carries the manager, the last (strategic) interaction and whether an issue is
+open: accounts, engagement and planning together, so the list is composed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from tenure.access.permissions import visible_account_q
+from tenure.accounts.choices import AccountStatus, TeamRole, Tier
+from tenure.accounts.models import Account, TeamMembership
+from tenure.accounts.selectors import key_account_managers
+from tenure.core.http import AuthenticatedHttpRequest
+from tenure.core.query_params import int_param, text_param
+from tenure.engagement.models import Interaction
+from tenure.planning.models import Milestone
+
+#: Sort keys a user may pick on the accounts list, mapped to ORDER BY expressions.
+ACCOUNT_SORTS: dict[str, list[str]] = {
+    "name": ["name", "id"],
+    "-name": ["-name", "-id"],
+    "tier": ["tier_order", "name", "id"],
+    "-tier": ["-tier_order", "name", "id"],
+    "last_strategic": ["last_strategic_at", "name", "id"],
+    "-last_strategic": ["-last_strategic_at", "name", "id"],
+    "manager": ["manager_name", "name", "id"],
+    "-manager": ["-manager_name", "name", "id"],
+}
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    """What the accounts list is narrowed by; empty values mean "any"."""
+
+    search: str = ""
+    tier: str = ""
+    key_only: bool = False
+    manager_id: int | None = None
+    status: str = ""
+
+
+def account_list(*, filters: AccountFilters | None = None, sort: str = "name") -> QuerySet[Account]:
+    """Accounts with manager, last (strategic) interaction and open issues annotated."""
+    filters = filters or AccountFilters()
+    manager = TeamMembership.objects.filter(
+        account=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER
+    )
+    strategic = Interaction.objects.filter(account=OuterRef("pk"), is_strategic=True)
+    open_issue = Milestone.objects.open_issues().filter(account=OuterRef("pk"))
+    queryset = Account.objects.all().annotate(
+        manager_name=Subquery(manager.values("user__username")[:1]),
+        manager_id=Subquery(manager.values("user_id")[:1]),
+        last_strategic_at=Subquery(strategic.order_by("-occurred_at").values("occurred_at")[:1]),
+        last_interaction_at=Max("interactions__occurred_at"),
+        has_open_issue=Exists(open_issue),
+        # Accounts without a tier sort after C.
+        tier_order=_tier_order(),
+    )
+    if filters.search:
+        term = filters.search.strip()
+        queryset = queryset.filter(Q(name__icontains=term) | Q(external_id__iexact=term))
+    if filters.tier:
+        queryset = queryset.filter(tier=filters.tier)
+    if filters.key_only:
+        queryset = queryset.filter(is_key_account=True)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.manager_id:
+        queryset = queryset.filter(
+            team__role=TeamRole.KEY_ACCOUNT_MANAGER, team__user_id=filters.manager_id
+        )
+    return queryset.order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"]))
+
+
+def _tier_order() -> Case:
+    return Case(
+        *(When(tier=tier, then=Value(rank)) for rank, tier in enumerate(Tier.values)),
+        default=Value(len(Tier.values)),
+        output_field=IntegerField(),
+    )
+
+
+PAGE_SIZE = 25
+
+
+def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """All accounts: search by name or external id, filter, sort, page."""
+    params = request.GET
+    filters = AccountFilters(
+        search=text_param(params, "q"),
+        tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
+        key_only=params.get("key") == "1",
+        manager_id=int_param(params, "manager"),
+        status=params.get("status", "") if params.get("status") in AccountStatus.values else "",
+    )
+    sort = params.get("sort", "name")
+    if sort not in ACCOUNT_SORTS:
+        sort = "name"
+    accounts = account_list(filters=filters, sort=sort).filter(visible_account_q(request.user))
+    page = Paginator(accounts, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+        "tiers": Tier.choices,
+        "statuses": AccountStatus.choices,
+        "managers": key_account_managers(),
+        "querystring": query.urlencode(),
+        "total": Account.objects.count(),
+    }
+    template = "accounts/_table.html" if request.htmx else "accounts/index.html"
+    return render(request, template, context)
