@@ -8,6 +8,7 @@ from tenure.access import views as access_views
 from tenure.accounts import urls as accounts_urls
 from tenure.api.api import api
 from tenure.engagement import urls as engagement_urls
+from tenure.growth import urls as growth_urls
 from tenure.planning import urls as planning_urls
 from tenure.scoring import urls as scoring_urls
 from tenure.web import urls as web_urls
@@ -28,7 +29,7 @@ urlpatterns = [
     path("", include(([*planning_urls.urlpatterns, *web_urls.planning], "planning"))),
     path("feedback/", include("tenure.feedback.urls")),
     path("portfolio/", include(([*scoring_urls.urlpatterns, *web_urls.scoring], "scoring"))),
-    path("growth/", include("tenure.growth.urls")),
+    path("growth/", include(([*growth_urls.urlpatterns, *web_urls.growth], "growth"))),
     path("tasks/", include("tenure.alerts.urls")),
     path("api/v1/", api.urls),
     path("me/", include("tenure.access.urls")),

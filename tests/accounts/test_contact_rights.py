@@ -12,10 +12,10 @@ import datetime as dt
 import pytest
 
 from tenure.access.choices import Role
-from tenure.access.permissions import AccessDenied, can_edit_contact
 from tenure.access.services import role_assign
 from tenure.accounts import services
 from tenure.accounts.models import Contact, Position
+from tenure.accounts.permissions import AccessDenied, can_edit_contact
 from tests.accounts.factories import PositionFactory, TeamMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from tenure.access.choices import Role
-from tenure.access.permissions import AccessDenied
 from tenure.accounts import services
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import AccessDenied
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory
 from tests.api.conftest import client_for, make_user
 

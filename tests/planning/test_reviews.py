@@ -9,8 +9,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tenure.access.permissions import AccessDenied
 from tenure.access.services import role_assign
+from tenure.accounts.permissions import AccessDenied
 from tenure.audit.models import AuditEvent
 from tenure.core.errors import DomainError
 from tenure.health.models import AccountHealth

@@ -1,6 +1,6 @@
 """Every role against every page: who may read, who may change, who sees nothing.
 
-The API has its own walk (tests/api/test_roles.py); both use ``tenure.access.permissions``.
+The API has its own walk (tests/api/test_roles.py); both use ``tenure.accounts.permissions``.
 """
 
 from __future__ import annotations

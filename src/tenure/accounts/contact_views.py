@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from tenure.access.choices import Role
-from tenure.access.permissions import (
+from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
+from tenure.accounts.models import Account, Contact, Position
+from tenure.accounts.permissions import (
     AnyUser,
     account_guard,
     can_see_personal_data,
@@ -20,8 +22,6 @@ from tenure.access.permissions import (
     visible_account_q,
     visible_contacts,
 )
-from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
-from tenure.accounts.models import Account, Contact, Position
 from tenure.accounts.privacy import contact_erase, contact_export
 from tenure.accounts.selectors import contacts_matching
 from tenure.accounts.services import position_end, stakeholder_add

@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Prefetch, Q, QuerySet
 
-from tenure.access.permissions import (
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.accounts.permissions import (
     AnyUser,
     can_see_personal_data,
     visible_account_q,
     visible_contacts,
 )
-from tenure.accounts.choices import TeamRole
-from tenure.accounts.models import Account, Contact, Position, TeamMembership
 
 
 def key_account_managers() -> QuerySet[AbstractUser]:

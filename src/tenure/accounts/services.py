@@ -13,7 +13,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from tenure.access.permissions import (
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.countries import UnknownCountry, country_code
+from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.accounts.permissions import (
     AccessDenied,
     AnyUser,
     can_edit_account,
@@ -21,9 +24,6 @@ from tenure.access.permissions import (
     require_edit_contact,
     require_place_contact,
 )
-from tenure.accounts.choices import TeamRole
-from tenure.accounts.countries import UnknownCountry, country_code
-from tenure.accounts.models import Account, Contact, Position, TeamMembership
 from tenure.audit.services import audit_record_bulk
 from tenure.core.errors import DomainError, NotFound
 from tenure.core.validation import check_rows, validate_and_save

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tenure.accounts.models import Position
 from tenure.alerts.choices import TaskStatus
 from tenure.alerts.models import Task
+from tenure.alerts.services import alerts_run
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.planning.models import Action
 
@@ -31,8 +32,6 @@ def _follow_up(account_id: Callable[[], int | None]) -> None:
             return
         if not Task.objects.filter(account_id=account, status=TaskStatus.OPEN).exists():
             return
-        from tenure.alerts.services import alerts_run
-
         alerts_run(as_of=timezone.localdate(), account_ids=[account], raise_new=False)
 
     transaction.on_commit(refresh)

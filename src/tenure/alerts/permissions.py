@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenure.access.permissions import can_edit_account
+from tenure.accounts.permissions import can_edit_account
 from tenure.alerts.models import Task
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from tenure.access.permissions import sees_all_accounts, visible_account_q
+from tenure.accounts.permissions import sees_all_accounts, visible_account_q
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
 from tenure.core.query_params import int_param

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tenure.access.permissions import (
+from tenure.accounts.permissions import (
     can_view_account,
     sees_all_accounts,
 )

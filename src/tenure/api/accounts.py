@@ -9,16 +9,16 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tenure.access.permissions import (
+from tenure.accounts import services
+from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account, TeamMembership
+from tenure.accounts.permissions import (
     AccessDenied,
     can_assign_managers,
     can_create_accounts,
     can_edit_account,
     visible_account_q,
 )
-from tenure.accounts import services
-from tenure.accounts.choices import TeamRole
-from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.selectors import account_team
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import (

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
-from tenure.access.permissions import AccessDenied
+from tenure.accounts.permissions import AccessDenied
 from tenure.alerts import services
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task

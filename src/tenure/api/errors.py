@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tenure.access.permissions import AccessDenied
+from tenure.accounts.permissions import AccessDenied
 from tenure.core.errors import DomainError, NotFound
 
 CODES = {

@@ -1,7 +1,7 @@
 """Fetch what a request names, refusing what its user may not see (404) or change (403).
 
 Every handler that takes an id goes through one of these, so the rules of
-``tenure.access.permissions`` apply to every endpoint the same way.
+``tenure.accounts.permissions`` apply to every endpoint the same way.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from tenure.access.permissions import (
+from tenure.accounts.models import Account
+from tenure.accounts.permissions import (
     AccessDenied,
     can_view_account,
     can_write,
     require_edit,
     require_view,
 )
-from tenure.accounts.models import Account
 from tenure.core.errors import NotFound
 
 M = TypeVar("M", bound=Model)

@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from tenure.access.permissions import sees_all_accounts, visible_account_q, visible_accounts
 from tenure.accounts.choices import AccountStatus, Tier
+from tenure.accounts.permissions import sees_all_accounts, visible_account_q, visible_accounts
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import caller
 from tenure.planning.models import Milestone

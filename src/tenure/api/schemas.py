@@ -3,7 +3,7 @@
 Response schemas read model instances (with the selectors' annotations); request schemas
 forbid unknown fields, so a typo is a 422 rather than silently ignored. Fields holding
 personal data resolve to ``null`` for a reader who may not see it
-(``access.permissions.can_see_personal_data``).
+(``accounts.permissions.can_see_personal_data``).
 """
 
 import datetime as dt
@@ -24,7 +24,6 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from tenure.access.permissions import can_see_personal_data
 from tenure.accounts.choices import (
     AccountStatus,
     BuyingRole,
@@ -34,6 +33,7 @@ from tenure.accounts.choices import (
     Tier,
 )
 from tenure.accounts.countries import country_code
+from tenure.accounts.permissions import can_see_personal_data
 from tenure.web.account_index import ACCOUNT_SORTS
 
 

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import Tier
+from tenure.accounts.permissions import visible_account_q
 from tenure.api.errors import READ_ERRORS
 from tenure.api.guards import account_for, caller
 from tenure.api.pagination import PageNumber

@@ -24,9 +24,9 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Position, TeamMembership
+from tenure.accounts.permissions import AnyUser, can_see_personal_data
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import Interaction, Touchpoint, WeeklyFocus
 from tenure.planning.choices import ActionStatus

@@ -16,8 +16,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
-from tenure.access.permissions import account_guard, can_see_personal_data, visible_account_q
 from tenure.accounts.models import Account, Contact
+from tenure.accounts.permissions import account_guard, can_see_personal_data, visible_account_q
 from tenure.core.errors import DomainError
 from tenure.core.query_params import int_list_param
 from tenure.engagement.cadence import CadenceState, cadence_check, cadence_status, cadence_statuses

@@ -4,7 +4,7 @@ Every page, export and API response that shows survey answers builds its
 :class:`~tenure.feedback.anonymity.Scope` here, from the user who reads it:
 
 * **names** — a respondent who agreed to share their name is named only to a reader who may
-  see personal data (``access.permissions.can_see_personal_data``: not analysts, unless
+  see personal data (``accounts.permissions.can_see_personal_data``: not analysts, unless
   ``TENURE_ANALYST_PERSONAL_DATA``). Consent opens a name, and the reader's role must too.
 * **accounts** — a reader who does not see every account (a key account manager with
   ``TENURE_KAM_SEES_ALL`` off) reads the answers of the accounts on their teams only; asking
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tenure.access.permissions import (
+from tenure.accounts.models import Account
+from tenure.accounts.permissions import (
     AccessDenied,
     AnyUser,
     can_see_personal_data,
@@ -26,7 +27,6 @@ from tenure.access.permissions import (
     role_of,
     sees_all_accounts,
 )
-from tenure.accounts.models import Account
 from tenure.core.errors import DomainError, NotFound
 from tenure.feedback.anonymity import Scope
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenure.access.permissions import AccessDenied, can_manage_campaigns
 from tenure.accounts.choices import Tier
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import AccessDenied, can_manage_campaigns
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.csv_cells import write_csv_rows
 from tenure.core.errors import DomainError, NotFound

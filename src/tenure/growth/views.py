@@ -1,25 +1,19 @@
-"""Growth pages: act on a suggestion; enter potential spend; the whitespace grid."""
+"""Growth pages: act on a suggestion; the whitespace grid."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tenure.access.permissions import account_guard, sees_all_accounts, visible_account_q
-from tenure.accounts.models import Account
+from tenure.accounts.permissions import account_guard, sees_all_accounts, visible_account_q
 from tenure.accounts.selectors import key_account_managers
-from tenure.accounts.services import account_potential_set
 from tenure.core.errors import DomainError
-from tenure.core.figures import money
 from tenure.core.query_params import int_param
 from tenure.growth import services
-from tenure.growth.forms import PotentialForm
 from tenure.growth.models import Opportunity
 from tenure.growth.selectors import whitespace_grid
-from tenure.scoring.selectors import reporting_currency_latest
 
 
 @require_POST
@@ -39,39 +33,6 @@ def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, f"{opportunity.category}: {error.message}")
     return redirect(opportunity.account.get_absolute_url() + "#growth-h")
-
-
-@require_POST
-def potential_set(request: HttpRequest, pk: int) -> HttpResponse:
-    """Enter, change or clear the team's potential annual spend of an account."""
-    account = get_object_or_404(Account, pk=pk)
-    account_guard(request, account, write=True)
-    form = PotentialForm(request.POST)
-    back = redirect(account.get_absolute_url() + "#growth-h")
-    if not form.is_valid():
-        problems = "; ".join(str(m) for errors in form.errors.values() for m in errors)
-        messages.error(request, f"Potential spend not saved: {problems}")
-        return back
-    data = form.cleaned_data
-    try:
-        account_potential_set(
-            account=account,
-            potential=data["potential_annual_spend"],
-            source=data["potential_spend_source"],
-            as_of=data["potential_spend_as_of"],
-            today=timezone.localdate(),
-        )
-    except DomainError as error:
-        messages.error(request, f"Potential spend not saved: {error.message}")
-        return back
-    amount = data["potential_annual_spend"]
-    if amount is None:
-        messages.success(request, "The team's potential spend is cleared.")
-    else:
-        messages.success(
-            request, f"Potential spend set to {money(amount, reporting_currency_latest())} a year."
-        )
-    return back
 
 
 def whitespace(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tenure.access.permissions import can_adopt_scorecards
+from tenure.accounts.permissions import can_adopt_scorecards
 from tenure.core.admin import ReadOnlyAdmin
 from tenure.health.models import AccountHealth, ChurnSettings, HealthScorecard
 from tenure.health.scorecard_drafts import health_scorecard_adopt

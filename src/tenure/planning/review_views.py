@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from tenure.access.permissions import account_guard, can_edit_account
+from tenure.accounts.permissions import account_guard, can_edit_account
 from tenure.core.errors import DomainError
 from tenure.core.pdf import FONT_FAMILY, PdfUnavailable, html_to_pdf
 from tenure.planning import reviews, services

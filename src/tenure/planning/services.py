@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from tenure.access.permissions import require_edit
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import require_edit
 from tenure.core.errors import DomainError
 from tenure.core.validation import validate_and_save
 from tenure.planning.choices import ActionStatus, Horizon, PlanStatus, ReviewStatus, Severity

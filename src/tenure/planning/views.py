@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tenure.access.permissions import account_guard, can_edit_account
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import account_guard, can_edit_account
 from tenure.core.errors import DomainError
 from tenure.planning import services
 from tenure.planning.choices import ActionStatus

@@ -21,8 +21,8 @@ from django.db.models import (
     Sum,
 )
 
-from tenure.access.permissions import AnyUser, visible_account_q
 from tenure.accounts.choices import TeamRole
+from tenure.accounts.permissions import AnyUser, visible_account_q
 from tenure.engagement.models import Interaction
 from tenure.engagement.seasonal import last_complete_month
 from tenure.insights.seasonality import (

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tenure.access.permissions import can_assign_managers
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import can_assign_managers
 from tenure.core.errors import DomainError
 from tenure.scoring.choices import DecisionOutcome, KeyListAction
 from tenure.scoring.services import keylist_decide

@@ -24,9 +24,9 @@ from django.db.models import (
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from tenure.access.permissions import visible_account_q
 from tenure.accounts.choices import AccountStatus, TeamRole, Tier
 from tenure.accounts.models import Account, TeamMembership
+from tenure.accounts.permissions import visible_account_q
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param

@@ -15,9 +15,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from tenure.access.permissions import account_guard, can_edit_account, can_see_personal_data
 from tenure.accounts.choices import BuyingRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
+from tenure.accounts.permissions import account_guard, can_edit_account, can_see_personal_data
 from tenure.audit.selectors import account_audit
 from tenure.core.charts import monthly_bars
 from tenure.core.http import AuthenticatedHttpRequest

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.utils import timezone
 
-from tenure.access.permissions import AnyUser, can_see_personal_data
 from tenure.accounts.choices import BuyingRole, TeamRole
 from tenure.accounts.models import Account, Position
+from tenure.accounts.permissions import AnyUser, can_see_personal_data
 from tenure.engagement.cadence import policy_for
 from tenure.engagement.calendar import birthday_between
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus

@@ -10,8 +10,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from tenure.access.permissions import account_guard
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import account_guard
 from tenure.core.pdf import PdfUnavailable, html_to_pdf
 from tenure.web.brief import MeetingBrief, meeting_brief
 

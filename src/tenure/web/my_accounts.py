@@ -12,8 +12,8 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.db.models import F, QuerySet
 
-from tenure.access.permissions import visible_account_q
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import visible_account_q
 from tenure.engagement.selectors import AttentionFilters, attention_list
 from tenure.health.models import AccountHealth
 from tenure.health.selectors import with_health

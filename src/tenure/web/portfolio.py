@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tenure.access.permissions import can_assign_managers, sees_all_accounts
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import can_assign_managers, sees_all_accounts
 from tenure.core.charts import pareto_curve
 from tenure.feedback.selectors import portfolio_nps
 from tenure.health.selectors import by_value_at_risk

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from tenure.access.permissions import account_guard, can_edit_account
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import account_guard, can_edit_account
 from tenure.core.errors import DomainError
 from tenure.planning import reviews
 from tenure.planning.forms import StartForm

@@ -6,7 +6,14 @@
 
 from django.urls import URLPattern, path
 
-from tenure.web import account_index, account_page, brief_views, portfolio, quarterly_review
+from tenure.web import (
+    account_index,
+    account_page,
+    account_potential,
+    brief_views,
+    portfolio,
+    quarterly_review,
+)
 
 accounts: list[URLPattern] = [
     path("", account_index.account_index, name="index"),
@@ -17,6 +24,10 @@ accounts: list[URLPattern] = [
 engagement: list[URLPattern] = [
     path("accounts/<int:account_id>/brief/", brief_views.brief_page, name="brief"),
     path("accounts/<int:account_id>/brief.pdf", brief_views.brief_pdf, name="brief_pdf"),
+]
+
+growth: list[URLPattern] = [
+    path("accounts/<int:pk>/potential/", account_potential.potential_set, name="potential"),
 ]
 
 planning: list[URLPattern] = [

@@ -11,8 +11,8 @@ from typing import Any
 from django import template
 from django.template import Context
 
-from tenure.access.permissions import can_manage_campaigns
 from tenure.accounts.models import Account
+from tenure.accounts.permissions import can_manage_campaigns
 from tenure.feedback.audience import reader_scope
 from tenure.feedback.selectors import survey_figures
 

@@ -1,4 +1,4 @@
-"""The role rules of access.permissions (docs/roles.md)."""
+"""The role rules of accounts.permissions (docs/roles.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from tenure.access.choices import Role
-from tenure.access.permissions import (
+from tenure.accounts.permissions import (
     AccessDenied,
     account_guard,
     can_edit_account,
