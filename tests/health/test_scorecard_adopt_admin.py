@@ -21,7 +21,7 @@ def adopt(client, role: str, draft: HealthScorecard):
     role_assign(user=user, role=role)
     user.user_permissions.add(*_scorecard_permissions())
     client.force_login(user)
-    url = reverse("admin:scoring_healthscorecard_changelist")
+    url = reverse("admin:health_healthscorecard_changelist")
     return client.post(url, {"action": "adopt", "_selected_action": [draft.pk]}, follow=True)
 
 
