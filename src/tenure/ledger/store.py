@@ -186,6 +186,9 @@ def ensure_schema(con: BaseBackend) -> None:
     """
     if con.name == "pyspark":
         location = f"{_spark_warehouse(con)}/{ORDER_LINES}"
+        # An existing folder, so that Spark does not warn of a missing one for a new ledger.
+        filesystem, folder = _hadoop_filesystem(con, location)
+        filesystem.mkdirs(folder)
         con.raw_sql(_SPARK_DDL.format(name=ORDER_LINES, location=location))
         return
     if ORDER_LINES not in con.list_tables():
@@ -262,7 +265,10 @@ def stage_parquet(
         return con.read_parquet(f"{folder}/*.parquet", table_name=name).select(*STAGED_COLUMNS)
     if con.name == "pyspark":
         staged = _spark_stage_files(con, folder, name)
-        return con.read_parquet(staged, table_name=name).select(*STAGED_COLUMNS)
+        # Spark reads the URI itself: Ibis's read_parquet takes ``file:/…`` for a relative
+        # path.
+        con._session.read.parquet(staged).createOrReplaceTempView(name)
+        return con.table(name).select(*STAGED_COLUMNS)
     if con.name == "postgres":
         staged_schema = ibis.schema({column: SCHEMA[column] for column in STAGED_COLUMNS})
         con.create_table(name, schema=staged_schema, temp=True)
@@ -337,7 +343,8 @@ def _copy_into_postgres(
 def drop_staged(con: BaseBackend, name: str) -> None:
     """Remove what `stage_parquet` created."""
     if con.name == "pyspark":
-        con.drop_view(name, force=True)
+        # Ibis's drop_view on Spark emits `DROP VIEW IF EXISTS` without the name.
+        con._session.catalog.dropTempView(name)
         filesystem, folder_path = _hadoop_filesystem(con, _spark_staging_folder(con, name))
         filesystem.delete(folder_path, True)
     elif con.name == "duckdb":
