@@ -399,7 +399,9 @@ def account_create_from_keys(*, rows: list[tuple[str, str, str]]) -> int:
                 ) from error
         values.append(record)
     table = connection.ops.quote_name(Account._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(
+        connection.ops.quote_name(field.column or field.attname) for field in fields
+    )
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(values), 5_000):
