@@ -4,6 +4,7 @@ read back what they stored, so that two ledgers can be compared figure by figure
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -115,6 +116,38 @@ def nightly_sequence(home: Path, ledger_url: str, orders: Path) -> dict[str, obj
     }
 
 
+def _comparable(value: object) -> object:
+    """Floats to 9 places, JSON text as the objects it holds (key order aside)."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, str) and value[:1] in {"{", "["}:
+        try:
+            return _comparable(json.loads(value))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {key: _comparable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_comparable(item) for item in value]
+    return value
+
+
+def differences(got: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> list[str]:
+    """Where two sets of stored figures differ: table, account, column, both values."""
+    found = []
+    for table, rows in expected.items():
+        names = ["account", *(c.strip() for c in STORED.get(table, "").split(",") if c)]
+        if len(got[table]) != len(rows):
+            found.append(f"{table}: {len(got[table])} rows, expected {len(rows)}")
+        for mine, theirs in zip(got[table], rows, strict=False):
+            found += [
+                f"{table} {theirs[0]} {name}: {a!r} != {b!r}"
+                for name, a, b in zip(names, mine, theirs, strict=False)
+                if a != b
+            ]
+    return found
+
+
 def stored_figures(database: Path) -> dict[str, list[tuple]]:
     """Each table's figures per account (by external id), sorted; floats to 9 places."""
     with sqlite3.connect(database) as connection:
@@ -125,9 +158,7 @@ def stored_figures(database: Path) -> dict[str, list[tuple]]:
                 f"SELECT a.external_id, {selected} FROM {table} t "
                 "JOIN accounts_account a ON a.id = t.account_id ORDER BY a.external_id"
             ).fetchall()
-            figures[table] = [
-                tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows
-            ]
+            figures[table] = [tuple(_comparable(value) for value in row) for row in rows]
         run = connection.execute(
             "SELECT as_of, ledger_through, currency, status FROM scoring_scoringrun"
         ).fetchall()
