@@ -78,8 +78,12 @@ def clv_inputs(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
         frequency=repeat.cast("int64"),
         recency=summary.last_day.delta(summary.first_day, unit="day").cast("float64") / WEEK,
         T=cutoff.delta(summary.first_day, unit="day").cast("float64") / WEEK,
+        # In floats on every backend: Spark divided the decimal difference in decimals and
+        # rounded a half cent the other way from DuckDB.
         monetary_value=ibis.ifelse(
-            repeat > 0, (summary.total - summary.first_value) / repeat.cast("float64"), zero
+            repeat > 0,
+            (summary.total - summary.first_value).cast("float64") / repeat.cast("float64"),
+            0.0,
         ),
     )
     joined = windows.left_join(summary, "account_key")
