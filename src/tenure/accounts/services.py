@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connections, router, transaction
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.countries import UnknownCountry, country_code
@@ -366,6 +367,50 @@ def account_create_many(*, rows: list[dict[str, Any]]) -> list[Account]:
     created = Account.objects.bulk_create(accounts, batch_size=1000)
     audit_record_bulk(model=Account, action="create", count=len(created), note="bulk create")
     return created
+
+
+@transaction.atomic
+def account_create_from_keys(*, rows: list[tuple[str, str, str]]) -> int:
+    """Create accounts known only by ``(name, external_id, country)``, all or none.
+
+    The order import creates one per unknown account key: 198,905 through
+    `account_create_many` took 20 s, nearly all of it Django preparing the same defaults
+    for every one of each row's 24 fields. Here the defaults are prepared once and only the
+    three given fields are checked per row. Returns how many were created.
+    """
+    template = Account(name="-", external_id="-", country="")
+    fields = [f for f in Account._meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(Account)]
+    defaults = [
+        field.get_db_prep_save(field.pre_save(template, add=True), connection) for field in fields
+    ]
+    names = [field.name for field in fields]
+    slots = [names.index(name) for name in ("name", "external_id", "country")]
+    values = []
+    for number, row in enumerate(rows, start=1):
+        record = list(defaults)
+        for slot, value in zip(slots, row, strict=True):
+            field = fields[slot]
+            try:
+                record[slot] = field.get_db_prep_save(field.clean(value, template), connection)
+            except ValidationError as error:
+                raise DomainError(
+                    f"row {number}: {field.name}: {' '.join(error.messages)}", field=field.name
+                ) from error
+        values.append(record)
+    table = connection.ops.quote_name(Account._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(field.column or field.attname) for field in fields
+    )
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5_000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                values[start : start + 5_000],
+            )
+    audit_record_bulk(model=Account, action="create", count=len(values), note="bulk create")
+    return len(values)
 
 
 @transaction.atomic

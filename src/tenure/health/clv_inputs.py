@@ -44,19 +44,23 @@ def clv_inputs(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
     """
     cutoff = ibis.literal(as_of, type="date")
     lines = lines.filter(lines.order_date <= cutoff)
-    daily = lines.group_by("account_key", "order_date").aggregate(
-        value=lines.amount.sum().cast("float64")
-    )
+    # Sums stay exact decimals until the end: float sums depend on the engine's order of
+    # addition, and Spark's and DuckDB's rounded one account's order value a cent apart.
+    daily = lines.group_by("account_key", "order_date").aggregate(value=lines.amount.sum())
     recent_start = ibis.literal(as_of - dt.timedelta(days=RECENT_DAYS), type="date")
     year_ago = as_of - dt.timedelta(days=365)
     prior_end = ibis.literal(year_ago, type="date")
     prior_start = ibis.literal(year_ago - dt.timedelta(days=RECENT_DAYS), type="date")
     zero = ibis.literal(0.0, type="float64")
     windows = daily.group_by("account_key").aggregate(
-        revenue_90d=daily.value.sum(where=daily.order_date > recent_start).coalesce(zero),
+        revenue_90d=daily.value.sum(where=daily.order_date > recent_start)
+        .cast("float64")
+        .coalesce(zero),
         revenue_90d_prior_year=daily.value.sum(
             where=(daily.order_date > prior_start) & (daily.order_date <= prior_end)
-        ).coalesce(zero),
+        )
+        .cast("float64")
+        .coalesce(zero),
     )
 
     days = daily.filter(daily.value > 0)
@@ -79,7 +83,9 @@ def clv_inputs(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
         recency=summary.last_day.delta(summary.first_day, unit="day").cast("float64") / WEEK,
         T=cutoff.delta(summary.first_day, unit="day").cast("float64") / WEEK,
         monetary_value=ibis.ifelse(
-            repeat > 0, (summary.total - summary.first_value) / repeat.cast("float64"), zero
+            repeat > 0,
+            (summary.total - summary.first_value).cast("float64") / repeat.cast("float64"),
+            0.0,
         ),
     )
     joined = windows.left_join(summary, "account_key")

@@ -46,7 +46,7 @@ from django.db import transaction
 from ibis.backends import BaseBackend
 
 from tenure.accounts.models import Account
-from tenure.accounts.services import account_create_many
+from tenure.accounts.services import account_create_from_keys
 from tenure.core.csv_cells import safe_text_columns
 from tenure.core.errors import DomainError
 from tenure.core.scratch import scratch_folder
@@ -473,20 +473,23 @@ def _write(
 ) -> tuple[int, dict[str, int]]:
     """Create the unknown accounts and insert the new lines; both commit or neither."""
     store.ensure_schema(con)
+
+    def column(name: str) -> list[Any]:
+        return new_accounts[name].to_list() if name in new_accounts.columns else []
+
+    keys = new_accounts["account_key"].to_list()
+    names = column("account_name") or [None] * len(keys)
+    # Already codes: the country column went through the one country parser.
+    countries = column("country") or [None] * len(keys)
     rows = [
-        {
-            "name": (row.get("account_name") or row["account_key"])[:200],
-            "external_id": row["account_key"],
-            # Already a code: the country column went through the one country parser.
-            "country": row.get("country") or "",
-        }
-        for row in new_accounts.iter_rows(named=True)
+        ((name or key)[:200], key, country or "")
+        for key, name, country in zip(keys, names, countries, strict=True)
     ]
     # SQLite takes its write lock when the transaction opens: only open one when needed.
     crm = transaction.atomic() if rows else contextlib.nullcontext()
     with crm:
         with _timer(seconds, "accounts"):
-            created = len(account_create_many(rows=rows)) if rows else 0
+            created = account_create_from_keys(rows=rows) if rows else 0
         with _timer(seconds, "write"):
             counts = _insert_new_lines(
                 con,

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import duckdb
@@ -168,7 +169,12 @@ def _connect_spark(warehouse: str, conf: dict[str, str]) -> BaseBackend:
     builder = SparkSession.builder
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return ibis.pyspark.connect(builder.getOrCreate())
+    con = ibis.pyspark.connect(builder.getOrCreate())
+    # Without a Hive metastore Spark's catalog lives in the session: a new process must
+    # register the warehouse's table again, or `tenure score` after `tenure import` finds
+    # no `order_lines`. The DDL is idempotent and reads nothing but the folder.
+    ensure_schema(con)
+    return con
 
 
 def ensure_schema(con: BaseBackend) -> None:
@@ -179,9 +185,10 @@ def ensure_schema(con: BaseBackend) -> None:
     session finds the same lines again.
     """
     if con.name == "pyspark":
-        session = con._session  # Ibis offers no public accessor to the Spark session.
-        warehouse = session.conf.get("spark.sql.warehouse.dir")
-        location = f"{warehouse.rstrip('/')}/{ORDER_LINES}"
+        location = f"{_spark_warehouse(con)}/{ORDER_LINES}"
+        # An existing folder, so that Spark does not warn of a missing one for a new ledger.
+        filesystem, folder = _hadoop_filesystem(con, location)
+        filesystem.mkdirs(folder)
         con.raw_sql(_SPARK_DDL.format(name=ORDER_LINES, location=location))
         return
     if ORDER_LINES not in con.list_tables():
@@ -257,7 +264,11 @@ def stage_parquet(
     if con.name == "duckdb":
         return con.read_parquet(f"{folder}/*.parquet", table_name=name).select(*STAGED_COLUMNS)
     if con.name == "pyspark":
-        return con.read_parquet(str(folder), table_name=name).select(*STAGED_COLUMNS)
+        staged = _spark_stage_files(con, folder, name)
+        # Spark reads the URI itself: Ibis's read_parquet takes ``file:/…`` for a relative
+        # path.
+        con._session.read.parquet(staged).createOrReplaceTempView(name)
+        return con.table(name).select(*STAGED_COLUMNS)
     if con.name == "postgres":
         staged_schema = ibis.schema({column: SCHEMA[column] for column in STAGED_COLUMNS})
         con.create_table(name, schema=staged_schema, temp=True)
@@ -265,6 +276,46 @@ def stage_parquet(
         return con.table(name)
     table = pa.concat_tables(pq.read_table(path, columns=list(STAGED_COLUMNS)) for path in paths)
     return con.create_table(name, obj=table, temp=True)
+
+
+#: Spark setting naming the folder where imports stage their validated lines; every
+#: executor must read it (HDFS, S3, a shared mount). Default: ``<warehouse>/_tenure_staging``.
+SPARK_STAGING_SETTING = "spark.tenure.staging.dir"
+
+
+def _spark_warehouse(con: BaseBackend) -> str:
+    session = con._session  # Ibis offers no public accessor to the Spark session.
+    return str(session.conf.get("spark.sql.warehouse.dir")).rstrip("/")
+
+
+def _spark_staging_folder(con: BaseBackend, name: str) -> str:
+    root = con._session.conf.get(SPARK_STAGING_SETTING, None)
+    root = str(root).rstrip("/") if root else f"{_spark_warehouse(con)}/_tenure_staging"
+    return f"{root}/{name}"
+
+
+def _hadoop_filesystem(con: BaseBackend, target: str) -> tuple[Any, Any]:
+    """Hadoop's file system for ``target`` and its path: it speaks whatever the cluster
+    stores on (``file:``, ``hdfs:``, ``s3a:``, ``abfs:``), as Spark itself does."""
+    context = con._session.sparkContext
+    path = context._jvm.org.apache.hadoop.fs.Path(target)
+    return path.getFileSystem(context._jsc.hadoopConfiguration()), path
+
+
+def _spark_stage_files(con: BaseBackend, folder: Path, name: str) -> str:
+    """Copy the validated Parquet files where every executor reads them, and say where.
+
+    The import validates into the driver's local scratch folder, which executors on other
+    machines cannot see; the staging folder lies beside the warehouse, which they must
+    reach anyway to read and write the ledger.
+    """
+    target = _spark_staging_folder(con, name)
+    filesystem, folder_path = _hadoop_filesystem(con, target)
+    filesystem.mkdirs(folder_path)
+    for path in sorted(folder.glob("*.parquet")):
+        _, local = _hadoop_filesystem(con, path.absolute().as_uri())
+        filesystem.copyFromLocalFile(False, True, local, folder_path)
+    return target
 
 
 def _copy_into_postgres(
@@ -291,7 +342,12 @@ def _copy_into_postgres(
 
 def drop_staged(con: BaseBackend, name: str) -> None:
     """Remove what `stage_parquet` created."""
-    if con.name in {"duckdb", "pyspark"}:
+    if con.name == "pyspark":
+        # Ibis's drop_view on Spark emits `DROP VIEW IF EXISTS` without the name.
+        con._session.catalog.dropTempView(name)
+        filesystem, folder_path = _hadoop_filesystem(con, _spark_staging_folder(con, name))
+        filesystem.delete(folder_path, True)
+    elif con.name == "duckdb":
         con.drop_view(name, force=True)
     else:
         con.drop_table(name, force=True)
