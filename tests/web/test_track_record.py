@@ -9,13 +9,24 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from django.core.management import call_command
 
 from tenure.access.choices import Role
 from tenure.health.backtest_figures import calibration_figure, lift_figure
-from tenure.health.backtest_records import backtest_record_save, latest_backtests
+from tenure.health.backtest_records import (
+    backtest_record_save,
+    latest_backtests,
+    risk_model_label,
+)
 from tenure.health.backtest_run import backtest_metrics
+from tenure.health.models import BacktestRecord
+from tenure.health.services import health_scorecard_current
+from tenure.scoring import run as scoring_run_module
 from tenure.scoring.clv_fit_record import clv_fit_label
+from tests.accounts.factories import AccountFactory
 from tests.api.conftest import make_user
+from tests.scoring.health_ledger import ledger_connection
+from tests.scoring.test_backtest_labels import END, one_year_lines
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +208,28 @@ def test_clv_fit_labels():
     assert plain.text == "CLV fit not identified: Pareto/NBD, flat likelihood"
     assert not plain.identified
     assert clv_fit_label(IDENTIFIED).identified
+
+
+@pytest.mark.slow
+def test_tenure_backtest_keeps_its_results_for_the_page(settings, tmp_path, monkeypatch, client):
+    settings.HOME = tmp_path
+    lines = one_year_lines(accounts=120)
+    for key in lines["account_key"].unique().sort():
+        AccountFactory(external_id=key)
+    con = ledger_connection(lines)
+    monkeypatch.setattr(scoring_run_module.store, "connect", lambda _url=None, **_options: con)
+
+    call_command("backtest", out=tmp_path / "reports")
+    record = BacktestRecord.objects.get()
+    written = pl.read_csv(tmp_path / "reports" / "backtest.csv").filter(pl.col("cutoff") == "all")
+    assert len(record.metrics) == written.height
+    assert record.scorecard_version == health_scorecard_current()[1].version
+    assert record.model_version == risk_model_label()
+    assert record.as_of == END
+    assert record.plan["horizon_days"] == 120
+    assert bytes(record.lift_png) == (tmp_path / "reports" / "lift.png").read_bytes()
+    client.force_login(make_user(Role.ANALYST))
+    page = client.get("/portfolio/track-record/").content.decode()
+    model = next(r for r in record.metrics if (r["outcome"], r["score"]) == ("no_order", "model"))
+    assert f"{model['roc_auc']:.3f}" in page
+    assert "No backtest was run yet" not in page
