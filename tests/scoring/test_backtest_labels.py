@@ -49,7 +49,7 @@ def one_year(settings, tmp_path, monkeypatch):
     con = ledger_connection(lines)
     connect = lambda _url=None, **_options: con  # noqa: E731
     monkeypatch.setattr(scoring_run_module.store, "connect", connect)
-    monkeypatch.setattr("tenure.scoring.management.commands.backtest.store.connect", connect)
+    monkeypatch.setattr("tenure.health.management.commands.backtest.store.connect", connect)
     return tmp_path
 
 

@@ -38,7 +38,7 @@ def test_a_ledger_only_portfolio_gets_revenue_carried_health_that_ranks_churners
     con = ledger_connection(pl.read_parquet(loaded.order_lines_path))
     connect = lambda _url=None, **_options: con  # noqa: E731
     monkeypatch.setattr(scoring_run_module.store, "connect", connect)
-    monkeypatch.setattr("tenure.scoring.management.commands.backtest.store.connect", connect)
+    monkeypatch.setattr("tenure.health.management.commands.backtest.store.connect", connect)
 
     scoring_run_module.run_scoring(as_of=AS_OF, progress=lambda _: None)
     rows = AccountHealth.objects.filter(as_of=AS_OF)
