@@ -78,7 +78,7 @@ def test_a_scored_database_migrates_back_before_the_move_and_forwards_with_its_r
     AuditEvent.objects.create(
         actor="system", action="update", model="scoring.churnsettings", object_id=str(churn.pk)
     )
-    assert [e.model for e in object_audit(ChurnSettings, churn.pk)] == [
+    assert [e.model for e in object_audit(model=ChurnSettings, object_id=churn.pk)] == [
         "scoring.churnsettings",
         "health.churnsettings",
     ]
@@ -93,7 +93,7 @@ def test_a_scored_database_migrates_back_before_the_move_and_forwards_with_its_r
     assert labels() == {f"health.{m}" for m in MOVED_MODELS}
     # The trail is append-only: the migrations leave it as it was.
     assert AuditEvent.objects.count() == events
-    assert len(object_audit(ChurnSettings, churn.pk)) == 2
+    assert len(object_audit(model=ChurnSettings, object_id=churn.pk)) == 2
     # The grant made before the round trip holds: it was on the content type that moved.
     assert list(readers.permissions.values_list("content_type__app_label", "codename")) == [
         ("health", "view_accounthealth")

@@ -1,4 +1,5 @@
-"""Admin of health and risk: scorecard versions, churn settings, the health rows (read-only)."""
+"""Admin of health and risk: scorecard versions, churn settings, the health rows and kept
+backtests (read-only)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 
 from tenure.accounts.permissions import can_adopt_scorecards
 from tenure.core.admin import ReadOnlyAdmin
-from tenure.health.models import AccountHealth, ChurnSettings, HealthScorecard
+from tenure.health.models import AccountHealth, BacktestRecord, ChurnSettings, HealthScorecard
 from tenure.health.scorecard_drafts import health_scorecard_adopt
 from tenure.health.services import health_scorecard_current, health_scorecard_publish
 
@@ -73,3 +74,11 @@ class AccountHealthAdmin(ReadOnlyAdmin):
     list_display = ["account", "as_of", "health_score", "risk", "clv", "health_version"]
     list_filter = ["as_of", "health_version", "churned"]
     search_fields = ["account__name", "account__external_id"]
+
+
+@admin.register(BacktestRecord)
+class BacktestRecordAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "as_of", "scorecard_version", "model_version"]
+    list_filter = ["scorecard_version", "model_version"]
+    # The PNG bytes would show as a wall of digits: the page renders them.
+    exclude = ["calibration_png", "lift_png"]

@@ -17,7 +17,7 @@ from tenure.core.models import TimeStampedModel
 from tenure.core.numbers import DERIVED_MONEY
 from tenure.core.scorecards import VersionedScorecard
 
-__all__ = ["AccountHealth", "ChurnSettings", "HealthScorecard"]
+__all__ = ["AccountHealth", "BacktestRecord", "ChurnSettings", "HealthScorecard"]
 
 
 def risk_driver_texts(drivers: Iterable[Mapping[str, Any]] | None, *, top: int = 3) -> list[str]:
@@ -184,3 +184,37 @@ class AccountHealth(models.Model):
     def risk_driver_texts(self) -> list[str]:
         """The reasons for the churn risk in plain words (see :func:`risk_driver_texts`)."""
         return risk_driver_texts(self.risk_drivers)
+
+
+class BacktestRecord(models.Model):
+    """One ``tenure backtest`` run, kept for the "How good are our scores?" page.
+
+    ``metrics`` holds the pooled rows of the backtest table (every cut-off together): one
+    per label (``outcome``) and score, with n, positives, ROC-AUC, PR-AUC, top-decile lift
+    and Brier. The figures are stored as PNG bytes so the page needs no files on disk.
+    """
+
+    as_of = models.DateField(help_text="The last day of data the backtest used.")
+    scorecard_version = models.CharField(max_length=40)
+    model_version = models.CharField(
+        max_length=60, help_text="The risk model's kind and settings, as a short label."
+    )
+    plan = models.JSONField(
+        default=dict, help_text="Folds, days between cut-offs, horizon, minimum history."
+    )
+    metrics = models.JSONField(default=list)
+    calibration_png = models.BinaryField()
+    lift_png = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["scorecard_version", "model_version", "-created_at"],
+                name="backtest_version_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Backtest of {self.as_of} ({self.scorecard_version}, {self.model_version})"

@@ -7,13 +7,14 @@ run's parameters; it is copied to ``ScoringRun.clv_fit`` so pages, the API and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from tenure.scoring.models import ScoringRun
 
-__all__ = ["clv_fit_described", "scoring_run_record_clv_fit"]
+__all__ = ["ClvFitLabel", "clv_fit_described", "clv_fit_label", "scoring_run_record_clv_fit"]
 
 
 @transaction.atomic
@@ -63,3 +64,37 @@ def clv_fit_described(fit: dict[str, Any]) -> str:
             f"\n  fallback used because the maximum-likelihood fits are not identified ({tried})"
         )
     return line
+
+
+@dataclass(frozen=True)
+class ClvFitLabel:
+    """What a page says next to CLV: the model and whether its fit is identified."""
+
+    text: str
+    identified: bool
+
+
+def clv_fit_label(fit: dict[str, Any]) -> ClvFitLabel | None:
+    """``CLV (Pareto/NBD, identified)`` or a warning naming why the fit is not to be trusted.
+
+    A fallback (MAP) fit is identified by construction, but it is used only because the
+    maximum-likelihood fits were not, so it is labelled a warning with their reasons.
+    ``None`` when the run recorded no fit summary at all (a run from before summaries).
+    """
+    if not fit:
+        return None
+    if "model" not in fit:
+        return ClvFitLabel(f"CLV not fitted: {fit.get('error', 'no reason recorded')}", False)
+    if fit.get("fallback"):
+        tried = "; ".join(
+            f"{name}: {', '.join(about.get('reasons', [])) or 'not identified'}"
+            for name, about in fit.get("tried", {}).items()
+            if name != fit["model"]
+        )
+        return ClvFitLabel(
+            f"CLV fit not identified ({tried}); CLV uses the fallback {fit['model']}", False
+        )
+    if fit.get("identified"):
+        return ClvFitLabel(f"CLV ({fit['model']}, identified)", True)
+    reasons = "; ".join(fit.get("reasons", [])) or "no reason recorded"
+    return ClvFitLabel(f"CLV fit not identified: {fit['model']}, {reasons}", False)

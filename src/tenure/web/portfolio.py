@@ -18,6 +18,7 @@ from tenure.core.charts import pareto_curve
 from tenure.feedback.selectors import portfolio_nps
 from tenure.health.selectors import by_value_at_risk
 from tenure.scoring.choices import KeyListAction
+from tenure.scoring.clv_fit_record import clv_fit_label
 from tenure.scoring.selectors import (
     key_accounts,
     keylist_candidates,
@@ -27,6 +28,7 @@ from tenure.scoring.selectors import (
     portfolio_tiers,
     recent_decisions,
 )
+from tenure.web.track_record import sees_track_record
 
 TOP_SHARES = (
     ("1", "top_1pct_share"),
@@ -43,7 +45,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     latest = portfolio_latest()
     if latest is None:
-        return render(request, "scoring/portfolio.html", {"portfolio": None})
+        return render(
+            request,
+            "scoring/portfolio.html",
+            {"portfolio": None, "sees_track_record": sees_track_record(request.user)},
+        )
     figures = latest.concentration
     candidates = list(keylist_candidates(as_of=latest.as_of))
     context = {
@@ -70,5 +76,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             ]
         ),
         "can_decide": can_assign_managers(request.user),
+        "clv_label": clv_fit_label(latest.run.clv_fit),
+        "sees_track_record": sees_track_record(request.user),
     }
     return render(request, "scoring/portfolio.html", context)

@@ -13,6 +13,7 @@ from tenure.web import (
     brief_views,
     portfolio,
     quarterly_review,
+    track_record,
 )
 
 accounts: list[URLPattern] = [
@@ -36,4 +37,5 @@ planning: list[URLPattern] = [
 
 scoring: list[URLPattern] = [
     path("", portfolio.portfolio, name="portfolio"),
+    path("track-record/", track_record.track_record, name="track_record"),
 ]

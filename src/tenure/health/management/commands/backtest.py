@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenure.core.errors import DomainError
 from tenure.health.backtest_figures import calibration_figure, lift_figure
+from tenure.health.backtest_records import backtest_record_save, risk_model_label
 from tenure.health.backtest_report import draft_note, metrics_lines, weights_lines
 from tenure.health.backtest_run import Backtest, run_backtest, weights_from_backtest
 from tenure.health.engagement_features import load_crm_events
@@ -191,6 +192,26 @@ class Command(BaseCommand):
         calibration = calibration_figure(figures, folder / "calibration.png")
         lift = lift_figure(figures, folder / "lift.png")
         out(f"Wrote {folder / 'backtest.csv'}, {calibration} and {lift}")
+        try:
+            record = backtest_record_save(
+                as_of=as_of,
+                scorecard_version=scorecard.version,
+                model_version=risk_model_label(),
+                plan={
+                    "folds": plan.folds,
+                    "every_days": plan.every_days,
+                    "horizon_days": plan.horizon_days,
+                    "min_history_days": plan.min_history_days,
+                    "lookback_days": int(options["lookback"]),
+                    "notes": list(plan.notes),
+                },
+                metrics=result.metrics,
+                calibration_png=calibration,
+                lift_png=lift,
+            )
+        except ValueError as error:
+            raise CommandError(f"the backtest was not kept for the app: {error}") from error
+        out(f'Kept as backtest #{record.pk} for the page "How good are our scores?"')
         if options["suggest_weights"]:
             self._weights(result, scorecard, options["draft"])
         if options["save"]:
