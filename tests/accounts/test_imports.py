@@ -371,21 +371,6 @@ def test_import_accounts_command_imports_and_reports(tmp_path):
     )
 
 
-def test_import_crm_is_a_deprecated_alias_of_import_accounts(tmp_path):
-    out, err = StringIO(), StringIO()
-    path = write(tmp_path, "Id,Company,Owner\nC1,Birch,Ann\n")
-    call_command(
-        "import_crm", "accounts", str(path), "--map", "Id=external_id,Company=name,Owner=-",
-        stdout=out, stderr=err,
-    )  # fmt: skip
-    assert "`tenure import_crm` is deprecated" in err.getvalue()
-    assert "use `tenure import accounts`" in err.getvalue()
-    assert (
-        out.getvalue().strip() == "file.csv: 1 row(s): 1 accounts created, 0 updated, 0 unchanged."
-    )
-    assert Account.objects.get().name == "Birch"
-
-
 def test_import_accounts_command_refuses_a_bad_file_and_writes_the_rejects(tmp_path):
     path = write(tmp_path, "Id,Company,employees\nC1,Birch,many\n")
     rejects = tmp_path / "rejects.csv"

@@ -20,6 +20,18 @@ def test_engagement_and_feedback_register_their_part_when_the_apps_load():
     assert list(PERSONAL_DATA_HOOKS) == ["engagement", "feedback"]
 
 
+def test_every_app_relating_to_contacts_registers_a_hook():
+    """A model in another app that points at a person is exported and erased only through
+    its app's hook: without one, an erasure would leave the person's rows there untouched."""
+    unhooked = {
+        f"{relation.related_model._meta.label_lower}.{relation.field.name}"
+        for relation in Contact._meta.related_objects
+        if relation.related_model._meta.app_label != "accounts"
+        and relation.related_model._meta.app_label not in PERSONAL_DATA_HOOKS
+    }
+    assert unhooked == set()
+
+
 def test_a_registered_hook_adds_its_section_to_the_export_and_its_counts_to_the_erasure(
     monkeypatch,
 ):

@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tenure.audit.context import acting_as
 from tenure.audit.models import AuditEvent
-from tenure.audit.recording import audited_models
+from tenure.audit.recording import AUDITED_APPS, audited_models
 from tenure.audit.selectors import account_audit, object_audit
 from tenure.audit.services import audit_record_bulk
 from tenure.core.errors import DomainError
@@ -190,6 +191,16 @@ def test_scoring_snapshots_and_survey_answers_are_not_audited():
         "feedback.invitationtoken",
         "audit.auditevent",
     }
+
+
+def test_every_app_with_models_is_audited_but_the_trail_itself():
+    """A new app must join ``AUDITED_APPS``: left out, its changes would go unrecorded."""
+    with_models = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith("tenure.") and list(config.get_models())
+    }
+    assert with_models - set(AUDITED_APPS) == {"audit"}
 
 
 def test_account_audit_lists_the_accounts_changes_newest_first(account, other_account):

@@ -264,12 +264,6 @@ def require_place_contact(user: AnyUser | None, contact: Contact) -> None:
         )
 
 
-def require(allowed: bool, message: str) -> None:
-    """Raise ``AccessDenied`` with ``message`` unless ``allowed``."""
-    if not allowed:
-        raise AccessDenied(message)
-
-
 def account_guard(request: HttpRequest, account: Account, write: bool) -> None:
     """For web views: 404 if the account is hidden, 403 if ``write`` and it is read-only.
 

@@ -69,14 +69,6 @@ def register_personal_data(hook: PersonalDataHook) -> None:
     PERSONAL_DATA_HOOKS[hook.app] = hook
 
 
-def erased_name(contact_id: int) -> str:
-    return f"{ERASED_FIRST_NAME} #{contact_id}"
-
-
-def is_erased(contact: Contact) -> bool:
-    return ErasureRecord.objects.filter(contact_id=contact.pk).exists()
-
-
 def json_value(value: Any) -> Any:
     """Dates, times and decimals as DjangoJSONEncoder writes them."""
     if value is None or isinstance(value, bool | int | float | str):

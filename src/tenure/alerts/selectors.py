@@ -87,11 +87,3 @@ def my_task_counts(*, user: Any, today: dt.date) -> TaskCounts:
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return TaskCounts(open=counts["open"], overdue=counts["overdue"])
-
-
-def account_open_tasks(*, account_id: int) -> QuerySet[Task]:
-    return (
-        Task.objects.filter(account_id=account_id, status=TaskStatus.OPEN)
-        .select_related("assignee")
-        .order_by("due_on", "pk")
-    )

@@ -144,7 +144,6 @@ Name = Annotated[str, Text(200, min_length=1)]
 LongText = Annotated[str, Text(10_000)]
 Sort = Annotated[str, Choice(ACCOUNT_SORTS)]
 AccountStatusValue = Annotated[str, Choice(AccountStatus)]
-TierValue = Annotated[str, Choice(Tier, blank=True)]
 
 
 class InputSchema(Schema):

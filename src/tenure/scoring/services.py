@@ -218,9 +218,6 @@ SNAPSHOT_COLUMNS = (
 )  # fmt: skip
 
 
-MONEY_TOTALS = ("revenue_total", "revenue_t12m", "revenue_prev12m")
-
-
 def _write_snapshots(
     run: ScoringRun, result: PortfolioResult, version: str, progress: Progress
 ) -> None:

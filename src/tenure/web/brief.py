@@ -187,10 +187,6 @@ class MeetingBrief:
     agenda: tuple[AgendaItem, ...]
 
     @property
-    def stale_stakeholders(self) -> tuple[Stakeholder, ...]:
-        return tuple(s for s in self.stakeholders if s.stale)
-
-    @property
     def overdue_actions(self) -> tuple[OpenAction, ...]:
         return tuple(a for a in self.actions if a.overdue)
 

@@ -339,14 +339,6 @@ class BetaGeoFitter:
         """Fitted ``(r, alpha, a, b)`` as an array."""
         return np.array(self._fitted(), dtype=np.float64)
 
-    def log_likelihood_at(
-        self, params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> float:
-        """Total log-likelihood of ``(r, alpha, a, b)`` on the given histories."""
-        x, t_x, age = (np.atleast_1d(v) for v in check_purchase_history(frequency, recency, T))
-        r, alpha, a, b = (float(v) for v in np.asarray(params, dtype=np.float64))
-        return _Likelihood.from_customers(x, t_x, age).log_likelihood(r, alpha, a, b)[0]
-
     def __repr__(self) -> str:
         """Show the fitted parameters, or that the model is not fitted yet."""
         if not hasattr(self, "r_"):

@@ -23,8 +23,6 @@ from .lifetime_value import TransactionModel
 
 __all__ = ["HoldoutMetrics", "holdout_metrics", "naive_holdout_prediction", "tracking_frame"]
 
-METRICS = ("mae", "rmse", "msle", "bias")
-
 
 @dataclass(frozen=True)
 class HoldoutMetrics:

@@ -259,13 +259,6 @@ class ParetoNBDFitter:
 
         return density
 
-    def log_likelihood_at(
-        self, params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> float:
-        """Total log-likelihood of ``(r, alpha, s, beta)`` on the given histories."""
-        x, t_x, age = (np.atleast_1d(v) for v in check_purchase_history(frequency, recency, T))
-        return _Histories.of(x, t_x, age).log_likelihood(np.asarray(params, dtype=np.float64))
-
     def _fitted(self) -> tuple[float, float, float, float]:
         if not hasattr(self, "r_"):
             raise AttributeError("this ParetoNBDFitter is not fitted yet; call fit() first")

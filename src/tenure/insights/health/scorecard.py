@@ -246,13 +246,6 @@ class Scorecard:
         """Every measure, group by group."""
         return tuple(m for g in self.groups for m in g.measures)
 
-    def group_of(self, measure_key: str) -> MeasureGroup:
-        """Return the group holding a measure; ``KeyError`` if none does."""
-        for group in self.groups:
-            if any(m.key == measure_key for m in group.measures):
-                return group
-        raise KeyError(measure_key)
-
     def nominal_shares(self) -> dict[str, float]:
         """Each measure's share of the score when nothing is missing (they sum to 1)."""
         total = sum(g.weight for g in self.groups)
