@@ -25,8 +25,8 @@ from tenure.scoring import run as scoring_run_module
 from tenure.scoring.clv_fit_record import clv_fit_label
 from tests.accounts.factories import AccountFactory
 from tests.api.conftest import make_user
-from tests.scoring.health_ledger import ledger_connection
 from tests.health.test_backtest_labels import END, one_year_lines
+from tests.scoring.health_ledger import ledger_connection
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
