@@ -122,6 +122,10 @@ def _training_cutoffs(
     )
 
 
+def _one_class(rows: pl.DataFrame, label: str) -> bool:
+    return rows[label].drop_nulls().n_unique() < 2
+
+
 def _fit_predict(
     train: pl.DataFrame, test: pl.DataFrame, label: str, *, seed: int, num_threads: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -177,6 +181,15 @@ def run_backtest(
         test = rows_at(cutoff)
         scores = {}
         for label in TRAINED:
+            if label != "churned" and _one_class(train, label):
+                # A short or quiet history can leave the standard label without a churner
+                # (or without a buyer who stayed) in the training rows: that label's model
+                # and logistic scores are left out at this cut-off, the rest is reported.
+                progress(
+                    f"  cut-off {cutoff}: no model under the {LABELS[label]} label "
+                    "(its training rows hold one outcome only)"
+                )
+                continue
             model, logistic = _fit_predict(train, test, label, seed=seed, num_threads=num_threads)
             scores[f"model_{label}"] = model
             scores[f"logistic_{label}"] = logistic
@@ -218,12 +231,13 @@ def score_columns(frame: pl.DataFrame, label: str) -> dict[str, np.ndarray]:
     """Each score of ``frame`` for ``label``, higher meaning riskier."""
     trained = label if label in TRAINED else "churned"
     health = frame["health_score"].cast(pl.Float64).fill_null(50.0).to_numpy()
-    return {
-        "model": frame[f"model_{trained}"].to_numpy(),
-        "recency": frame["recency"].cast(pl.Float64).fill_null(0.0).to_numpy(),
-        "logistic": frame[f"logistic_{trained}"].to_numpy(),
-        "health": 100.0 - health,
-    }
+    scores = {"recency": frame["recency"].cast(pl.Float64).fill_null(0.0).to_numpy()}
+    for score in ("model", "logistic"):
+        # Absent where no model could be trained under this label (see run_backtest).
+        if f"{score}_{trained}" in frame.columns:
+            scores[score] = frame[f"{score}_{trained}"].to_numpy()
+    scores["health"] = 100.0 - health
+    return scores
 
 
 def backtest_metrics(predictions: pl.DataFrame) -> pl.DataFrame:
@@ -243,7 +257,12 @@ def backtest_metrics(predictions: pl.DataFrame) -> pl.DataFrame:
             if y.size == 0 or y.min() == y.max():
                 continue
             for score, values in score_columns(known, label).items():
-                figures = evaluate(y, values, probability=score in ("model", "logistic"))
+                scored = ~np.isnan(values.astype(np.float64))
+                if not scored.any() or y[scored].min() == y[scored].max():
+                    continue
+                figures = evaluate(
+                    y[scored], values[scored], probability=score in ("model", "logistic")
+                )
                 rows.append(
                     {"cutoff": name, "outcome": outcome, "score": score, **figures.as_dict()}
                 )
