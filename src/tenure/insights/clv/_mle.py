@@ -11,11 +11,25 @@ from scipy import optimize
 
 from ._inputs import FloatArray
 
-__all__ = ["ConvergenceWarning", "LogParameterFit", "minimise_on_log_scale", "weighted_sum"]
+__all__ = [
+    "ConvergenceWarning",
+    "LogParameterFit",
+    "minimise_on_log_scale",
+    "prior_penalty",
+    "weighted_sum",
+]
 
 # Positive parameters are optimised as logs; beyond exp(+-30) a parameter has run off to a
 # boundary (the model is degenerate for the data) and the bound keeps exp() finite.
 _LOG_BOUND = 30.0
+
+
+def prior_penalty(log_params: FloatArray, centre: FloatArray, sd: float) -> float:
+    """Minus the log density of independent normal priors on the log-parameters (no constant).
+
+    The MAP fallback of the transaction models subtracts it from the log-likelihood.
+    """
+    return float(np.sum((log_params - centre) ** 2)) / (2.0 * sd**2)
 
 
 def weighted_sum(weights: FloatArray, values: FloatArray) -> float:

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from ._inputs import FloatArray, check_horizon, check_purchase_history
-from ._mle import LogParameterFit, minimise_on_log_scale, weighted_sum
+from ._mle import LogParameterFit, minimise_on_log_scale, prior_penalty, weighted_sum
 from ._purchase_expectation import expected_purchases_while_alive
 
 __all__ = ["BetaGeoFitter"]
@@ -428,7 +428,7 @@ class BetaGeoFitter:
             r, alpha, a, b = (float(v) for v in np.exp(log_params))
             value = likelihood.log_likelihood(r, alpha, a, b)[0]
             if prior_sd is not None:
-                value -= float(np.sum((log_params - centre) ** 2)) / (2.0 * prior_sd**2)
+                value -= prior_penalty(log_params, centre, prior_sd)
             return value
 
         return density

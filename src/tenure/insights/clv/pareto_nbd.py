@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from scipy import optimize, special
 
 from ._inputs import FloatArray, check_horizon, check_purchase_history, distinct_rows
-from ._mle import ConvergenceWarning, weighted_sum
+from ._mle import ConvergenceWarning, prior_penalty, weighted_sum
 
 __all__ = ["ParetoNBDFitter"]
 
@@ -200,7 +200,7 @@ class ParetoNBDFitter:
                 return np.inf
             value = -histories.log_likelihood(np.exp(log_params)) / n
             if prior_sd is not None:
-                value += float(np.sum((log_params - centre) ** 2)) / (2 * prior_sd**2) / n
+                value += prior_penalty(log_params, centre, prior_sd) / n
             return value if np.isfinite(value) else np.inf
 
         # L-BFGS-B on finite-difference gradients needs a fifth of Nelder-Mead's
@@ -254,7 +254,7 @@ class ParetoNBDFitter:
         def density(log_params: FloatArray) -> float:
             value = histories.log_likelihood(np.exp(log_params))
             if prior_sd is not None:
-                value -= float(np.sum((log_params - centre) ** 2)) / (2.0 * prior_sd**2)
+                value -= prior_penalty(log_params, centre, prior_sd)
             return value
 
         return density
