@@ -51,37 +51,34 @@ def standalone_cluster(folder: Path, *, cores: int = 2, memory: str = "1g") -> I
     port = free_port()
     master_url = f"spark://127.0.0.1:{port}"
     processes: list[subprocess.Popen] = []
+
+    def start(what: str, main_class: str, *args: str, ready: str) -> None:
+        log = folder / f"{what}.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [spark_class, main_class, *args],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        _wait_for(log, ready, process, what)
+
     try:
-        master_log = folder / "master.log"
-        with master_log.open("w") as out:
-            master = subprocess.Popen(
-                [
-                    spark_class,
-                    "org.apache.spark.deploy.master.Master",
-                    *("--host", "127.0.0.1", "--port", str(port)),
-                    *("--webui-port", str(free_port())),
-                ],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        processes.append(master)
-        _wait_for(master_log, "I have been elected leader", master, "master")
-        worker_log = folder / "worker.log"
-        with worker_log.open("w") as out:
-            worker = subprocess.Popen(
-                [
-                    spark_class,
-                    "org.apache.spark.deploy.worker.Worker",
-                    *("--host", "127.0.0.1", "--cores", str(cores), "--memory", memory),
-                    *("--webui-port", str(free_port()), master_url),
-                ],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        processes.append(worker)
-        _wait_for(worker_log, "Successfully registered with master", worker, "worker")
+        start(
+            "master",
+            "org.apache.spark.deploy.master.Master",
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--webui-port", str(free_port())),
+            ready="I have been elected leader",
+        )
+        start(
+            "worker",
+            "org.apache.spark.deploy.worker.Worker",
+            *("--host", "127.0.0.1", "--cores", str(cores), "--memory", memory),
+            *("--webui-port", str(free_port()), master_url),
+            ready="Successfully registered with master",
+        )
         yield master_url
     finally:
         for process in reversed(processes):
