@@ -29,6 +29,7 @@ from icalendar import Calendar, Event
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Position, TeamMembership
+from tenure.accounts.permissions import visible_account_q
 from tenure.engagement.choices import TouchpointKind, TouchpointStatus
 from tenure.engagement.models import CalendarFeedToken, Touchpoint
 
@@ -42,6 +43,8 @@ __all__ = [
     "feed_user",
     "ics_feed",
     "manager_calendar",
+    "team_calendar",
+    "touchpoint_entry",
 ]
 
 #: How far ahead the calendar page and the feed look.
@@ -70,6 +73,8 @@ class CalendarEntry:
     owner_name: str
     changed_at: dt.datetime
     is_done: bool = False
+    #: The touchpoint behind the entry (``None`` for a birthday worked out from a contact).
+    touchpoint_id: int | None = None
 
     @property
     def account_url(self) -> str:
@@ -91,7 +96,8 @@ def birthday_between(birthday: dt.date, start: dt.date, end: dt.date) -> dt.date
     return None
 
 
-def _touchpoint_entry(touchpoint: Touchpoint) -> CalendarEntry:
+def touchpoint_entry(touchpoint: Touchpoint) -> CalendarEntry:
+    """The calendar entry of one touchpoint (its account, contact and owner loaded)."""
     contact = touchpoint.contact.full_name if touchpoint.contact else ""
     title = touchpoint.title or str(touchpoint.get_kind_display())
     if contact and contact not in title:
@@ -109,6 +115,7 @@ def _touchpoint_entry(touchpoint: Touchpoint) -> CalendarEntry:
         owner_name=(owner.get_full_name() or owner.get_username()) if owner else "",
         changed_at=touchpoint.updated_at,
         is_done=touchpoint.status == TouchpointStatus.DONE,
+        touchpoint_id=touchpoint.pk,
     )
 
 
@@ -129,7 +136,7 @@ def _entries(
     planned = touchpoints.filter(
         scheduled_on__gte=start, scheduled_on__lte=end, status__in=statuses
     ).select_related("account", "contact", "owner")
-    entries = [_touchpoint_entry(t) for t in planned]
+    entries = [touchpoint_entry(t) for t in planned]
     greeted = {(t.contact_id, t.scheduled_on) for t in planned if t.kind == TouchpointKind.BIRTHDAY}
     people = positions.filter(left_on__isnull=True, contact__birthday__isnull=False)
     if not birthdays:
@@ -177,6 +184,26 @@ def manager_calendar(
     positions = Position.objects.filter(account_id__in=managed)
     return _entries(
         touchpoints, positions, start, end, include_done=include_done, birthdays=birthdays
+    )
+
+
+def team_calendar(
+    *,
+    user: User,
+    start: dt.date,
+    end: dt.date,
+    birthdays: bool = True,
+) -> list[CalendarEntry]:
+    """Every planned touchpoint (and, unless ``birthdays`` is false, birthday) at the accounts
+    the user may see, whoever owns it: a director's view of the team."""
+    visible = visible_account_q(user, prefix="account__")
+    return _entries(
+        Touchpoint.objects.filter(visible),
+        Position.objects.filter(visible),
+        start,
+        end,
+        include_done=False,
+        birthdays=birthdays,
     )
 
 

@@ -23,6 +23,7 @@ class TouchpointKind(models.TextChoices):
     BUSINESS_REVIEW = "review", "Business review"
     BIRTHDAY = "birthday", "Birthday"
     CONFERENCE = "conference", "Conference"
+    EVENT = "event", "Event"
     HOLIDAY_GREETING = "holiday", "Holiday greeting"
     SEASONAL_PREPARATION = "seasonal", "Seasonal preparation"
     OTHER = "other", "Other"

@@ -104,6 +104,9 @@ class Touchpoint(TimeStampedModel):
         related_name="fulfilled_touchpoints",
         help_text="The interaction that fulfilled this touchpoint.",
     )
+    skip_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why a skipped touchpoint did not take place."
+    )
 
     class Meta:
         ordering = ["scheduled_on", "id"]

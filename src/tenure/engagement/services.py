@@ -19,6 +19,7 @@ from tenure.core.validation import check_rows, validate_and_save
 from tenure.engagement.cadence.policies import segment_of
 from tenure.engagement.choices import Sentiment, TouchpointStatus
 from tenure.engagement.models import CadencePolicy, Interaction, Touchpoint, WeeklyFocus
+from tenure.engagement.permissions import require_change_interaction
 from tenure.engagement.selectors import weekly_focus
 
 
@@ -107,6 +108,77 @@ def interaction_log(
     return interaction
 
 
+def touchpoint_date_problem(scheduled_on: dt.date, today: dt.date) -> str:
+    """Why a touchpoint cannot be planned (or moved) to ``scheduled_on``, or ""."""
+    if scheduled_on >= today:
+        return ""
+    return (
+        f"the date, {day_label(scheduled_on)}, is before today ({day_label(today)}): "
+        "plan a touchpoint for today or later; log what has already happened as an interaction"
+    )
+
+
+@transaction.atomic
+def interaction_edit(
+    *,
+    interaction: Interaction,
+    by: User,
+    occurred_at: dt.datetime,
+    kind: str,
+    summary: str,
+    is_strategic: bool = False,
+    contacts: Iterable[Contact] = (),
+    outcome: str = "",
+    next_step: str = "",
+    next_step_due: dt.date | None = None,
+    sentiment: int = Sentiment.NEUTRAL,
+    today: dt.date | None = None,
+) -> Interaction:
+    """Correct a logged interaction: its author (while on the account's team) or a director.
+
+    The same rules as :func:`interaction_log`; the audit trail keeps what it said before.
+    """
+    require_change_interaction(by, interaction)
+    account = interaction.account
+    if occurred_at.tzinfo is None:
+        raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
+    problem = interaction_date_problem(occurred_at, today)
+    if problem:
+        raise DomainError(problem, field="occurred_at")
+    if not summary.strip():
+        raise DomainError("say in a few words what happened", field="summary")
+    if next_step_due is not None and not next_step.strip():
+        raise DomainError("say what the next step is, or clear its due date", field="next_step")
+    contacts = list(contacts)
+    outsiders = [c for c in contacts if not c.positions.filter(account=account).exists()]
+    if outsiders:
+        names = ", ".join(str(c) for c in outsiders)
+        raise DomainError(f"{names} has no position at {account.name}", field="contacts")
+    interaction.occurred_at = occurred_at
+    interaction.kind = kind
+    interaction.summary = summary.strip()
+    interaction.is_strategic = is_strategic
+    interaction.outcome = outcome.strip()
+    interaction.next_step = next_step.strip()
+    interaction.next_step_due = next_step_due
+    interaction.sentiment = sentiment
+    validate_and_save(interaction)
+    if {c.pk for c in contacts} != {c.pk for c in interaction.contacts.all()}:
+        interaction.contacts.set(contacts)
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, interaction: Interaction, by: User) -> None:
+    """Delete a logged interaction: its author (while on the account's team) or a director.
+
+    A touchpoint it fulfilled stays done, without its link; the audit trail records the
+    deletion.
+    """
+    require_change_interaction(by, interaction)
+    interaction.delete()
+
+
 @transaction.atomic
 def touchpoint_plan(
     *,
@@ -116,10 +188,23 @@ def touchpoint_plan(
     title: str = "",
     owner: User | None = None,
     contact: Contact | None = None,
+    today: dt.date | None = None,
 ) -> Touchpoint:
-    """Plan a touchpoint with an account."""
+    """Plan a touchpoint with an account.
+
+    With ``today`` (pages pass the user's today), a date before it is refused; without it
+    (the demo, imports, tests of the past) any date is taken. A contact must hold a position
+    at the account.
+    """
+    account = _resolve_account(account)
+    if today is not None:
+        problem = touchpoint_date_problem(scheduled_on, today)
+        if problem:
+            raise DomainError(problem, field="scheduled_on")
+    if contact is not None and not contact.positions.filter(account=account).exists():
+        raise DomainError(f"{contact} has no position at {account.name}", field="contact")
     touchpoint = Touchpoint(
-        account=_resolve_account(account),
+        account=account,
         scheduled_on=scheduled_on,
         kind=kind,
         title=title.strip(),
@@ -130,11 +215,41 @@ def touchpoint_plan(
     return touchpoint
 
 
+def _still_planned(touchpoint: Touchpoint) -> None:
+    if touchpoint.status != TouchpointStatus.PLANNED:
+        raise DomainError(
+            f"the touchpoint is already {touchpoint.get_status_display().lower()}", field="status"
+        )
+
+
+@transaction.atomic
+def touchpoint_reschedule(
+    *, touchpoint: Touchpoint, scheduled_on: dt.date, today: dt.date
+) -> Touchpoint:
+    """Move a planned touchpoint to another day (today or later).
+
+    The audit trail keeps the history: the event records the day it had before.
+    """
+    _still_planned(touchpoint)
+    problem = touchpoint_date_problem(scheduled_on, today)
+    if problem:
+        raise DomainError(problem, field="scheduled_on")
+    if scheduled_on == touchpoint.scheduled_on:
+        raise DomainError(
+            f"the touchpoint is already on {day_label(scheduled_on)}: choose another day",
+            field="scheduled_on",
+        )
+    touchpoint.scheduled_on = scheduled_on
+    validate_and_save(touchpoint)
+    return touchpoint
+
+
 @transaction.atomic
 def touchpoint_complete(*, touchpoint: Touchpoint, interaction: Interaction | None) -> Touchpoint:
     """Mark a touchpoint done, linked to the interaction that fulfilled it."""
-    if touchpoint.status != TouchpointStatus.PLANNED:
-        raise DomainError(f"the touchpoint is already {touchpoint.status}", field="status")
+    _still_planned(touchpoint)
+    if interaction is not None and interaction.account_id != touchpoint.account_id:
+        raise DomainError("the interaction belongs to another account", field="interaction")
     touchpoint.status = TouchpointStatus.DONE
     touchpoint.interaction = interaction
     validate_and_save(touchpoint)
@@ -142,11 +257,11 @@ def touchpoint_complete(*, touchpoint: Touchpoint, interaction: Interaction | No
 
 
 @transaction.atomic
-def touchpoint_skip(*, touchpoint: Touchpoint) -> Touchpoint:
-    """Mark a planned touchpoint as skipped."""
-    if touchpoint.status != TouchpointStatus.PLANNED:
-        raise DomainError(f"the touchpoint is already {touchpoint.status}", field="status")
+def touchpoint_skip(*, touchpoint: Touchpoint, reason: str = "") -> Touchpoint:
+    """Mark a planned touchpoint as skipped, saying why (pages ask for the reason)."""
+    _still_planned(touchpoint)
     touchpoint.status = TouchpointStatus.SKIPPED
+    touchpoint.skip_reason = reason.strip()
     validate_and_save(touchpoint)
     return touchpoint
 

@@ -16,23 +16,32 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
+from tenure.access.choices import Role
 from tenure.accounts.models import Account, Contact
-from tenure.accounts.permissions import account_guard, can_see_personal_data, visible_account_q
+from tenure.accounts.permissions import (
+    AnyUser,
+    account_guard,
+    can_see_personal_data,
+    role_of,
+    visible_account_q,
+)
 from tenure.core.errors import DomainError
 from tenure.core.query_params import int_list_param
-from tenure.engagement.cadence import CadenceState, cadence_check, cadence_status, cadence_statuses
+from tenure.engagement.cadence import CadenceState, cadence_check, cadence_statuses
 from tenure.engagement.calendar import (
     CALENDAR_DAYS,
     FEED_PAST_DAYS,
     CalendarEntry,
-    account_calendar,
     feed_token_renew,
     feed_user,
     ics_feed,
     manager_calendar,
+    team_calendar,
 )
+from tenure.engagement.choices import TouchpointStatus
 from tenure.engagement.forms import InteractionForm
-from tenure.engagement.models import CadencePolicy, CalendarFeedToken
+from tenure.engagement.models import CadencePolicy, CalendarFeedToken, Touchpoint
+from tenure.engagement.permissions import editable_account_ids
 from tenure.engagement.selectors import account_interactions, last_strategic_contact, my_accounts
 from tenure.engagement.services import interaction_log
 
@@ -56,6 +65,7 @@ def interaction_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = _account(account_id)
     account_guard(request, account, write=True)
     form = InteractionForm(request.POST or None, account=account)
+    touchpoint = _planned_touchpoint(request, account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +81,7 @@ def interaction_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
                 next_step=data["next_step"],
                 next_step_due=data["next_step_due"],
                 sentiment=data["sentiment"],
+                touchpoint=touchpoint,
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -86,7 +97,21 @@ def interaction_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     if request.htmx and form.errors:
         # htmx swaps only 2xx responses by default; the form with its errors must show.
         status = 200
-    return render(request, template, {"account": account, "form": form}, status=status)
+    context = {"account": account, "form": form, "touchpoint": touchpoint}
+    return render(request, template, context, status=status)
+
+
+def _planned_touchpoint(request: HttpRequest, account: Account) -> Touchpoint | None:
+    """The planned touchpoint this interaction fulfils (``touchpoint`` in the query or form),
+    marked done with it; unknown, other accounts' and no longer planned ones are ignored."""
+    raw = request.POST.get("touchpoint") or request.GET.get("touchpoint") or ""
+    if not raw.isdigit():
+        return None
+    return (
+        Touchpoint.objects.filter(pk=int(raw), account=account, status=TouchpointStatus.PLANNED)
+        .select_related("account", "contact")
+        .first()
+    )
 
 
 def _logged_response(request: HttpRequest, account: Account) -> HttpResponse:
@@ -150,33 +175,27 @@ def cadence_warnings(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(request, "engagement/_cadence_warnings.html", {"warnings": warnings})
 
 
-def account_upcoming(request: HttpRequest, account_id: int) -> HttpResponse:
-    """The account page's section: its cadence status and the next 90 days' touchpoints."""
-    account = _account(account_id)
-    account_guard(request, account, write=False)
-    today = timezone.localdate()
-    entries = account_calendar(
-        account=account,
-        start=today,
-        end=today + dt.timedelta(days=CALENDAR_DAYS),
-        birthdays=can_see_personal_data(request.user),
-    )
-    context = {
-        "account": account,
-        "cadence": cadence_status(account, today=today),
-        "entries": entries,
-        "days": CALENDAR_DAYS,
-    }
-    return render(request, "engagement/_account_upcoming_body.html", context)
-
-
 # --- the touchpoint calendar and its feed ---------------------------------------------------
+
+
+#: The calendar's two views: the user's own touchpoints, or every visible account's.
+CALENDAR_SCOPES = {"mine": "Mine", "team": "Team"}
+
+
+def default_calendar_scope(user: AnyUser) -> str:
+    """A key account manager starts on their own calendar; directors (and admins and
+    analysts, who own no touchpoints) on the team's."""
+    return "mine" if role_of(user) == Role.KEY_ACCOUNT_MANAGER else "team"
 
 
 def _calendar_context(request: HttpRequest) -> dict[str, object]:
     assert request.user.is_authenticated  # LoginRequiredMiddleware
     today = timezone.localdate()
-    entries = manager_calendar(
+    scope = request.GET.get("scope", "")
+    if scope not in CALENDAR_SCOPES:
+        scope = default_calendar_scope(request.user)
+    pick = team_calendar if scope == "team" else manager_calendar
+    entries = pick(
         user=request.user,
         start=today,
         end=today + dt.timedelta(days=CALENDAR_DAYS),
@@ -185,10 +204,15 @@ def _calendar_context(request: HttpRequest) -> dict[str, object]:
     months: dict[dt.date, list[CalendarEntry]] = {}
     for entry in entries:
         months.setdefault(entry.on.replace(day=1), []).append(entry)
+    back = f"{reverse('engagement:calendar')}?scope={scope}"
     return {
         "months": sorted(months.items()),
         "today": today,
         "days": CALENDAR_DAYS,
+        "scope": scope,
+        "scopes": CALENDAR_SCOPES.items(),
+        "editable": editable_account_ids(request.user, {e.account_id for e in entries}),
+        "back": back,
         "token": CalendarFeedToken.objects.filter(user=request.user).first(),
     }
 
