@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tenure.accounts.models import Account, Contact
@@ -155,3 +156,18 @@ class TouchpointCompleteForm(forms.Form):
             "pk", flat=True
         )[:20]
         interaction.queryset = Interaction.objects.filter(pk__in=list(recent))
+
+
+class CalendarTouchpointForm(forms.Form):
+    """Plan a touchpoint from the calendar: at which account, when, what."""
+
+    account = forms.ModelChoiceField(label="Account", queryset=Account.objects.none())
+    scheduled_on = forms.DateField(label="Date", widget=_DATE)
+    kind = forms.ChoiceField(label="Kind", choices=TouchpointKind.choices, initial="meeting")
+    title = forms.CharField(label="Title", max_length=200, required=False)
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        account = self.fields["account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = accounts.order_by("name")

@@ -181,7 +181,12 @@ def _show_actions(
 
 def _changed(request: HtmxHttpRequest, touchpoint: Touchpoint, done: str) -> HttpResponse:
     if request.htmx:
-        context = {"e": touchpoint_entry(touchpoint), "done": done, "editable": set()}
+        context = {
+            "e": touchpoint_entry(touchpoint),
+            "done": done,
+            "editable": set(),
+            "show_account": True,
+        }
         return render(request, "engagement/_calendar_entry.html", context)
     messages.success(request, done)
     return redirect(back_to(request, touchpoint.account.get_absolute_url()))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from tenure.access.choices import Role
-from tenure.accounts.models import Account, Contact
+from tenure.accounts.models import Account, Contact, TeamMembership
 from tenure.accounts.permissions import (
     AnyUser,
     account_guard,
@@ -25,6 +28,7 @@ from tenure.accounts.permissions import (
     role_of,
     visible_account_q,
 )
+from tenure.core.dates import day_label
 from tenure.core.errors import DomainError
 from tenure.core.query_params import int_list_param
 from tenure.engagement.cadence import CadenceState, cadence_check, cadence_statuses
@@ -39,11 +43,11 @@ from tenure.engagement.calendar import (
     team_calendar,
 )
 from tenure.engagement.choices import TouchpointStatus
-from tenure.engagement.forms import InteractionForm
+from tenure.engagement.forms import CalendarTouchpointForm, InteractionForm
 from tenure.engagement.models import CadencePolicy, CalendarFeedToken, Touchpoint
 from tenure.engagement.permissions import editable_account_ids
 from tenure.engagement.selectors import account_interactions, last_strategic_contact, my_accounts
-from tenure.engagement.services import interaction_log
+from tenure.engagement.services import interaction_log, touchpoint_plan
 
 
 def _account(pk: int) -> Account:
@@ -188,7 +192,7 @@ def default_calendar_scope(user: AnyUser) -> str:
     return "mine" if role_of(user) == Role.KEY_ACCOUNT_MANAGER else "team"
 
 
-def _calendar_context(request: HttpRequest) -> dict[str, object]:
+def _calendar_context(request: HttpRequest) -> dict[str, Any]:
     assert request.user.is_authenticated  # LoginRequiredMiddleware
     today = timezone.localdate()
     scope = request.GET.get("scope", "")
@@ -205,7 +209,9 @@ def _calendar_context(request: HttpRequest) -> dict[str, object]:
     for entry in entries:
         months.setdefault(entry.on.replace(day=1), []).append(entry)
     back = f"{reverse('engagement:calendar')}?scope={scope}"
+    shown = {e.account_id for e in entries}
     return {
+        "plan_form": CalendarTouchpointForm(accounts=_plannable_accounts(request.user, shown)),
         "months": sorted(months.items()),
         "today": today,
         "days": CALENDAR_DAYS,
@@ -217,9 +223,44 @@ def _calendar_context(request: HttpRequest) -> dict[str, object]:
     }
 
 
+def _plannable_accounts(user: User, shown: set[int]) -> QuerySet[Account]:
+    """Accounts the calendar's plan form offers: the user's teams' and those on the page, that
+    the user may change (a director is not offered every account in the portfolio)."""
+    on_team = TeamMembership.objects.filter(user=user).values_list("account_id", flat=True)
+    ids = editable_account_ids(user, shown | set(on_team))
+    return Account.objects.filter(pk__in=ids)
+
+
+@require_http_methods(["GET", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    """My touchpoints and my accounts' birthdays for the next 90 days, and the feed link."""
-    return render(request, "engagement/calendar.html", _calendar_context(request))
+    """The next 90 days' touchpoints and birthdays (mine or the team's), the feed link, and a
+    form to plan a touchpoint (POST: plan it, then back to the same calendar)."""
+    assert request.user.is_authenticated  # LoginRequiredMiddleware
+    context = _calendar_context(request)
+    accounts = context["plan_form"].fields["account"].queryset
+    form = CalendarTouchpointForm(request.POST or None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account_guard(request, data["account"], write=True)
+        try:
+            touchpoint = touchpoint_plan(
+                account=data["account"],
+                scheduled_on=data["scheduled_on"],
+                kind=data["kind"],
+                title=data["title"],
+                owner=request.user,
+                today=context["today"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            title = touchpoint.title or touchpoint.get_kind_display()
+            on = day_label(touchpoint.scheduled_on)
+            messages.success(request, f"Planned: {title} with {touchpoint.account.name} on {on}.")
+            return redirect(context["back"])
+    context["plan_form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "engagement/calendar.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
