@@ -110,6 +110,8 @@ class TouchpointForm(forms.Form):
     )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        # Its own ids: the account page also holds the log form, with its own "kind".
+        kwargs.setdefault("auto_id", "plan_%s")
         super().__init__(*args, **kwargs)
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
@@ -167,6 +169,7 @@ class CalendarTouchpointForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200, required=False)
 
     def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "plan_%s")
         super().__init__(*args, **kwargs)
         account = self.fields["account"]
         assert isinstance(account, forms.ModelChoiceField)

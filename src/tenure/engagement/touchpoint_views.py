@@ -139,7 +139,7 @@ def touchpoint_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
             form = TouchpointForm(account=account)
     if request.htmx:
         context = upcoming_context(request, account, form)
-        context["done"] = done
+        context["planned"] = done
         return render(request, "engagement/_account_upcoming_body.html", context)
     status = 400 if form.errors else 200
     context = {
