@@ -235,3 +235,41 @@ def test_the_cadence_check_never_sends_the_csrf_token_in_its_get_url(kim, accoun
     check = check[: check.index("</div>")]
     assert 'hx-params="occurred_at,contacts"' in check
     assert "hx-get=" in check
+
+
+def test_the_calendar_page_query_count_does_not_grow_with_entries(
+    kim, manager, django_assert_max_num_queries
+):
+    def add(n: int) -> None:
+        for i in range(n):
+            account = TeamMembershipFactory(user=manager).account
+            TouchpointFactory(account=account, owner=manager, scheduled_on=dt.date(2026, 12, 1 + i))
+
+    add(2)
+    with django_assert_max_num_queries(30) as few:
+        assert kim.get("/calendar/").status_code == 200
+    add(6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Reschedule, complete or skip" in kim.get("/calendar/").content.decode()
+
+
+def test_the_team_calendar_leaves_out_accounts_hidden_from_a_manager(kim, account, settings):
+    settings.TENURE_KAM_SEES_ALL = False
+    TouchpointFactory(account=account, scheduled_on=dt.date(2026, 12, 1), title="Ours")
+    TouchpointFactory(account=AccountFactory(), scheduled_on=dt.date(2026, 12, 1), title="Hidden")
+    team = kim.get("/calendar/?scope=team").content.decode()
+    assert "Ours" in team
+    assert "Hidden" not in team
+
+
+def test_a_hidden_accounts_touchpoint_is_missing_not_forbidden(kim, settings):
+    settings.TENURE_KAM_SEES_ALL = False
+    hidden = TouchpointFactory(account=AccountFactory(), scheduled_on=dt.date(2026, 12, 1))
+    assert kim.get(f"/touchpoints/{hidden.pk}/").status_code == 404
+    assert kim.post(f"/touchpoints/{hidden.pk}/skip/", {"reason": "x"}).status_code == 404
+
+
+def test_the_meeting_brief_carries_the_touchpoint_section(kim, account):
+    brief = kim.get(f"/accounts/{account.pk}/brief/").content.decode()
+    assert 'id="account-upcoming"' in brief
+    assert f"/accounts/{account.pk}/upcoming/" in brief
