@@ -86,6 +86,7 @@ class TouchpointOut(Schema):
     contact_id: int | None
     status: str
     interaction_id: int | None
+    skip_reason: str
 
 
 class TouchpointIn(InputSchema):
@@ -98,6 +99,10 @@ class TouchpointIn(InputSchema):
 
 class TouchpointCompleteIn(InputSchema):
     interaction_id: Id | None = None
+
+
+class TouchpointSkipIn(InputSchema):
+    reason: Annotated[str, Text(300)] = Field("", description="Why it did not take place.")
 
 
 def _interactions() -> Any:
@@ -235,6 +240,8 @@ def touchpoint_complete(
 
 
 @router.post("/touchpoints/{touchpoint_id}/skip", response={200: TouchpointOut, **WRITE_ERRORS})
-def touchpoint_skip(request: HttpRequest, touchpoint_id: Id) -> Any:
-    """Mark a planned touchpoint skipped."""
-    return services.touchpoint_skip(touchpoint=_touchpoint(request, touchpoint_id, write=True))
+def touchpoint_skip(request: HttpRequest, touchpoint_id: Id, payload: TouchpointSkipIn) -> Any:
+    """Mark a planned touchpoint skipped, optionally saying why."""
+    return services.touchpoint_skip(
+        touchpoint=_touchpoint(request, touchpoint_id, write=True), reason=payload.reason
+    )
