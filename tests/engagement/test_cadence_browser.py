@@ -48,6 +48,8 @@ def test_ticking_a_person_already_contacted_twice_shows_a_warning(page, login, l
         )
         interaction.contacts.set([position.contact])
     login("kim", PASSWORD)
+    checks: list[str] = []
+    page.on("request", lambda r: checks.append(r.url) if "cadence-check" in r.url else None)
     page.goto(f"{live_server.url}/accounts/{position.account_id}/log/")
     page.get_by_role("heading", name="Log an interaction with Harbour Foods").wait_for()
     assert not page.locator("#cadence-check .warning").is_visible()
@@ -58,6 +60,10 @@ def test_ticking_a_person_already_contacted_twice_shows_a_warning(page, login, l
         "Ada Quill: this contact by the account team would be the 3rd within 30 days"
         in warning.inner_text()
     )
+    # The check is a GET: it carries the date and the people, never the CSRF token.
+    assert checks
+    assert all("csrfmiddlewaretoken" not in url for url in checks), checks
+    assert any(f"contacts={position.contact_id}" in url for url in checks), checks
     # Only a warning: the interaction can still be logged.
     page.get_by_label("Summary").fill("Confirmed the delivery slot")
     page.get_by_role("button", name="Log interaction").click()
