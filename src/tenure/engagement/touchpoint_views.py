@@ -40,7 +40,7 @@ from tenure.engagement.services import (
     touchpoint_reschedule,
     touchpoint_skip,
 )
-from tenure.engagement.views import HtmxHttpRequest, _account
+from tenure.engagement.views import HtmxHttpRequest, account_or_404
 
 
 def back_to(request: HttpRequest, default: str) -> str:
@@ -101,7 +101,7 @@ def upcoming_context(
 def account_upcoming(request: HttpRequest, account_id: int) -> HttpResponse:
     """The account page's panel: its cadence status, the next 90 days' touchpoints (each with
     its changes for those who may change the account) and the plan form."""
-    account = _account(account_id)
+    account = account_or_404(account_id)
     account_guard(request, account, write=False)
     return render(
         request, "engagement/_account_upcoming_body.html", upcoming_context(request, account)
@@ -112,7 +112,7 @@ def account_upcoming(request: HttpRequest, account_id: int) -> HttpResponse:
 def touchpoint_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     """Plan a touchpoint with one account: in the account page's panel, or as a page."""
     assert request.user.is_authenticated  # LoginRequiredMiddleware
-    account = _account(account_id)
+    account = account_or_404(account_id)
     account_guard(request, account, write=True)
     form = TouchpointForm(request.POST or None, account=account)
     done = ""

@@ -50,7 +50,8 @@ from tenure.engagement.selectors import account_interactions, last_strategic_con
 from tenure.engagement.services import interaction_log, touchpoint_plan
 
 
-def _account(pk: int) -> Account:
+def account_or_404(pk: int) -> Account:
+    """The account, or a 404 (the caller then checks access with ``account_guard``)."""
     try:
         return Account.objects.get(pk=pk)
     except Account.DoesNotExist as missing:
@@ -66,7 +67,7 @@ class HtmxHttpRequest(HttpRequest):
 def interaction_new(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     """Show and take the log-an-interaction form for one account."""
     assert request.user.is_authenticated  # LoginRequiredMiddleware
-    account = _account(account_id)
+    account = account_or_404(account_id)
     account_guard(request, account, write=True)
     form = InteractionForm(request.POST or None, account=account)
     touchpoint = _planned_touchpoint(request, account)
@@ -170,7 +171,7 @@ def _day_of(raw: str) -> dt.date | None:
 
 def cadence_warnings(request: HttpRequest, account_id: int) -> HttpResponse:
     """The over-contact warnings for the interaction being typed (htmx, never blocking)."""
-    account = _account(account_id)
+    account = account_or_404(account_id)
     account_guard(request, account, write=False)
     on = _day_of(request.GET.get("occurred_at", "")) or timezone.localdate()
     ids = int_list_param(request.GET, "contacts")
