@@ -273,3 +273,29 @@ def test_the_meeting_brief_carries_the_touchpoint_section(kim, account):
     brief = kim.get(f"/accounts/{account.pk}/brief/").content.decode()
     assert 'id="account-upcoming"' in brief
     assert f"/accounts/{account.pk}/upcoming/" in brief
+
+
+def test_done_and_log_in_place_sends_htmx_to_the_log_form(kim, account):
+    touchpoint = TouchpointFactory(account=account, scheduled_on=dt.date(2026, 11, 25))
+    response = kim.post(f"/touchpoints/{touchpoint.pk}/done/", {"log": "1"}, **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/accounts/{account.pk}/log/?touchpoint={touchpoint.pk}"
+    touchpoint.refresh_from_db()
+    assert touchpoint.status == TouchpointStatus.PLANNED  # done once the interaction is logged
+
+
+def test_the_log_form_ignores_another_accounts_touchpoint(kim, account):
+    elsewhere = TouchpointFactory(account=AccountFactory(), scheduled_on=dt.date(2026, 11, 25))
+    kim.post(
+        f"/accounts/{account.pk}/log/",
+        {
+            "kind": "call",
+            "occurred_at": "2026-11-25T08:30",
+            "summary": "Quick call",
+            "sentiment": "0",
+            "touchpoint": elsewhere.pk,
+        },
+    )
+    assert Interaction.objects.filter(account=account).count() == 1
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == TouchpointStatus.PLANNED
