@@ -85,6 +85,9 @@ def test_a_past_date_is_refused_with_a_message_naming_the_field(kim, account):
 
 def test_moving_in_place_returns_the_entry_and_the_plain_form_redirects(kim, account):
     touchpoint = TouchpointFactory(account=account, scheduled_on=dt.date(2026, 12, 1))
+    plain_page = kim.get(f"/touchpoints/{touchpoint.pk}/?next=/calendar/").content.decode()
+    assert "Business review with Harbour Foods" in plain_page  # a whole page, without htmx
+    assert 'name="next" value="/calendar/"' in plain_page
     response = kim.post(
         f"/touchpoints/{touchpoint.pk}/move/", {"scheduled_on": "2026-12-08"}, **HTMX
     )
