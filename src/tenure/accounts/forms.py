@@ -146,7 +146,7 @@ class ProfileForm(forms.Form):
         return cls(initial=initial)
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonChoiceField(forms.ModelChoiceField):
     """Users by their full name (their user name when they have none)."""
 
     def label_from_instance(self, obj: User) -> str:
