@@ -44,12 +44,6 @@ class StakeholderForm(forms.Form):
     PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
     POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
 
-    def lock_person(self) -> None:
-        """Show the person's details read-only: the user may not change this person."""
-        for name in self.PERSON_FIELDS:
-            self.fields[name].disabled = True
-        self.fields["email"].help_text = "Only someone who may change this person edits these."
-
     @classmethod
     def for_position(cls, position: Any, data: Any = None) -> StakeholderForm:
         """The form filled with a position and its person, for correcting them."""

@@ -20,7 +20,6 @@ from tenure.accounts.models import Account, Position
 from tenure.accounts.permissions import (
     account_guard,
     can_edit_account,
-    can_edit_contact,
     can_see_personal_data,
 )
 from tenure.accounts.selectors import account_positions
@@ -124,16 +123,14 @@ def position_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     position = _position(request, pk)
     account = position.account
     form = StakeholderForm.for_position(position, request.POST or None)
-    may_change_person = can_edit_contact(request.user, position.contact)
-    if not may_change_person:
-        form.lock_person()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = {k: data[k] for k in PERSON_FIELDS} if may_change_person else {}
         try:
+            # A current position at an account the user may change is the right to change
+            # the person (``can_edit_contact``), so the person's details go along.
             stakeholder_update(
                 position=position,
-                person=person,
+                person={k: data[k] for k in PERSON_FIELDS},
                 position_fields={k: data[k] for k in POSITION_FIELDS},
                 by=request.user,
             )
