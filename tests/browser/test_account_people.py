@@ -12,6 +12,7 @@ from tenure.access.services import role_assign
 from tenure.accounts.models import Position, TeamMembership
 from tenure.scoring.models import QualificationRating
 from tests.accounts.factories import AccountFactory, PositionFactory, UserFactory
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +50,7 @@ def test_add_a_contact_with_a_role_then_record_that_they_left(page, login, live_
     assert page.url == url  # swapped in place
     row = people.get_by_role("row", name="Ines Moreau")
     assert "Champion" in row.inner_text()
+    people.screenshot(path=str(SCREENSHOTS / "account-people.png"))
 
     people.get_by_role("link", name="Ines Moreau left…").click()
     people.get_by_label("Left on").fill("2026-11-02")
@@ -89,5 +91,6 @@ def test_enter_a_qualification_rating_and_see_who_rated(page, login, live_server
     row = sheet.get_by_role("row", name="Strategic value")
     assert "Dana Director" in row.inner_text()
     assert "Flagship stores in three countries" in row.inner_text()
+    sheet.screenshot(path=str(SCREENSHOTS / "account-qualification.png"))
     rating = QualificationRating.objects.get(account=account)
     assert (rating.score, rating.rated_by_id) == (4, director.pk)
