@@ -142,3 +142,25 @@ def test_off_the_team_and_read_only_users_get_403_and_no_controls(client):
         assert add.status_code == 403, role
         assert client.post(f"/accounts/team/{member.pk}/remove/").status_code == 403, role
     assert TeamMembership.objects.count() == 1
+
+
+def test_a_director_hands_the_account_over_in_place(logged_in_client):
+    old = TeamMembershipFactory(role="kam", account__is_key_account=True)
+    new = _kam()
+    new.first_name, new.last_name = "Nora", "Next"
+    new.save()
+    url = f"/accounts/{old.account_id}/team/handover/"
+    assert "New key account manager" in logged_in_client.get(url, **HTMX).content.decode()
+    page = logged_in_client.post(url, {"user": new.pk}, **HTMX).content.decode()
+    assert f"Nora Next is now key account manager on {old.account.name}." in page
+    assert list(old.account.team.values_list("user", "role")) == [(new.pk, "kam")]
+
+
+def test_a_manager_may_not_hand_over(client):
+    mine = TeamMembershipFactory(role="kam")
+    role_assign(user=mine.user, role="kam")
+    client.force_login(mine.user)
+    assert "Hand over" not in client.get(f"/accounts/{mine.account_id}/team/").content.decode()
+    response = client.post(f"/accounts/{mine.account_id}/team/handover/", {"user": _kam().pk})
+    assert response.status_code == 403
+    assert list(mine.account.team.values_list("user", flat=True)) == [mine.user.pk]

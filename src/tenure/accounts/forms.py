@@ -171,3 +171,21 @@ class TeamMemberForm(forms.Form):
                 if value != TeamRole.KEY_ACCOUNT_MANAGER
             ]
             role_field.help_text = "A director appoints the key account manager."
+
+
+class HandoverForm(forms.Form):
+    """Who takes over as the account's key account manager."""
+
+    user = PersonChoiceField(
+        label="New key account manager",
+        queryset=User.objects.none(),
+        empty_label="Choose a person…",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        user_field.queryset = User.objects.filter(is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )

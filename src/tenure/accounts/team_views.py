@@ -16,12 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from tenure.accounts.choices import TeamRole
-from tenure.accounts.forms import TeamMemberForm
+from tenure.accounts.forms import HandoverForm, TeamMemberForm
 from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.people_views import focus_first
 from tenure.accounts.permissions import account_guard, can_assign_managers, can_edit_account
 from tenure.accounts.selectors import account_team
-from tenure.accounts.services import team_member_add
+from tenure.accounts.services import team_handover, team_member_add
 from tenure.accounts.services import team_remove as team_remove_service
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
@@ -44,8 +44,9 @@ def _render(
     request: AuthenticatedHttpRequest, account: Account, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     context = {**team_context(request, account), **extra}
-    if "team_form" in extra:
-        focus_first(extra["team_form"])
+    for name in ("team_form", "handover_form"):
+        if name in extra:
+            focus_first(extra[name])
     if request.htmx:
         return render(request, "accounts/_team.html", context)
     return render(request, "accounts/team.html", context, status=status)
@@ -102,3 +103,24 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _render(request, account, team_error=error.message, status=400)
     label = membership.get_role_display().lower()
     return _done(request, account, f"{_name(membership)} is no longer {label} on {account.name}.")
+
+
+def team_handover_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Hand the account over to another key account manager in one step (directors)."""
+    account = get_object_or_404(Account, pk=pk)
+    account_guard(request, account, write=True)
+    if not can_assign_managers(request.user):
+        raise PermissionDenied("Only a director hands an account over.")
+    form = HandoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = team_handover(account=account, to_user=form.cleaned_data["user"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _done(
+                request,
+                account,
+                f"{_name(membership)} is now key account manager on {account.name}.",
+            )
+    return _render(request, account, handover_form=form, status=400 if form.errors else 200)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("positions/<int:pk>/left/", people_views.position_left, name="position_left"),
     path("<int:pk>/team/", team_views.team, name="team"),
     path("<int:pk>/team/add/", team_views.team_add, name="team_add"),
+    path("<int:pk>/team/handover/", team_views.team_handover_page, name="team_handover"),
     path("team/<int:pk>/remove/", team_views.team_remove, name="team_remove"),
     path("<int:pk>/profile/", profile_views.profile, name="profile"),
     path("<int:pk>/profile/edit/", profile_views.profile_edit, name="profile_edit"),

@@ -48,7 +48,9 @@ class RatingForm(forms.Form):
     note = forms.CharField(label="Why", max_length=300, required=False)
 
 
-def _context(request: AuthenticatedHttpRequest, account: Account, **extra: Any) -> dict[str, Any]:
+def qualification_context(
+    request: AuthenticatedHttpRequest, account: Account, **extra: Any
+) -> dict[str, Any]:
     sheet = qualification_sheet(account=account)
     forms_by_key: dict[str, RatingForm] = extra.pop("qualification_forms", {})
     rows = []
@@ -74,7 +76,7 @@ def _context(request: AuthenticatedHttpRequest, account: Account, **extra: Any) 
 def _render(
     request: AuthenticatedHttpRequest, account: Account, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    context = _context(request, account, **extra)
+    context = qualification_context(request, account, **extra)
     if request.htmx:
         return render(request, "scoring/_qualification.html", context)
     return render(request, "scoring/qualification.html", context, status=status)
