@@ -1,4 +1,7 @@
-"""Stakeholder pages: add a person to an account, record a departure, find anyone."""
+"""People pages: find anyone, one person across accounts, export and erase on request.
+
+Adding, correcting and ending an account's stakeholders is ``people_views``.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from tenure.access.choices import Role
-from tenure.accounts.forms import ContactSearchForm, LeftForm, StakeholderForm
-from tenure.accounts.models import Account, Contact, Position
+from tenure.accounts.forms import ContactSearchForm
+from tenure.accounts.models import Contact, Position
 from tenure.accounts.permissions import (
     AnyUser,
-    account_guard,
     can_see_personal_data,
     role_of,
     visible_account_q,
@@ -24,58 +26,9 @@ from tenure.accounts.permissions import (
 )
 from tenure.accounts.privacy import contact_erase, contact_export
 from tenure.accounts.selectors import contacts_matching
-from tenure.accounts.services import position_end, stakeholder_add
 from tenure.core.errors import DomainError
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import text_param
-
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_channel")
-POSITION_FIELDS = ("title", "department", "buying_role", "seniority", "strength", "started_on")
-
-
-def stakeholder_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Add a person to an account."""
-    account = get_object_or_404(Account, pk=pk)
-    account_guard(request, account, write=True)
-    form = StakeholderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            position = stakeholder_add(
-                account=account,
-                person={k: data[k] for k in PERSON_FIELDS},
-                position={k: data[k] for k in POSITION_FIELDS},
-                by=request.user,
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, f"{position.contact} added to {account.name}.")
-            return redirect(account.get_absolute_url())
-    status = 400 if form.errors else 200
-    return render(
-        request, "accounts/stakeholder_form.html", {"account": account, "form": form}, status=status
-    )
-
-
-def position_left(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Confirm and record that a person left an account."""
-    position = get_object_or_404(Position.objects.select_related("contact", "account"), pk=pk)
-    account_guard(request, position.account, write=True)
-    if position.left_on is not None:
-        raise Http404("This person already left.")
-    form = LeftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            position_end(position=position, left_on=form.cleaned_data["left_on"])
-        except DomainError as error:
-            form.add_error("left_on", error.message)
-        else:
-            messages.success(
-                request, f"{position.contact} is recorded as having left {position.account.name}."
-            )
-            return redirect(position.account.get_absolute_url())
-    return render(request, "accounts/position_left.html", {"position": position, "form": form})
 
 
 def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -164,8 +164,11 @@ ACCOUNT_COLUMNS: dict[str, Parser] = {
     "preferred_channels": _choice_list(Channel),
     "characteristics": _text,
     "is_seasonal": _boolean,
+    "seasonal_notes": _text,
     "has_international_presence": _boolean,
     "is_entering_new_markets": _boolean,
+    "customer_objectives": _text,
+    "culture": _text,
     "pain_points": _text,
 }
 ACCOUNT_REQUIRED = ("external_id", "name")

@@ -51,6 +51,9 @@ ACCOUNT_FILLED = (
     "potential_annual_spend",
     "preferred_channels",
     "characteristics",
+    "seasonal_notes",
+    "customer_objectives",
+    "culture",
     "pain_points",
 )
 #: Yes/no facts about an account: true after the merge if true for any of them.

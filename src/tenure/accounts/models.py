@@ -97,8 +97,15 @@ class Account(TimeStampedModel):
     preferred_channels = models.JSONField(default=list, blank=True)
     characteristics = models.TextField("unique characteristics", blank=True)
     is_seasonal = models.BooleanField("seasonal business", default=False)
-    has_international_presence = models.BooleanField(default=False)
-    is_entering_new_markets = models.BooleanField(default=False)
+    seasonal_notes = models.TextField(
+        blank=True, help_text="When the peaks and quiet months fall, and what drives them."
+    )
+    has_international_presence = models.BooleanField("international presence", default=False)
+    is_entering_new_markets = models.BooleanField("entering new markets", default=False)
+    customer_objectives = models.TextField(
+        "the customer's objectives", blank=True, help_text="What they want to achieve."
+    )
+    culture = models.TextField(blank=True, help_text="How they decide and work with suppliers.")
     pain_points = models.TextField(blank=True)
 
     class Meta:

@@ -48,8 +48,11 @@ ACCOUNT_FIELDS = frozenset(
         "preferred_channels",
         "characteristics",
         "is_seasonal",
+        "seasonal_notes",
         "has_international_presence",
         "is_entering_new_markets",
+        "customer_objectives",
+        "culture",
         "pain_points",
     }
 )
@@ -193,6 +196,57 @@ def account_potential_set(
     )
 
 
+PROFILE_FIELDS = frozenset(
+    {
+        "is_seasonal",
+        "seasonal_notes",
+        "has_international_presence",
+        "is_entering_new_markets",
+        "customer_objectives",
+        "culture",
+        "pain_points",
+    }
+)
+
+
+@transaction.atomic
+def account_profile_update(
+    *,
+    account: Account,
+    today: dt.date,
+    potential: Decimal | None,
+    potential_source: str = "",
+    potential_as_of: dt.date | None = None,
+    **fields: Any,
+) -> Account:
+    """Correct the profile the team keeps by hand: seasons, markets, objectives, culture,
+    pain points, and the potential spend.
+
+    The potential spend follows ``account_potential_set``'s rules, and is only written when
+    it, its source or its date changed: saving the notes does not re-date the figure.
+    The caller checks the user's right to change ``account``.
+    """
+    _check_fields(fields, PROFILE_FIELDS)
+    for name in ("seasonal_notes", "customer_objectives", "culture", "pain_points"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    account_update(account=account, **fields)
+    unchanged = (
+        potential == account.potential_annual_spend
+        and potential_source.strip() == account.potential_spend_source
+        and (potential_as_of is None or potential_as_of == account.potential_spend_as_of)
+    )
+    if not unchanged:
+        account_potential_set(
+            account=account,
+            potential=potential,
+            source=potential_source,
+            as_of=potential_as_of,
+            today=today,
+        )
+    return account
+
+
 @transaction.atomic
 def account_designate_key(*, account: Account, since: dt.date) -> Account:
     """Put an account on the key-account list. It must have a key account manager."""
@@ -237,6 +291,20 @@ def team_assign(*, account: Account, user: User, role: str) -> TeamMembership:
             )
     membership, _ = TeamMembership.objects.get_or_create(account=account, user=user, role=role)
     return membership
+
+
+@transaction.atomic
+def team_member_add(*, account: Account, user: User, role: str) -> TeamMembership:
+    """Put a user on the team from a page: like ``team_assign``, but a role the user already
+    holds is refused with a message instead of being kept silently."""
+    if TeamMembership.objects.filter(account=account, user=user, role=role).exists():
+        label = TeamRole(role).label if role in TeamRole.values else role
+        raise DomainError(
+            f"{user.get_full_name() or user.get_username()} is already "
+            f"{label.lower()} on {account.name}",
+            field="user",
+        )
+    return team_assign(account=account, user=user, role=role)
 
 
 @transaction.atomic
@@ -335,6 +403,24 @@ def position_update(*, position: Position, **fields: Any) -> Position:
         setattr(position, name, value)
     validate_and_save(position)
     return position
+
+
+@transaction.atomic
+def stakeholder_update(
+    *,
+    position: Position,
+    person: dict[str, Any],
+    position_fields: dict[str, Any],
+    by: AnyUser | None,
+) -> Position:
+    """Correct a person's details and their position at one account in one go.
+
+    ``person`` may be empty (the user may not change the person, see ``contact_update``);
+    the caller checks the right to change the position's account.
+    """
+    if person:
+        contact_update(contact=position.contact, by=by, **person)
+    return position_update(position=position, **position_fields)
 
 
 @transaction.atomic
