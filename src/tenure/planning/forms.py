@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tenure.planning import reviews
-from tenure.planning.choices import Horizon, MilestoneKind, ObjectiveKind, Severity
+from tenure.planning.choices import (
+    Horizon,
+    MilestoneKind,
+    ObjectiveKind,
+    OnboardingCheck,
+    Severity,
+)
+from tenure.planning.onboarding_models import MAX_DUE_DAYS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -98,4 +105,17 @@ class ReviewForm(forms.Form):
     )
     next_focus = forms.CharField(
         label="Focus for the next quarter", widget=TEXT, max_length=5000, required=False
+    )
+
+
+class OnboardingStepTemplateForm(forms.Form):
+    title = forms.CharField(label="Step", max_length=200)
+    auto_check = forms.ChoiceField(
+        label="Done when",
+        choices=OnboardingCheck.choices,
+        initial=OnboardingCheck.MANUAL,
+        help_text="A check on the data completes the step by itself; otherwise it is ticked.",
+    )
+    due_days = forms.IntegerField(
+        label="Due (days after promotion)", min_value=0, max_value=MAX_DUE_DAYS, initial=14
     )
