@@ -24,14 +24,15 @@ from tenure.planning.models import Onboarding, OnboardingStep, OnboardingStepTem
 _DIRECTORS = frozenset({Role.ADMIN, Role.DIRECTOR})
 
 
-def can_edit_onboarding_template(user: AnyUser | None) -> bool:
-    """The onboarding checklist every key account gets is the directors' to change."""
+def can_edit_templates(user: AnyUser | None) -> bool:
+    """The onboarding checklist and the plan templates every manager uses are the
+    directors' to change."""
     return role_of(user) in _DIRECTORS
 
 
-def _require_director(user: AnyUser | None) -> None:
-    if not can_edit_onboarding_template(user):
-        raise AccessDenied("only a director changes the onboarding template")
+def require_template_editor(user: AnyUser | None) -> None:
+    if not can_edit_templates(user):
+        raise AccessDenied("only a director changes the onboarding and plan templates")
 
 
 @transaction.atomic
@@ -112,7 +113,7 @@ def onboarding_template_step_add(
     *, title: str, auto_check: str, due_days: int, by: User
 ) -> OnboardingStepTemplate:
     """Add a step at the end of the onboarding template."""
-    _require_director(by)
+    require_template_editor(by)
     last = OnboardingStepTemplate.objects.aggregate(last=Max("position"))["last"]
     step = OnboardingStepTemplate(
         title=title.strip(),
@@ -129,7 +130,7 @@ def onboarding_template_step_update(
     *, step: OnboardingStepTemplate, title: str, auto_check: str, due_days: int, by: User
 ) -> OnboardingStepTemplate:
     """Change a template step; checklists already started keep their copy."""
-    _require_director(by)
+    require_template_editor(by)
     step.title = title.strip()
     step.auto_check = auto_check
     step.due_days = due_days
@@ -142,7 +143,7 @@ def onboarding_template_step_move(
     *, step: OnboardingStepTemplate, up: bool, by: User
 ) -> OnboardingStepTemplate:
     """Swap a step with its neighbour above (``up``) or below."""
-    _require_director(by)
+    require_template_editor(by)
     steps = list(OnboardingStepTemplate.objects.select_for_update().order_by("position", "id"))
     index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
     other = index - 1 if up else index + 1
@@ -159,5 +160,5 @@ def onboarding_template_step_move(
 @transaction.atomic
 def onboarding_template_step_remove(*, step: OnboardingStepTemplate, by: User) -> None:
     """Remove a step from the template (checklists already started keep it)."""
-    _require_director(by)
+    require_template_editor(by)
     step.delete()

@@ -27,7 +27,7 @@ def onboarding_page(request: HttpRequest, account_id: int) -> HttpResponse:
         "account": account,
         "onboarding": onboarding_for_account(account=account, as_of=timezone.localdate()),
         "can_edit": can_edit_account(request.user, account),
-        "can_edit_template": services.can_edit_onboarding_template(request.user),
+        "can_edit_template": services.can_edit_templates(request.user),
         "back": request.get_full_path(),
     }
     return render(request, "planning/onboarding.html", context)
@@ -73,7 +73,7 @@ def step_untick(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_director(request: HttpRequest) -> None:
-    if not services.can_edit_onboarding_template(request.user):
+    if not services.can_edit_templates(request.user):
         raise PermissionDenied("Only a director changes the onboarding template.")
 
 

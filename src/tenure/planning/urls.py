@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenure.planning import onboarding_views, review_views, views
+from tenure.planning import onboarding_views, plan_template_views, review_views, views
 
 app_name = "planning"
 urlpatterns = [
@@ -44,5 +44,16 @@ urlpatterns += [
         "onboarding/template/<int:pk>/remove/",
         onboarding_views.template_step_remove,
         name="onboarding_template_remove",
+    ),
+]
+
+# Plan templates (directors).
+urlpatterns += [
+    path("plan-templates/", plan_template_views.template_list, name="plan_templates"),
+    path("plan-templates/<int:pk>/", plan_template_views.template_page, name="plan_template"),
+    path(
+        "plan-templates/<str:part>/<int:pk>/remove/",
+        plan_template_views.template_remove,
+        name="plan_template_remove",
     ),
 ]
