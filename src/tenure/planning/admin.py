@@ -1,7 +1,21 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tenure.planning.models import AccountPlan, Action, Goal, Milestone, Objective, Review
+from tenure.planning.models import (
+    AccountPlan,
+    Action,
+    Goal,
+    Milestone,
+    Objective,
+    Onboarding,
+    OnboardingStep,
+    OnboardingStepTemplate,
+    PlanTemplate,
+    PlanTemplateAction,
+    PlanTemplateGoal,
+    PlanTemplateObjective,
+    Review,
+)
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -80,3 +94,56 @@ class ReviewAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_final:
             return False
         return super().has_change_permission(request, obj)
+
+
+# --- onboarding and plan templates (directors edit both on their own pages too) ----------
+
+
+@admin.register(OnboardingStepTemplate)
+class OnboardingStepTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "auto_check", "due_days", "position"]
+    ordering = ["position", "id"]
+
+
+class OnboardingStepInline(admin.TabularInline):
+    model = OnboardingStep
+    extra = 0
+    raw_id_fields = ["done_by"]
+
+
+@admin.register(Onboarding)
+class OnboardingAdmin(admin.ModelAdmin):
+    list_display = ["account", "started_on", "started_by"]
+    search_fields = ["account__name"]
+    autocomplete_fields = ["account"]
+    raw_id_fields = ["started_by"]
+    inlines = [OnboardingStepInline]
+
+
+class PlanTemplateObjectiveInline(admin.TabularInline):
+    model = PlanTemplateObjective
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "situation", "horizon"]
+    list_filter = ["situation"]
+    inlines = [PlanTemplateObjectiveInline]
+
+
+class PlanTemplateGoalInline(admin.TabularInline):
+    model = PlanTemplateGoal
+    extra = 0
+
+
+class PlanTemplateActionInline(admin.TabularInline):
+    model = PlanTemplateAction
+    extra = 0
+
+
+@admin.register(PlanTemplateObjective)
+class PlanTemplateObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["title", "template", "kind"]
+    inlines = [PlanTemplateGoalInline, PlanTemplateActionInline]
