@@ -90,3 +90,16 @@ def test_a_step_whose_check_comes_to_hold_clears_its_task(onboarding):
 def test_an_account_taken_off_the_key_list_raises_no_onboarding_task(onboarding):
     account_remove_key(account=onboarding.account)
     assert alerts_run(as_of=dt.date(2026, 11, 20)).raised_total == 0
+
+
+def test_ticking_the_step_closes_its_task_at_once(
+    onboarding, kam, django_capture_on_commit_callbacks
+):
+    alerts_run(as_of=dt.date(2026, 11, 12))
+    (task,) = _open()
+    with django_capture_on_commit_callbacks(execute=True):
+        onboarding_step_tick(
+            step=onboarding.steps.get(title="Handover notes"), by=kam, on=dt.date(2026, 11, 12)
+        )
+    task.refresh_from_db()
+    assert task.status == TaskStatus.RESOLVED
