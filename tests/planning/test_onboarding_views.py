@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tenure.access.services import role_assign
 from tenure.audit.models import AuditEvent
 from tenure.planning.models import OnboardingStep, OnboardingStepTemplate
+from tenure.planning.onboarding_selectors import onboarding_in_progress
 from tenure.planning.onboarding_services import onboarding_start
 from tests.accounts.factories import UserFactory
 
@@ -106,3 +108,23 @@ def test_removing_a_template_step_asks_first(logged_in_client):
     assert OnboardingStepTemplate.objects.filter(pk=step.pk).exists()
     logged_in_client.post(url)
     assert not OnboardingStepTemplate.objects.filter(pk=step.pk).exists()
+
+
+def test_the_portfolio_partial_lists_accounts_being_onboarded(onboarding, rf):
+    onboarding.account.is_key_account = True
+    onboarding.account.key_account_since = PROMOTED
+    onboarding.account.save()
+    html = render_to_string(
+        "planning/_onboarding_portfolio.html",
+        {"onboardings": onboarding_in_progress(as_of=dt.date(2026, 11, 20))},
+        request=rf.get("/portfolio/"),
+    )
+    assert "Onboarding new key accounts (1)" in html
+    assert f"/accounts/{onboarding.account_id}/onboarding/" in html
+    assert "0 of 2" in html  # nobody on the team yet: the team step is open too
+    assert "Handover notes" in html
+
+
+def test_the_portfolio_partial_says_what_starts_an_onboarding(db):  # noqa: ARG001
+    html = render_to_string("planning/_onboarding_portfolio.html", {"onboardings": []})
+    assert "Accepting a promotion to the key-account list starts" in html

@@ -4,8 +4,7 @@ When something that can clear an alert is saved (an interaction logged, an actio
 finished, a touchpoint planned, a position changed, a plan made, an onboarding step
 ticked), the rules are re-evaluated for that account after the transaction commits —
 only when the account has an open task, so an account without alerts pays one small
-query. New alerts are raised by ``tenure alerts``
-only: a follow-up never raises.
+query. New alerts are raised by ``tenure alerts`` only: a follow-up never raises.
 """
 
 from __future__ import annotations
