@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tenure.core.admin import ReadOnlyAdmin
 from tenure.planning.models import (
     AccountPlan,
     Action,
@@ -106,13 +109,23 @@ class OnboardingStepTemplateAdmin(admin.ModelAdmin):
 
 
 class OnboardingStepInline(admin.TabularInline):
+    """Read-only: steps are ticked on the checklist page, which says who and when."""
+
     model = OnboardingStep
     extra = 0
-    raw_id_fields = ["done_by"]
+    fields = readonly_fields = ("title", "auto_check", "due_on", "done_on", "done_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Onboarding)
-class OnboardingAdmin(admin.ModelAdmin):
+class OnboardingAdmin(ReadOnlyAdmin):
+    """Started by a promotion (``onboarding_start``), never by hand."""
+
     list_display = ["account", "started_on", "started_by"]
     search_fields = ["account__name"]
     autocomplete_fields = ["account"]

@@ -58,6 +58,10 @@ class OnboardingStepTemplate(TimeStampedModel):
 class Onboarding(TimeStampedModel):
     """The checklist a key account works through after its promotion."""
 
+    #: A merge keeps the kept account's checklist of a day and drops a duplicate's of the
+    #: same day; other checklists (with their ticks) move to the kept account.
+    merge_policy = "prefer_kept"
+
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="onboardings")
     started_on = models.DateField(help_text="The day the account was promoted.")
     started_by = models.ForeignKey(
