@@ -128,3 +128,21 @@ def test_the_portfolio_partial_lists_accounts_being_onboarded(onboarding, rf):
 def test_the_portfolio_partial_says_what_starts_an_onboarding(db):  # noqa: ARG001
     html = render_to_string("planning/_onboarding_portfolio.html", {"onboardings": []})
     assert "Accepting a promotion to the key-account list starts" in html
+
+
+def test_the_checklist_page_reads_in_a_fixed_number_of_queries(
+    client, manager, onboarding, django_assert_max_num_queries
+):
+    for n in range(5):
+        OnboardingStep.objects.create(
+            onboarding=onboarding,
+            title=f"Extra {n}",
+            auto_check=["kickoff", "survey", "plans", "stakeholders", "manual"][n],
+            due_on=PROMOTED,
+            position=10 + n,
+        )
+    client.force_login(manager)
+    url = reverse("planning:onboarding", args=[onboarding.account_id])
+    # session, user, role, team (edit), account, onboarding, steps, one per check (5), messages
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
