@@ -146,3 +146,24 @@ def test_the_checklist_page_reads_in_a_fixed_number_of_queries(
     # session, user, role, team (edit), account, onboarding, steps, one per check (5), messages
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_a_director_changes_and_moves_a_template_step(logged_in_client):
+    first, second = OnboardingStepTemplate.objects.order_by("position", "id")[:2]
+    url = reverse("planning:onboarding_template")
+    page = logged_in_client.get(url).content.decode()
+    assert first.title in page
+    prefix = f"step{second.pk}"
+    logged_in_client.post(
+        url,
+        {
+            "do": "save",
+            "step": second.pk,
+            f"{prefix}-title": "Stakeholder map with the buyer",
+            f"{prefix}-auto_check": "stakeholders",
+            f"{prefix}-due_days": "10",
+        },
+    )
+    logged_in_client.post(url, {"do": "up", "step": second.pk})
+    top = OnboardingStepTemplate.objects.order_by("position", "id").first()
+    assert (top.pk, top.title, top.due_days) == (second.pk, "Stakeholder map with the buyer", 10)
