@@ -54,7 +54,7 @@ def test_a_director_promotes_an_account_and_ticks_an_onboarding_step(
     page.goto(f"{live_server.url}/accounts/{proposed.pk}/onboarding/")
     page.get_by_role("heading", name="Onboarding: 1 of 3 steps done").wait_for()
     assert page.get_by_text("Checked automatically: Key account manager: Alex Morgan").is_visible()
-    page.get_by_role("button", name="Tick “Handover notes shared with the team” as done").click()
+    page.get_by_role("button", name="Tick as done: Handover notes shared with the team").click()
     page.get_by_role("heading", name="Onboarding: 2 of 3 steps done").wait_for()
     assert page.get_by_text("Ticked by Dana Director on").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "onboarding.png"), full_page=True)
