@@ -7,6 +7,11 @@ import pytest
 from tenure.access.services import role_assign
 from tenure.accounts.models import Account
 from tenure.planning.models import OnboardingStep, OnboardingStepTemplate
+from tenure.planning.plan_templates import (
+    plan_template_action_add,
+    plan_template_objective_add,
+    plan_template_save,
+)
 from tests.accounts.factories import AccountFactory, TeamMembershipFactory, UserFactory
 from tests.browser.conftest import SCREENSHOTS
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
@@ -61,3 +66,31 @@ def test_a_director_promotes_an_account_and_ticks_an_onboarding_step(
 
     ticked = OnboardingStep.objects.get(title="Handover notes shared with the team")
     assert ticked.done_by == director
+
+
+def test_a_manager_starts_a_plan_from_the_recover_template(page, login, live_server, proposed):
+    director = UserFactory()
+    role_assign(user=director, role="director")
+    template = plan_template_save(
+        by=director, name="Recover fast", situation="recover", horizon="short"
+    )
+    objective = plan_template_objective_add(
+        template=template, kind="protect", title="Find the cause of the decline", by=director
+    )
+    plan_template_action_add(
+        objective=objective, title="Call the decision maker", due_days=7, by=director
+    )
+    manager = proposed.team.get().user
+    manager.username = "alex"
+    manager.save()
+    login("alex", PASSWORD)
+
+    page.goto(f"{live_server.url}/accounts/{proposed.pk}/plans/new/")
+    page.get_by_label("Start from template").select_option(label="Recover fast")
+    page.get_by_label("Title").fill("Win Account K1 back")
+    page.get_by_label("Starts").fill("2026-11-01")
+    page.get_by_label("Ends").fill("2027-01-31")
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Check the objectives, goals and actions the template filled in").wait_for()
+    assert page.get_by_role("heading", name="Protect Find the cause of the decline").is_visible()
+    assert page.get_by_role("cell", name="Call the decision maker").is_visible()
