@@ -7,4 +7,9 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts and tasks"
 
     def ready(self) -> None:
-        from tenure.alerts import follow_ups  # noqa: F401  (connects the signal handlers)
+        from tenure.alerts import (
+            follow_ups,  # noqa: F401  (connects the signal handlers)
+            onboarding_checks,
+        )
+
+        onboarding_checks.register()

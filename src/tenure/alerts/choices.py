@@ -12,6 +12,7 @@ class AlertRule(models.TextChoices):
     PEAK_UNPREPARED = "peak", "Seasonal peak without a touchpoint"
     REVENUE_DOWN = "revenue_down", "Revenue down year over year"
     OVERDUE_ACTION = "overdue_action", "Plan action overdue"
+    ONBOARDING_OVERDUE = "onboarding", "Onboarding step overdue"
 
 
 class TaskStatus(models.TextChoices):

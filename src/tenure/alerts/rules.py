@@ -36,6 +36,7 @@ from tenure.health.models import AccountHealth, risk_driver_texts
 from tenure.insights.seasonality import DEFAULT_STRENGTH_THRESHOLD, peak_windows
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import Action
+from tenure.planning.onboarding_selectors import onboarding_in_progress
 from tenure.scoring.models import AccountSnapshot
 from tenure.scoring.selectors import portfolio_profiles
 
@@ -428,6 +429,32 @@ def overdue_action(ctx: RuleContext) -> Iterable[Firing]:
         )
 
 
+def onboarding_overdue(ctx: RuleContext) -> Iterable[Firing]:
+    """A step of a new key account's onboarding is past its due date and not done: one
+    task per step for the account's key account manager. A step that is ticked, or whose
+    check comes to hold, clears its task."""
+    for progress in onboarding_in_progress(as_of=ctx.as_of, accounts=ctx.accounts):
+        account = progress.account
+        for status in progress.steps:
+            if not status.overdue:
+                continue
+            step = status.step
+            yield Firing(
+                account_id=account.pk,
+                rule=AlertRule.ONBOARDING_OVERDUE,
+                cause_key=f"onboarding_step:{step.pk}",
+                title=f"Onboarding overdue: {step.title}"[:200],
+                evidence=(
+                    f"“{step.title}” was due on {day_label(step.due_on)}, "
+                    f"{_days((ctx.as_of - step.due_on).days)} ago; {progress.done} of "
+                    f"{progress.total} onboarding steps done since {account.name} became a key "
+                    f"account on {day_label(progress.onboarding.started_on)}."
+                ),
+                evidence_url=reverse("planning:onboarding", args=[account.pk]),
+                due_on=ctx.as_of,
+            )
+
+
 RULES: dict[str, Callable[[RuleContext], Iterable[Firing]]] = {
     AlertRule.HEALTH_DROP: health_drop,
     AlertRule.HIGH_RISK: high_risk,
@@ -437,6 +464,7 @@ RULES: dict[str, Callable[[RuleContext], Iterable[Firing]]] = {
     AlertRule.PEAK_UNPREPARED: peak_unprepared,
     AlertRule.REVENUE_DOWN: revenue_down,
     AlertRule.OVERDUE_ACTION: overdue_action,
+    AlertRule.ONBOARDING_OVERDUE: onboarding_overdue,
 }
 
 #: What a cleared task says about why it closed.
@@ -449,4 +477,5 @@ CLEARED: dict[str, str] = {
     AlertRule.PEAK_UNPREPARED: "a touchpoint is planned, or the peak began",
     AlertRule.REVENUE_DOWN: "trailing revenue recovered above the threshold",
     AlertRule.OVERDUE_ACTION: "the action was finished or rescheduled",
+    AlertRule.ONBOARDING_OVERDUE: "the onboarding step was done",
 }

@@ -42,3 +42,22 @@ class Severity(models.TextChoices):
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     FINAL = "final", "Final"
+
+
+class OnboardingCheck(models.TextChoices):
+    """How an onboarding step is known to be done: by hand, or by a check on the data."""
+
+    MANUAL = "manual", "Ticked by hand"
+    TEAM = "team", "The team has a key account manager"
+    STAKEHOLDERS = "stakeholders", "A decision maker and a champion are mapped"
+    KICKOFF = "kickoff", "A meeting is planned from the promotion on"
+    PLANS = "plans", "An active short- and long-term plan exist"
+    SURVEY = "survey", "A survey invitation went out from the promotion on"
+
+
+class PlanSituation(models.TextChoices):
+    """The common situations a plan template is written for."""
+
+    PROTECT = "protect", "Protect: keep what we have"
+    DEVELOP = "develop", "Develop: grow the account"
+    RECOVER = "recover", "Recover: win back lost ground"

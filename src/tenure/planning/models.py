@@ -311,3 +311,35 @@ class Review(TimeStampedModel):
     @property
     def is_final(self) -> bool:
         return self.status == ReviewStatus.FINAL
+
+
+# Onboarding checklists and plan templates live in their own modules; imported here so
+# Django finds them as models of this app.
+from tenure.planning.onboarding_models import (  # noqa: E402
+    Onboarding,
+    OnboardingStep,
+    OnboardingStepTemplate,
+)
+from tenure.planning.plan_template_models import (  # noqa: E402
+    PlanTemplate,
+    PlanTemplateAction,
+    PlanTemplateGoal,
+    PlanTemplateObjective,
+)
+
+__all__ = [
+    "AccountPlan",
+    "Action",
+    "Goal",
+    "Milestone",
+    "MilestoneQuerySet",
+    "Objective",
+    "Onboarding",
+    "OnboardingStep",
+    "OnboardingStepTemplate",
+    "PlanTemplate",
+    "PlanTemplateAction",
+    "PlanTemplateGoal",
+    "PlanTemplateObjective",
+    "Review",
+]

@@ -27,6 +27,8 @@ from tenure.planning.forms import (
     ResolveForm,
 )
 from tenure.planning.models import AccountPlan, Action, Milestone, Objective
+from tenure.planning.onboarding_services import can_edit_templates
+from tenure.planning.plan_templates import plan_create_from_template, plan_templates
 
 T = TypeVar("T")
 
@@ -45,16 +47,39 @@ def plan_new(request: HttpRequest, account_id: int) -> HttpResponse:
     owner = request.user
     account = get_object_or_404(Account, pk=account_id)
     account_guard(request, account, write=True)
-    form = PlanForm(request.POST or None)
+    form = PlanForm(request.POST or None, initial={"template": request.GET.get("template")})
     if request.method == "POST" and form.is_valid():
-        plan = _attempt(
-            form,
-            lambda: services.plan_create(account=account, owner=owner, **form.cleaned_data),
-        )
+        data = dict(form.cleaned_data)
+        template = data.pop("template")
+        if template is None:
+            plan = _attempt(
+                form, lambda: services.plan_create(account=account, owner=owner, **data)
+            )
+        else:
+            plan = _attempt(
+                form,
+                lambda: plan_create_from_template(
+                    account=account,
+                    template=template,
+                    owner=owner,
+                    as_of=timezone.localdate(),
+                    **data,
+                ),
+            )
         if plan is not None:
-            messages.success(request, "Plan created. Add its objectives, goals and actions.")
+            done = "Check the objectives, goals and actions the template filled in."
+            messages.success(
+                request,
+                f"Plan created. {done if template else 'Add its objectives, goals and actions.'}",
+            )
             return redirect("planning:plan", pk=plan.pk)
-    return render(request, "planning/plan_new.html", {"account": account, "form": form})
+    context = {
+        "account": account,
+        "form": form,
+        "templates": list(plan_templates()),
+        "can_edit_templates": can_edit_templates(request.user),
+    }
+    return render(request, "planning/plan_new.html", context)
 
 
 def _plan(pk: int) -> AccountPlan:

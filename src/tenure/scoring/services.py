@@ -22,6 +22,7 @@ from tenure.core.scorecards import active_scorecard, scorecard_version_publish
 from tenure.core.validation import validate_and_save
 from tenure.insights.segmentation import DEFAULT_QUALIFICATION, KeyListPolicy, Scorecard
 from tenure.ledger.rates import ReportingCurrency
+from tenure.planning.onboarding_services import onboarding_start
 from tenure.scoring.choices import DecisionOutcome, KeyListAction, QualitativeCriterion, RunStatus
 from tenure.scoring.models import (
     AccountSnapshot,
@@ -331,7 +332,7 @@ def keylist_decide(
     """Record a decision on a proposed key-list change, and carry it out when accepted.
 
     The list never changes by itself: promotion and removal happen only here, with who
-    and why.
+    and why. An accepted promotion starts the account's onboarding checklist.
     """
     if action not in KeyListAction.values:
         raise DomainError(f"unknown action {action!r}", field="action")
@@ -348,6 +349,8 @@ def keylist_decide(
     if outcome == DecisionOutcome.ACCEPTED:
         if action == KeyListAction.PROMOTE:
             accounts_services.account_designate_key(account=account, since=on)
+            # A new key account starts its onboarding checklist on the day it is promoted.
+            onboarding_start(account=account, started_on=on, started_by=decided_by)
         else:
             accounts_services.account_remove_key(account=account)
     decision = KeyListDecision(
