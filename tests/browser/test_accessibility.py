@@ -41,6 +41,15 @@ RUN_AXE = """async () => {
       (v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ""));
 }"""
 
+# Controls (links, buttons, fields) in the page's main part that start or end off the screen:
+# an action in a table that scrolls sideways, or a row wider than the phone.
+OFF_SCREEN = """() => [...document.querySelectorAll("main a, main button, main input, main select")]
+  .filter(el => el.offsetParent !== null && el.type !== "hidden")
+  .filter(el => { const r = el.getBoundingClientRect();
+    return r.width > 1 && (r.left < 0 || r.right > window.innerWidth + 1); })
+  .map(el => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || "").trim().slice(0, 30)}"`)
+"""
+
 
 @dataclass(frozen=True)
 class Book:
@@ -119,6 +128,12 @@ def check_every_page(browser, base_url: str, username: str, pages: dict[str, str
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 if wide > width:
                     problems.append(f"{size} {name} ({path}): {wide} px wide, screen {width} px")
+                off = page.evaluate(OFF_SCREEN)
+                if off:
+                    problems.append(f"{size} {name} ({path}): off screen: {', '.join(off[:5])}")
+                done = page.get_by_role("button", name="Done", exact=True).first
+                if name == "tasks" and not done.is_visible():
+                    problems.append(f"{size} tasks: no Done button in sight")
         finally:
             context.close()
     return problems
@@ -145,20 +160,24 @@ def test_every_main_page_is_accessible_and_fits_the_screen_for_a_director_and_a_
     assert not problems, "\n".join(problems)
 
 
-def test_the_check_reports_a_serious_violation_and_a_page_wider_than_the_screen(browser):
-    """The two checks above can fail: an image without a text alternative is critical for
-    axe, and a 600 px block makes a 390 px page too wide."""
+def test_the_checks_report_a_violation_a_wide_page_and_an_action_off_screen(browser):
+    """The checks above can fail: an image without a text alternative is critical for axe,
+    a 600 px block makes a 390 px page too wide, and a button at the far end of a table
+    that scrolls sideways is off screen."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         page.set_content(
             '<html lang="en"><head><title>t</title></head><body><main>'
             '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-            '<div style="width:600px">wide</div></main></body></html>'
+            '<div style="width:600px">wide</div>'
+            '<div style="overflow-x:auto"><div style="width:900px;text-align:right">'
+            "<button>Far</button></div></div></main></body></html>"
         )
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(RUN_AXE)
         assert any(v.startswith("image-alt (critical)") for v in violations), violations
         assert page.evaluate("document.documentElement.scrollWidth") > 390
+        assert page.evaluate(OFF_SCREEN) == ['button "Far"']
     finally:
         context.close()
