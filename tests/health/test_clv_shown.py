@@ -118,3 +118,14 @@ def test_clv_fit_note_names_the_fallback_or_the_unidentified_fit() -> None:
     )
     assert other is not None
     assert "the data do not identify the maximum-likelihood models (BG/NBD: too few" in other
+
+
+def test_the_portfolio_shows_the_clv_interval_of_accounts_at_risk(client) -> None:
+    row = scored(FALLBACK)
+    AccountHealth.objects.filter(pk=row.pk).update(risk=0.5)
+    client.force_login(make_user(Role.DIRECTOR))
+
+    page = client.get("/portfolio/").content.decode()
+
+    assert "12,300 EUR <span" in page
+    assert "(90 %: 9,800–15,100 EUR)" in page

@@ -219,6 +219,8 @@ class HealthAnnotations(TypedDict):
     health_score: float | None
     churn_risk: float | None
     lifetime_value: Decimal | None
+    lifetime_value_low: Decimal | None
+    lifetime_value_high: Decimal | None
     value_at_risk: float | None
 
 
@@ -226,12 +228,15 @@ def with_health(
     queryset: QuerySet[Account],
 ) -> QuerySet[WithAnnotations[Account, HealthAnnotations]]:
     """Annotate accounts with their latest ``health_score``, ``churn_risk``,
-    ``lifetime_value`` and ``value_at_risk`` (risk × CLV; null when either is unknown)."""
+    ``lifetime_value`` (with ``lifetime_value_low``/``_high``, its 90 % interval) and
+    ``value_at_risk`` (risk × CLV; null when either is unknown)."""
     latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-as_of")
     return queryset.annotate(
         health_score=Subquery(latest.values("health_score")[:1], output_field=FloatField()),
         churn_risk=Subquery(latest.values("risk")[:1], output_field=FloatField()),
         lifetime_value=Subquery(latest.values("clv")[:1]),
+        lifetime_value_low=Subquery(latest.values("clv_low")[:1]),
+        lifetime_value_high=Subquery(latest.values("clv_high")[:1]),
     ).annotate(
         value_at_risk=F("churn_risk") * Cast("lifetime_value", FloatField()),
     )
