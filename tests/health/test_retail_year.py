@@ -43,7 +43,7 @@ def test_a_small_retail_year_runs_end_to_end_with_defaults(settings, tmp_path, c
     retail_year.generate(300).write_csv(path)
 
     call_command(import_command.Command(), *uci_command(path))
-    call_command("score", as_of=str(retail_year.END))
+    call_command("score", "--as-of", retail_year.END.isoformat())
     call_command("backtest", out=tmp_path / "reports")
     capsys.readouterr()
     call_command("clv", json=True)
