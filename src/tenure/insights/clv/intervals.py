@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -281,7 +282,7 @@ def prediction_intervals(
     return pl.DataFrame(columns)
 
 
-def _quantiles(values: NDArray[np.float32], tails: list[float]) -> FloatArray:
+def _quantiles(values: NDArray[np.floating[Any]], tails: list[float]) -> FloatArray:
     """Linearly interpolated quantiles of each row (numpy's default), partitioning in place."""
     positions = np.asarray(tails) * (values.shape[1] - 1)
     below = np.floor(positions).astype(np.intp)
