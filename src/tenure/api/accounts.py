@@ -41,6 +41,7 @@ from tenure.api.schemas import (
     TeamMemberIn,
     TeamMemberOut,
 )
+from tenure.health.selectors import account_lifetime_value
 from tenure.web.account_index import AccountFilters as ListFilters
 from tenure.web.account_index import account_list
 
@@ -60,9 +61,10 @@ def _fields(
 
 
 def _detail(request: HttpRequest, account: Account) -> Account:
-    """The account with the list's annotations (manager, last contacts, open issues)."""
+    """The account with the list's annotations (manager, last contacts, open issues) and CLV."""
     annotated = account_list().get(pk=account.pk)
     annotated.can_edit = can_edit_account(caller(request), account)  # type: ignore[attr-defined]
+    annotated.lifetime_value = account_lifetime_value(account.pk)  # type: ignore[attr-defined]
     return annotated
 
 

@@ -197,8 +197,36 @@ class AccountOut(Schema):
     updated_at: dt.datetime
 
 
+class LifetimeValueOut(Schema):
+    as_of: dt.date = Field(description="The scoring run's date.")
+    currency: str = Field(description="The reporting currency of clv, clv_low and clv_high.")
+    months: int | None = Field(description="The CLV horizon in months.")
+    clv: Decimal | None = Field(description="Discounted value of the orders expected.")
+    clv_low: Decimal | None = Field(description="Low end of CLV's 90 % interval.")
+    clv_high: Decimal | None = Field(description="High end of CLV's 90 % interval.")
+    p_alive: float | None = Field(description="Probability the account is still buying.")
+    p_alive_low: float | None = Field(description="Low end of p_alive's 90 % interval.")
+    p_alive_high: float | None = Field(description="High end of p_alive's 90 % interval.")
+    model: str | None = Field(description="The transaction model the run used.")
+    identified: bool | None = Field(description="Whether the data identify that model's fit.")
+    fallback: bool | None = Field(
+        description="True when the maximum-likelihood fits were not identified and the "
+        "regularised (MAP) fit named in model was used."
+    )
+    note: str | None = Field(
+        description="What to know about the fit before trusting the figures (null when the "
+        "fit is identified)."
+    )
+
+
 class AccountDetailOut(AccountOut):
     can_edit: bool = Field(description="Whether the caller may change this account.")
+    lifetime_value: LifetimeValueOut | None = Field(
+        None,
+        description="The latest scoring run's CLV and probability alive with their 90 % "
+        "intervals (parametric bootstrap over the model's parameters); null before the "
+        "account's first run.",
+    )
 
 
 class AccountFields(InputSchema):

@@ -105,6 +105,12 @@ class ChurnSettings(TimeStampedModel):
         return f"Churn settings of {self.created_at:%Y-%m-%d}"
 
 
+CLV_INTERVAL_HELP = (
+    "Bound of the 90 % interval over the transaction model's parameter uncertainty "
+    "(parametric bootstrap, see docs/clv.md)."
+)
+
+
 class AccountHealth(models.Model):
     """An account's health, churn risk and lifetime value as of one date (one scoring run).
 
@@ -139,7 +145,15 @@ class AccountHealth(models.Model):
     risk_model = models.CharField(max_length=60, blank=True)
     clv = models.DecimalField("lifetime value", **MONEY, null=True)
     clv_months = models.PositiveSmallIntegerField(null=True)
+    clv_low = models.DecimalField(
+        "lifetime value, interval low", **MONEY, null=True, help_text=CLV_INTERVAL_HELP
+    )
+    clv_high = models.DecimalField(
+        "lifetime value, interval high", **MONEY, null=True, help_text=CLV_INTERVAL_HELP
+    )
     probability_alive = models.FloatField(null=True)
+    probability_alive_low = models.FloatField(null=True, help_text=CLV_INTERVAL_HELP)
+    probability_alive_high = models.FloatField(null=True, help_text=CLV_INTERVAL_HELP)
     expected_orders = models.FloatField(null=True, help_text="Orders expected over clv_months.")
     expected_order_value = models.DecimalField(**MONEY, null=True)
     engaged_contacts = models.PositiveIntegerField(null=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import polars as pl
 
 from tenure.health.clv_inputs import clv_inputs
@@ -24,11 +25,14 @@ from tenure.health.engagement_features import CrmEvents, engagement_features
 from tenure.insights.clv import (
     BetaGeoFitter,
     GammaGammaFitter,
+    ParetoNBDFitter,
     account_clv,
     discounted_value,
     fit_transaction_model,
     period_in_time_units,
+    prediction_intervals,
 )
+from tenure.insights.clv.identification import ParameterUncertainty
 from tenure.insights.clv.lifetime_value import TransactionModel
 from tenure.insights.segmentation import abc_tiers
 from tenure.ledger import features as ledger_features
@@ -40,7 +44,20 @@ CLV_DISCOUNT = 0.01
 BGNBD_PENALIZER = 0.001
 GAMMA_GAMMA_PENALIZER = 0.001
 MONEY = ("revenue_total", "revenue_t12m", "revenue_prev12m", "avg_order_value")
-CLV_COLUMNS = ("probability_alive", "expected_orders", "expected_order_value", "clv")
+#: Bootstrap intervals (issue 17): level, draws and seed of every scoring run.
+CLV_INTERVAL_LEVEL = 0.9
+CLV_INTERVAL_DRAWS = 200
+CLV_INTERVAL_SEED = 17
+CLV_COLUMNS = (
+    "probability_alive",
+    "expected_orders",
+    "expected_order_value",
+    "clv",
+    "probability_alive_low",
+    "probability_alive_high",
+    "clv_low",
+    "clv_high",
+)
 RECENT_SPEND = ("revenue_90d", "revenue_90d_prior_year")
 
 
@@ -72,6 +89,7 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True, prefer: str | None = No
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         orders_model: TransactionModel
+        uncertainty: ParameterUncertainty | None = None
         if value:
             # The run's own fit is checked for identification and falls back, named, when
             # the data cannot pin BG/NBD down (issue 17); past cut-offs of a backtest only
@@ -80,6 +98,7 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True, prefer: str | None = No
                 *history, penalizer=BGNBD_PENALIZER, prefer=prefer or "BG/NBD"
             )
             orders_model = chosen.model
+            uncertainty = chosen.diagnostics.uncertainty
             info["clv_fit"] = chosen.summary()
         else:
             orders_model = BetaGeoFitter(penalizer=BGNBD_PENALIZER).fit(*history)
@@ -120,8 +139,42 @@ def fit_clv(inputs: pl.DataFrame, *, value: bool = True, prefer: str | None = No
         info["value_per_order"] = "own mean repeat order (Gamma-Gamma not usable)"
         info["gamma_gamma_error"] = str(error)
         predicted = _clv_with_own_value(buyers, orders_model)
+    predicted = _with_intervals(buyers, predicted, orders_model, uncertainty, info)
     accounts = inputs.select("account_key").join(predicted, on="account_key", how="left")
     return ClvFit(accounts.select("account_key", *CLV_COLUMNS), info)
+
+
+def _with_intervals(
+    buyers: pl.DataFrame,
+    predicted: pl.DataFrame,
+    orders_model: TransactionModel,
+    uncertainty: ParameterUncertainty | None,
+    info: dict[str, Any],
+) -> pl.DataFrame:
+    """Add the bootstrap intervals of probability alive and CLV (nulls when there are none)."""
+    names = ("probability_alive_low", "probability_alive_high", "clv_low", "clv_high")
+    if uncertainty is None or not isinstance(orders_model, BetaGeoFitter | ParetoNBDFitter):
+        return predicted.with_columns(pl.lit(None, pl.Float64).alias(n) for n in names)
+    try:
+        bounds = prediction_intervals(
+            orders_model,
+            uncertainty,
+            buyers["frequency"],
+            buyers["recency"],
+            buyers["T"],
+            horizon=CLV_MONTHS,
+            period="M",
+            value_per_purchase=predicted["expected_order_value"].fill_null(0.0),
+            discount_rate=CLV_DISCOUNT,
+            level=CLV_INTERVAL_LEVEL,
+            draws=CLV_INTERVAL_DRAWS,
+            rng=np.random.default_rng(CLV_INTERVAL_SEED),
+        )
+    except ValueError as error:
+        info["intervals_error"] = str(error)
+        return predicted.with_columns(pl.lit(None, pl.Float64).alias(n) for n in names)
+    info["intervals"] = {"level": CLV_INTERVAL_LEVEL, "draws": CLV_INTERVAL_DRAWS}
+    return predicted.with_columns(bounds.select(*names))
 
 
 def _clv_with_own_value(buyers: pl.DataFrame, orders_model: TransactionModel) -> pl.DataFrame:

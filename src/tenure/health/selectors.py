@@ -21,6 +21,7 @@ from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from tenure.accounts.models import Account, Contact
+from tenure.health.clv_note import clv_fit_note
 from tenure.health.engagement_features import (
     ENGAGEMENT_COLUMNS,
     engagement_features,
@@ -144,7 +145,8 @@ class HealthPanel:
     ``measures`` are dicts with ``key``, ``group``, ``label``, ``value``, ``score`` (0–100)
     and ``points`` (its contribution; ``None`` when left out); ``flags`` the measures left
     out, with ``label`` and ``reason``; ``basis`` what a score below the coverage floor rests
-    on ("based on revenue only: …"), ``None`` for a full score.
+    on ("based on revenue only: …"), ``None`` for a full score; ``clv_note`` what the CLV
+    fit of the run was (:func:`~tenure.health.clv_note.clv_fit_note`), ``None`` when identified.
     """
 
     health: AccountHealth
@@ -152,6 +154,7 @@ class HealthPanel:
     flags: list[dict[str, Any]]
     trend: list[HealthTrend]
     basis: str | None = None
+    clv_note: str | None = None
 
 
 def account_health_panel(account_id: int) -> HealthPanel | None:
@@ -180,7 +183,34 @@ def account_health_panel(account_id: int) -> HealthPanel | None:
     if card is not None:
         basis = score_basis(latest.health_score, latest.health_coverage, card)
     trend = account_health_trend(account_id, latest=latest)
-    return HealthPanel(latest, measures, flags, trend, basis)
+    return HealthPanel(latest, measures, flags, trend, basis, clv_fit_note(latest.run.clv_fit))
+
+
+def account_lifetime_value(account_id: int) -> dict[str, Any] | None:
+    """The account's latest CLV and probability alive with their 90 % intervals and the fit note.
+
+    What the API's account representation carries as ``lifetime_value``; ``None`` before the
+    account's first scoring run.
+    """
+    latest = account_health_latest(account_id)
+    if latest is None:
+        return None
+    fit = latest.run.clv_fit or {}
+    return {
+        "as_of": latest.as_of,
+        "currency": latest.run.currency,
+        "months": latest.clv_months,
+        "clv": latest.clv,
+        "clv_low": latest.clv_low,
+        "clv_high": latest.clv_high,
+        "p_alive": latest.probability_alive,
+        "p_alive_low": latest.probability_alive_low,
+        "p_alive_high": latest.probability_alive_high,
+        "model": fit.get("model"),
+        "identified": fit.get("identified") if "model" in fit else None,
+        "fallback": bool(fit.get("fallback")) if "model" in fit else None,
+        "note": clv_fit_note(fit),
+    }
 
 
 class HealthAnnotations(TypedDict):
@@ -189,6 +219,8 @@ class HealthAnnotations(TypedDict):
     health_score: float | None
     churn_risk: float | None
     lifetime_value: Decimal | None
+    lifetime_value_low: Decimal | None
+    lifetime_value_high: Decimal | None
     value_at_risk: float | None
 
 
@@ -196,12 +228,15 @@ def with_health(
     queryset: QuerySet[Account],
 ) -> QuerySet[WithAnnotations[Account, HealthAnnotations]]:
     """Annotate accounts with their latest ``health_score``, ``churn_risk``,
-    ``lifetime_value`` and ``value_at_risk`` (risk × CLV; null when either is unknown)."""
+    ``lifetime_value`` (with ``lifetime_value_low``/``_high``, its 90 % interval) and
+    ``value_at_risk`` (risk × CLV; null when either is unknown)."""
     latest = AccountHealth.objects.filter(account=OuterRef("pk")).order_by("-as_of")
     return queryset.annotate(
         health_score=Subquery(latest.values("health_score")[:1], output_field=FloatField()),
         churn_risk=Subquery(latest.values("risk")[:1], output_field=FloatField()),
         lifetime_value=Subquery(latest.values("clv")[:1]),
+        lifetime_value_low=Subquery(latest.values("clv_low")[:1]),
+        lifetime_value_high=Subquery(latest.values("clv_high")[:1]),
     ).annotate(
         value_at_risk=F("churn_risk") * Cast("lifetime_value", FloatField()),
     )

@@ -111,6 +111,9 @@ class HealthSummary:
     clv_months: int | None
     weakest: tuple[tuple[str, float], ...]
     risk_drivers: tuple[str, ...]
+    clv_low: Decimal | None = None
+    clv_high: Decimal | None = None
+    clv_note: str | None = None
 
 
 def _value(panel: MonthlyPanel, month: dt.date) -> float | None:
@@ -225,4 +228,7 @@ def health_summary(panel: HealthPanel | None) -> HealthSummary | None:
         clv_months=row.clv_months,
         weakest=tuple(sorted(scored, key=lambda m: m[1])[:3]),
         risk_drivers=tuple(row.risk_driver_texts),
+        clv_low=row.clv_low,
+        clv_high=row.clv_high,
+        clv_note=panel.clv_note,
     )

@@ -90,6 +90,28 @@ class ParameterUncertainty:
         """Standard errors on the natural scale (delta method: estimate x SE of its log)."""
         return np.asarray(self.estimates * self.log_standard_errors, dtype=np.float64)
 
+    def principal_axes(self) -> FloatArray:
+        """Columns ``sqrt(lambda_j) v_j`` of the covariance's eigen-decomposition, shape ``(k, k)``.
+
+        ``log-estimates + axes @ z`` with ``z`` standard normal is a draw from the sampling
+        distribution; each column is one standard deviation along a principal axis.
+
+        Raises
+        ------
+        ValueError
+            When the covariance is not usable (the fit is not identified).
+        """
+        self._check_usable()
+        values, vectors = np.linalg.eigh((self.log_covariance + self.log_covariance.T) / 2.0)
+        return np.asarray(vectors * np.sqrt(np.clip(values, 0.0, None)), dtype=np.float64)
+
+    def _check_usable(self) -> None:
+        if not np.all(np.isfinite(self.log_covariance)):
+            raise ValueError(
+                "no sampling distribution: the log-likelihood is not curved at the estimate "
+                "(the fit is not identified)"
+            )
+
     def draws(self, n: int, rng: np.random.Generator) -> FloatArray:
         """``n`` parameter vectors from the sampling distribution, shape ``(n, k)``.
 
@@ -98,11 +120,7 @@ class ParameterUncertainty:
         ValueError
             When the covariance is not usable (the fit is not identified).
         """
-        if not np.all(np.isfinite(self.log_covariance)):
-            raise ValueError(
-                "no sampling distribution: the log-likelihood is not curved at the estimate "
-                "(the fit is not identified)"
-            )
+        self._check_usable()
         log_draws = rng.multivariate_normal(
             np.log(self.estimates), self.log_covariance, size=n, method="eigh"
         )
