@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # Two processes, one database each (pytest-xdist names them test_gw0, test_gw1): the machine
 # the suite is built for has two cores.
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadgroup
 # The coverage floor is the level measured when it was set, in the shifted-clock run (91.65 %
 # of 16,357 statements on 2026-12-07; see docs/development.md).
 COVERAGE_FLOOR := 91

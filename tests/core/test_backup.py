@@ -24,6 +24,9 @@ import pytest
 from tenure.core.backup import BackupError, archive_open, backup_restore, migrations_unknown
 from tests.core.conftest import tenure_env
 
+# Its module-scoped fixtures are built once: on one worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("backup")
+
 SEED = r"""
 import datetime as dt
 from decimal import Decimal

@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 
 from tests.core.conftest import tenure_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve-production")]
 
 
 def _free_port() -> int:

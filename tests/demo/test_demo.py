@@ -13,6 +13,9 @@ from tenure.demo.orders import build_order_lines
 from tenure.demo.world import CHURN_CAUSES, DemoConfig, build_world
 from tenure.engagement.models import Interaction
 
+# Its module-scoped fixtures are built once: on one worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("demo-world")
+
 AS_OF = dt.date(2026, 10, 31)
 
 

@@ -45,6 +45,9 @@ from tenure.feedback.survey_import import responses_import
 from tests.accounts.factories import AccountFactory, PositionFactory
 from tests.engagement.factories import InteractionFactory
 
+# Its module-scoped fixtures are built once: on one worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("demo-surveys")
+
 AS_OF = dt.date(2026, 10, 31)
 
 

@@ -23,6 +23,9 @@ from tenure.insights.risk import (
     describe,
 )
 
+# Its module-scoped fixtures are built once: on one worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("risk-model")
+
 
 def simulate(seed: int, n: int = 4000) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
     """Accounts with random features; churn from the planted causes only (known truth)."""

@@ -17,6 +17,7 @@ from tenure.ledger.importing import import_orders
 from tests.ledger.conftest import synthetic_lines
 
 pytestmark = [
+    pytest.mark.xdist_group("spark-backends"),
     pytest.mark.django_db,
     # PySpark warns that it does not yet support pandas 3; Ibis's Spark path still works.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support:FutureWarning"),

@@ -12,6 +12,9 @@ from tenure.ledger import store
 from tenure.ledger.features import account_features, category_spend, monthly_revenue, to_polars
 from tests.ledger.ledgers import ledger_frame, load
 
+# Its module-scoped fixtures are built once: on one worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("ledger-features")
+
 AS_OF = dt.date(2024, 12, 31)  # t12m = (2024-01-01, 2024-12-31], prev12m = (2023-01-01, 2024-01-01]
 D = dt.date
 

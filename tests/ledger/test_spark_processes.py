@@ -26,7 +26,7 @@ from tests.ledger.spark_processes import (
     spark_url,
 )
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark-processes")]
 
 #: The driver runs in the test's process tree; its one executor runs on the worker.
 CLUSTER_SETTINGS = {
