@@ -87,7 +87,9 @@ class _Names:
     def load(self) -> None:
         user_model = get_user_model()
         for model, ids in self._wanted.items():
-            rows = model._default_manager.filter(pk__in=ids)
+            # A record's name may read its parents (a plan is named with its account): load
+            # them in the same query.
+            rows = model._default_manager.filter(pk__in=ids).select_related()
             if model is user_model:
                 self._found[model] = {u.pk: _person(u) for u in rows}
             else:

@@ -13,6 +13,15 @@ from tenure.core.dates import day_label
 from tenure.core.figures import money
 
 
+def axis_amount(value: float) -> str:
+    """A round tick value of an amount axis, short: ``250000`` → ``"250k"``, ``1.5e6`` →
+    ``"1.5M"``; the axis names the unit and currency once ("EUR per month")."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
 def nice_ticks(low: float, high: float, *, count: int = 4) -> list[float]:
     """Round tick values from ``low`` to at least ``high``: steps of 1, 2, 2.5 or 5 × 10ⁿ.
 
@@ -87,7 +96,7 @@ def monthly_bars(
     parts = [
         _svg_open(title, width, height),
         _unit(f"{currency} per month" if currency else "per month", left=left, top=top),
-        *_grid(ticks, left=left, right=width - 8, y_of=y_of, label=money),
+        *_grid(ticks, left=left, right=width - 8, y_of=y_of, label=axis_amount),
     ]
     year, month = first_month.year, first_month.month
     for index, value in enumerate(values):
