@@ -154,6 +154,10 @@ def _phrase(label: str, before: str, after: str, *, of: str = "") -> str:
     return f"changed the {label}{of} from {before} to {after}"
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _who(event: AuditEvent, people: Mapping[int, str]) -> str:
     if event.actor_id is not None and event.actor_id in people:
         return people[event.actor_id]
@@ -205,7 +209,9 @@ def _sentence(
         ]
         shown.sort(key=lambda name: order.get(name, len(order)))
         added = "created the account" if is_account else f"added {record}"
-        return f"{who} {added}", tuple(f"{label(n)}: {word(n, event.after[n])}" for n in shown)
+        return f"{who} {added}", tuple(
+            f"{_upper_first(label(n))}: {word(n, event.after[n])}" for n in shown
+        )
     names_changed = list(event.before) + [n for n in event.after if n not in event.before]
     names_changed.sort(key=lambda name: order.get(name, len(order)))
     if len(names_changed) == 1:
@@ -214,7 +220,7 @@ def _sentence(
         before, after = word(name, event.before.get(name)), word(name, event.after.get(name))
         return f"{who} {_phrase(label(name), before, after, of=of)}", ()
     details = tuple(
-        _phrase(label(n), word(n, event.before.get(n)), word(n, event.after.get(n))).capitalize()
+        _upper_first(_phrase(label(n), word(n, event.before.get(n)), word(n, event.after.get(n))))
         for n in names_changed
     )
     return f"{who} changed {record}", details
