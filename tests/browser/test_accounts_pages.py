@@ -47,7 +47,7 @@ def test_log_in_search_and_open_an_account(page, login, demo):
     page.get_by_role("tab", name="People").click()
     page.get_by_role("heading", name="Stakeholders").wait_for()
     page.get_by_role("tab", name="Timeline").click()
-    assert page.get_by_role("heading", name="What happened").is_visible()
+    page.get_by_role("heading", name="What happened").wait_for()
 
 
 def test_sorting_by_name_header_changes_the_order(page, login, demo, live_server):
