@@ -280,7 +280,7 @@ def main() -> int:
 
         from tenure.accounts.models import TeamMembership
         from tenure.engagement.models import Interaction
-        from tenure.web import account_page as account_views
+        from tenure.web import account_tabs as account_views
 
         manager, director = world["manager"], world["director"]
         mine = TeamMembership.objects.filter(user=manager).count()
@@ -308,8 +308,10 @@ def main() -> int:
             for pk in rng.choices(ids, k=args.account_requests - len(heavy_paths))
         ]
         rng.shuffle(account_paths)
-        alternative_paths = heavy_paths[:10] + [
-            f"/accounts/{pk}/" for pk in rng.choices(ids, k=args.alternative_requests - 10)
+        # The timeline is the account page's Timeline tab (``?tab=timeline``).
+        alternative_paths = [f"{path}?tab=timeline" for path in heavy_paths[:10]] + [
+            f"/accounts/{pk}/?tab=timeline"
+            for pk in rng.choices(ids, k=args.alternative_requests - 10)
         ]
         rng.shuffle(alternative_paths)
 
@@ -325,19 +327,23 @@ def main() -> int:
             ("home (director)", _time(director_client, ["/"] * args.home_requests)),
             ("account page (20 per page)", _time(director_client, account_paths)),
             ("  the 20 heaviest, again", _time(director_client, heavy_paths)),
+            (
+                "account page, Timeline tab",
+                _time(director_client, [f"{path}?tab=timeline" for path in account_paths[:100]]),
+            ),
         ]
         original = account_views.Paginator
         account_views.Paginator = _OnePage  # type: ignore[assignment,misc]
         try:
             _time(director_client, alternative_paths[:3])
             rows.append(("alt: account page, all rows", _time(director_client, alternative_paths)))
-            rows.append(("  the 10 heaviest", _time(director_client, heavy_paths[:10])))
+            rows.append(("  the 10 heaviest", _time(director_client, alternative_paths[:10])))
         finally:
             account_views.Paginator = original  # type: ignore[misc]
 
         print()
         print(f"{'server time (ms)':<32} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}  budget")
-        budgeted = {0, 1, 2, 3}
+        budgeted = {0, 1, 2, 3, 4}
         ok = True
         for number, (label, times) in enumerate(rows):
             p50, p95, worst = _stats(times)

@@ -86,9 +86,11 @@ def test_list_query_count_does_not_grow_with_rows(logged_in_client, django_asser
     assert all(account.name in page for account in shown)
 
 
-def test_account_page_shows_everything_in_fixed_queries(
+def test_account_page_tabs_show_everything_in_fixed_queries(
     logged_in_client, django_assert_max_num_queries
 ):
+    """Each tab of the page, opened by its link, in the same queries with ten times the rows
+    (tests/web/test_account_page.py pins each tab's own count)."""
     position = PositionFactory(account__name="Birch Foods", contact__first_name="Ina")
     account = position.account
     TeamMembershipFactory(account=account)
@@ -96,13 +98,20 @@ def test_account_page_shows_everything_in_fixed_queries(
         InteractionFactory(account=account, is_strategic=True, summary="QBR held")
     MilestoneFactory(account=account, title="Broken pallets")
     ObjectiveFactory(plan__account=account, plan__title="Protect the core")
-    with django_assert_max_num_queries(27) as captured:
-        response = logged_in_client.get(account.get_absolute_url())
-    page = response.content.decode()
-    for text in ("Birch Foods", "Ina", "QBR held", "Broken pallets", "Protect the core"):
-        assert text in page
-    assert "Single-threaded" in page
-    baseline = len(captured.captured_queries)
+    tabs = {"overview": "Single-threaded", "timeline": "QBR held", "people": "Ina"}
+    tabs |= {"plans": "Protect the core"}
+    baseline = {}
+    for tab, text in tabs.items():
+        with django_assert_max_num_queries(30) as captured:
+            response = logged_in_client.get(f"{account.get_absolute_url()}?tab={tab}")
+        page = response.content.decode()
+        assert "Birch Foods" in page
+        assert text in page, tab
+        baseline[tab] = len(captured.captured_queries)
+    assert (
+        "Broken pallets"
+        in logged_in_client.get(f"{account.get_absolute_url()}?tab=timeline").content.decode()
+    )
 
     # Ten times the rows, the same number of queries.
     for _ in range(10):
@@ -110,9 +119,12 @@ def test_account_page_shows_everything_in_fixed_queries(
         InteractionFactory(account=account)
         MilestoneFactory(account=account)
         ObjectiveFactory(plan__account=account)
-    with django_assert_max_num_queries(baseline):
-        response = logged_in_client.get(account.get_absolute_url())
-    assert "Single-threaded" not in response.content.decode()
+    for tab in tabs:
+        with django_assert_max_num_queries(baseline[tab]):
+            response = logged_in_client.get(f"{account.get_absolute_url()}?tab={tab}")
+    assert (
+        "Single-threaded" not in logged_in_client.get(account.get_absolute_url()).content.decode()
+    )
 
 
 def test_account_page_for_missing_account_is_404(logged_in_client):
@@ -123,14 +135,18 @@ def test_former_contacts_are_listed_apart(logged_in_client):
     position = PositionFactory(contact__first_name="Olaf", started_on=dt.date(2020, 1, 1))
     position.left_on = dt.date(2025, 1, 1)
     position.save()
-    page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(
+        f"{position.account.get_absolute_url()}?tab=people"
+    ).content.decode()
     assert "1 former contact" in page
     assert "Olaf" in page
 
 
 def test_stakeholder_map_groups_by_role_and_names_coverage_gaps(logged_in_client):
     position = PositionFactory(buying_role="influencer", department="Marketing")
-    page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(
+        f"{position.account.get_absolute_url()}?tab=people"
+    ).content.decode()
     assert 'aria-label="Stakeholders by buying-centre role"' in page
     assert (
         "Coverage gaps:</strong> nobody engaged as decision maker, as economic buyer "
@@ -138,8 +154,12 @@ def test_stakeholder_map_groups_by_role_and_names_coverage_gaps(logged_in_client
     )
     PositionFactory(account=position.account, buying_role="decision_maker")
     PositionFactory(account=position.account, buying_role="economic_buyer")
-    page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(
+        f"{position.account.get_absolute_url()}?tab=people"
+    ).content.decode()
     assert "Coverage gaps:</strong> nobody engaged as champion" in page
     PositionFactory(account=position.account, buying_role="champion")
-    page = logged_in_client.get(position.account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(
+        f"{position.account.get_absolute_url()}?tab=people"
+    ).content.decode()
     assert "Coverage gaps" not in page

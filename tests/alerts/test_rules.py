@@ -321,7 +321,7 @@ def test_an_unprepared_peak_links_to_the_account_page_section_not_the_fragment(
     january_peak(key_account)
     alerts_run(as_of=AS_OF)
     (task,) = open_tasks(AlertRule.PEAK_UNPREPARED)
-    assert task.evidence_url == f"/accounts/{key_account.pk}/#account-upcoming"
+    assert task.evidence_url == f"/accounts/{key_account.pk}/?tab=timeline#account-upcoming"
     client.force_login(kam)
     page = client.get(task.evidence_url.split("#")[0]).content.decode()
     assert "<html" in page

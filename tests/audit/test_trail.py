@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from tenure.audit.history import history_entries
 from tenure.audit.models import AuditEvent, AuditTrailIsAppendOnly
 from tenure.audit.selectors import account_audit, object_audit
 from tenure.engagement.models import Interaction, Touchpoint
@@ -50,17 +51,17 @@ def test_a_record_whose_text_needs_a_query_is_named_by_its_kind_and_id(account):
 
 
 @pytest.mark.usefixtures("user")
-def test_the_account_partial_shows_who_changed_what(account):
+def test_the_history_partial_shows_who_changed_what_in_words(account):
     touchpoint = TouchpointFactory(account=account, title="QBR")
     touchpoint_skip(touchpoint=touchpoint)
+    events = list(account_audit(account_id=account.pk))
     html = render_to_string(
-        "audit/_account_audit.html", {"audit_events": account_audit(account_id=account.pk)}
+        "audit/_history.html", {"entries": history_entries(events), "page": None}
     )
-    assert "Change history" in html
-    assert "Changed touchpoint" in html
-    assert "Planned → Skipped" in html
-    assert "system" in html
-    empty = render_to_string("audit/_account_audit.html", {"audit_events": []})
+    assert "History" in html
+    assert "Tenure changed the status of the touchpoint" in html
+    assert "from Planned to Skipped" in html
+    empty = render_to_string("audit/_history.html", {"entries": [], "page": None})
     assert "No recorded changes yet." in empty
 
 

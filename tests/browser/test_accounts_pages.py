@@ -41,10 +41,13 @@ def test_log_in_search_and_open_an_account(page, login, demo):
     page.get_by_role("link", name=target.name).first.wait_for()
     page.get_by_role("link", name=target.name).first.click()
 
-    page.get_by_role("heading", name="Stakeholders").wait_for()
+    page.get_by_role("heading", name="Health and risk").wait_for()
     assert target.name in page.get_by_role("heading", level=1).inner_text()
-    assert page.get_by_role("heading", name="Interactions").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
+    page.get_by_role("tab", name="People").click()
+    page.get_by_role("heading", name="Stakeholders").wait_for()
+    page.get_by_role("tab", name="Timeline").click()
+    page.get_by_role("heading", name="What happened").wait_for()
 
 
 def test_sorting_by_name_header_changes_the_order(page, login, demo, live_server):
@@ -75,8 +78,11 @@ def test_log_an_interaction_and_see_it_on_the_timeline(page, login, demo, live_s
     target = demo.accounts[3]
     page.get_by_label("Search").fill(target.external_id)
     page.get_by_role("link", name=target.name).first.click()
-    page.get_by_role("heading", name="Log an interaction").wait_for()
+    page.get_by_role("tab", name="Timeline").click()
+    page.get_by_role("heading", name="What happened").wait_for()
     before = page.locator("#last-strategic").inner_text()
+    page.get_by_role("button", name="Log an interaction").click()
+    page.get_by_role("heading", name="Log an interaction").wait_for()
 
     page.get_by_label("Type").select_option("meeting")
     page.get_by_label("When").fill("2026-10-30T09:30")
@@ -103,6 +109,7 @@ def test_adding_a_contact_ends_the_single_threaded_warning(page, login, live_ser
     login("director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}{single.get_absolute_url()}")
     assert page.get_by_text("Single-threaded").is_visible()
+    page.get_by_role("tab", name="People").click()
     page.get_by_role("link", name="Add a stakeholder").click()
     page.get_by_label("First name").fill("Ines")
     page.get_by_label("Last name").fill("Moreau")
@@ -120,6 +127,7 @@ def test_create_a_plan_with_a_goal_and_an_action(page, login, live_server):
     account = Account.objects.filter(is_key_account=False).order_by("name").first()
     login("director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}{account.get_absolute_url()}")
+    page.get_by_role("tab", name="Plans & reviews").click()
     page.get_by_role("link", name="New plan").click()
     page.get_by_label("Title").fill("Win back the spring season")
     page.get_by_label("Starts").fill("2026-11-01")

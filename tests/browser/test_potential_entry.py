@@ -35,6 +35,8 @@ def test_enter_a_potential_below_what_the_account_buys_and_see_it_flagged(
     login("director", DEMO_PASSWORD)
     page.get_by_role("heading", name="My accounts").wait_for()
     page.goto(f"{live_server.url}{account.get_absolute_url()}")
+    page.get_by_role("tab", name="Growth").click()
+    page.get_by_role("heading", name="Grow the account").wait_for()
     section = page.locator("section", has=page.get_by_role("heading", name="Grow the account"))
     assert section.get_by_text("Not enough comparable accounts").is_visible()
     section.get_by_text("Change the team's potential spend").click()

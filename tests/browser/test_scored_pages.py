@@ -56,6 +56,8 @@ def test_turn_a_suggestion_into_a_plan_action(page, login, live_server):
     assert suggestion is not None, "the demo should give at least one strong suggestion"
     login("director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}{suggestion.account.get_absolute_url()}")
+    page.get_by_role("tab", name="Growth").click()
+    page.get_by_role("heading", name="Grow the account").wait_for()
     section = page.locator("section", has=page.get_by_role("heading", name="Grow the account"))
     item = section.locator("li", has_text=suggestion.category).first
     item.get_by_role("button", name="Add to plan").click()

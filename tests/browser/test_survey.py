@@ -73,6 +73,8 @@ def test_answer_on_a_phone_then_a_director_sees_the_nps_change(browser, page, lo
     page.goto(
         f"{page.url.split('/', 3)[0]}//{page.url.split('/', 3)[2]}{account.get_absolute_url()}"
     )
+    page.get_by_role("tab", name="Feedback").click()
+    page.get_by_role("heading", name="Customer feedback").wait_for()
     feedback = page.get_by_role("region", name="Customer feedback")
     assert "NPS 33" in feedback.inner_text()
     assert "n = 3" in feedback.inner_text()

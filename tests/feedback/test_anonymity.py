@@ -48,7 +48,7 @@ def _readers(client, account) -> list[str]:
     urls = [
         "/feedback/",
         f"/feedback/?account={account.pk}",
-        account.get_absolute_url(),
+        account.get_absolute_url() + "?tab=feedback",
         "/feedback/answers.csv",
     ]
     responses = [client.get(url) for url in urls]
@@ -128,7 +128,7 @@ def test_anonymous_answers_show_only_in_groups_of_three_and_never_with_names(
     assert all(c.respondent == "" and c.answered_on is None for c in three.comments)
 
     client.force_login(manager)
-    page = client.get(account.get_absolute_url()).content.decode()
+    page = client.get(account.get_absolute_url() + "?tab=feedback").content.decode()
     assert "NPS 33" in page
     for person in people:
         assert person.first_name not in page

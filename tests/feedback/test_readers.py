@@ -51,7 +51,7 @@ def test_an_analyst_reads_named_answers_without_the_names_everywhere(client):
     pages = {
         "figures": client.get("/feedback/").content.decode(),
         "account figures": client.get(f"/feedback/?account={account.pk}").content.decode(),
-        "account page": client.get(account.get_absolute_url()).content.decode(),
+        "account page": client.get(account.get_absolute_url() + "?tab=feedback").content.decode(),
         "brief": client.get(f"/accounts/{account.pk}/brief/").content.decode(),
         "csv": client.get("/feedback/answers.csv").content.decode(),
         "api": client.get("/api/v1/surveys/responses").content.decode(),
@@ -72,7 +72,9 @@ def test_a_director_reads_the_names_respondents_agreed_to_share(client):
     _answer(account, "Olga", "Zwicky", "Great partner")
     client.force_login(_user("director"))
     assert "Olga Zwicky" in client.get("/feedback/").content.decode()
-    assert "Olga Zwicky" in client.get(account.get_absolute_url()).content.decode()
+    assert (
+        "Olga Zwicky" in client.get(account.get_absolute_url() + "?tab=feedback").content.decode()
+    )
     assert [r["respondent"] for r in _csv(client)] == ["Olga Zwicky"]
 
 

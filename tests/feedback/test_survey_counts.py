@@ -85,7 +85,7 @@ def test_account_card_counts_answers_and_invitations_over_one_window(client):
     _import(open_campaign(account=account, now=long_ago), long_ago, NOW, NOW)
     since = default_since(timezone.localdate())
 
-    page = client.get(account.get_absolute_url()).content.decode()
+    page = client.get(account.get_absolute_url() + "?tab=feedback").content.decode()
 
     card = page[page.index('id="feedback-h"') :]
     card = card[: card.index("</section>")]
@@ -160,7 +160,7 @@ def test_account_card_and_brief_count_only_that_accounts_answers(client):
     for _ in range(4):
         respond(cedar_survey, score=2, consent=True, nps_why="Cedar is unhappy")
 
-    card = client.get(birch.get_absolute_url()).content.decode()
+    card = client.get(birch.get_absolute_url() + "?tab=feedback").content.decode()
     brief = client.get(f"/accounts/{birch.pk}/brief/").content.decode()
 
     assert "n = 1," in card

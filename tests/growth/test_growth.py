@@ -164,7 +164,7 @@ def test_outcome_must_be_known_and_final_outcomes_stay(portfolio):
 def test_account_page_shows_wallet_and_acting_on_a_suggestion(logged_in_client, portfolio):
     target, frame, spend = portfolio
     refresh(frame, spend)
-    page = logged_in_client.get(target.get_absolute_url()).content.decode()
+    page = logged_in_client.get(target.get_absolute_url() + "?tab=growth").content.decode()
     assert "Grow the account" in page
     assert "Toys" in page
     assert "of its wallet" in page

@@ -47,7 +47,7 @@ def test_a_manager_on_the_team_sets_potential_on_the_account_page_and_it_is_audi
     client.force_login(manager)
     assert (
         "Enter the team's potential spend"
-        in client.get(account.get_absolute_url()).content.decode()
+        in client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     )
     page = post(
         client,
@@ -72,7 +72,8 @@ def test_someone_who_may_only_read_the_account_cannot_set_its_potential(client):
     role_assign(user=analyst, role="analyst")
     client.force_login(analyst)
     assert (
-        "potential spend</summary>" not in client.get(account.get_absolute_url()).content.decode()
+        "potential spend</summary>"
+        not in client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     )
     response = client.post(
         f"/growth/accounts/{account.pk}/potential/", {"potential_annual_spend": "5"}
@@ -124,9 +125,11 @@ def test_an_empty_amount_clears_the_figure_with_its_source_and_date(logged_in_cl
 def test_team_figure_below_revenue_is_flagged_and_its_share_is_100_percent(logged_in_client, user):
     account = AccountFactory(potential_annual_spend=Decimal("50000"))
     estimate(account, "80000", reason="only 2 buying Retail accounts with an employee count")
-    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(account.get_absolute_url() + "?tab=growth").content.decode()
+    profile = logged_in_client.get(account.get_absolute_url()).content.decode()
     # Flagged in the profile and in the growth section, never a share above 100 %.
-    assert page.count("below what it already buys (80,000)") == 2
+    assert profile.count("below what it already buys (80,000)") == 1
+    assert page.count("below what it already buys (80,000)") == 1
     assert "share of wallet counts as 100 %" in page
     assert "160 %" not in page
     body = client_for(user).get(f"/accounts/{account.pk}/wallet").json()
@@ -137,7 +140,7 @@ def test_team_figure_below_revenue_is_flagged_and_its_share_is_100_percent(logge
 def test_team_figure_above_revenue_shows_its_share(logged_in_client):
     account = AccountFactory(potential_annual_spend=Decimal("200000"))
     estimate(account, "50000")
-    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     assert "share of wallet 25 %" in page
     assert "below what it already buys" not in page
 
@@ -145,7 +148,7 @@ def test_team_figure_above_revenue_shows_its_share(logged_in_client):
 def test_without_comparable_accounts_the_page_says_so_instead_of_a_number(logged_in_client):
     account = AccountFactory()
     estimate(account, "1000", reason="only 2 buying Retail accounts with an employee count")
-    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     assert "Not enough comparable accounts for an estimate of potential spend" in page
     assert "of its wallet" not in page
 
@@ -164,7 +167,7 @@ def test_an_account_above_its_peers_range_is_said_to_buy_at_or_above_it(logged_i
         peer_label="Retail accounts",
         above_peers=True,
     )
-    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     assert "at or above the upper range of 30 Retail accounts" in page
     assert "share of wallet 100 %" in page
 
@@ -185,6 +188,6 @@ def test_an_account_buying_more_than_the_estimate_says_so_with_the_room_its_peer
         n_peers=30,
         peer_label="Retail accounts",
     )
-    page = logged_in_client.get(account.get_absolute_url()).content.decode()
+    page = logged_in_client.get(account.get_absolute_url() + "?tab=growth").content.decode()
     assert "more than 30 Retail accounts suggest for its size" in page
     assert "up to 120,000 (share of wallet between 75 % and 100 %)" in page

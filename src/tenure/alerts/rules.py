@@ -96,8 +96,13 @@ def _ids(ctx: RuleContext) -> QuerySet[Account, _Pk]:
     return ctx.accounts.values("pk")
 
 
-def _account_url(account_id: int, anchor: str = "") -> str:
-    return reverse("accounts:detail", args=[account_id]) + (f"#{anchor}" if anchor else "")
+def _account_url(account_id: int, anchor: str = "", *, tab: str = "") -> str:
+    """The account page, on ``tab`` (the first one when empty), at the section ``anchor``."""
+    return (
+        reverse("accounts:detail", args=[account_id])
+        + (f"?tab={tab}" if tab else "")
+        + (f"#{anchor}" if anchor else "")
+    )
 
 
 def _days(n: int) -> str:
@@ -371,7 +376,7 @@ def peak_unprepared(ctx: RuleContext) -> Iterable[Firing]:
                 f"conversation was held in the {2 * weeks} weeks before it."
             ),
             # The account page's "Cadence and coming up" section, not its htmx fragment.
-            evidence_url=_account_url(account_id, "account-upcoming"),
+            evidence_url=_account_url(account_id, "account-upcoming", tab="timeline"),
             due_on=max(ctx.as_of, starts - dt.timedelta(weeks=max(weeks - 2, 1))),
         )
 

@@ -7,7 +7,12 @@ digest alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from tenure.core.dates import day_label
 
 #: Shown for a figure that is not known.
 MISSING = "—"
@@ -51,3 +56,31 @@ def money(amount: float | Decimal | None, currency: str | None = None) -> str:
     whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     shown = f"{whole + 0:,.0f}"
     return f"{shown} {currency}" if currency else shown
+
+
+def score(value: float | Decimal | None, *, signed: bool = False) -> str:
+    """A 0–100 score (health, qualification) or an NPS as a whole number: ``71.6`` → ``"72"``.
+
+    ``signed`` writes a change with its sign (``"+4"``, ``"−3"``, ``"±0"``). Halves round up;
+    a missing score reads "—".
+    """
+    if value is None:
+        return MISSING
+    number = Decimal(str(value))
+    if number.is_nan() or number.is_infinite():
+        return MISSING
+    whole = number.quantize(Decimal(1), rounding=ROUND_HALF_UP) + 0
+    if not signed:
+        return f"{whole:.0f}"
+    if whole == 0:
+        return "±0"
+    return f"+{whole:.0f}" if whole > 0 else f"−{abs(whole):.0f}"
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date as people read it, ``7 Dec 2026``; a moment in time reads as its local date."""
+    if value is None:
+        return MISSING
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return day_label(value)

@@ -32,7 +32,7 @@ def opportunity_act(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{opportunity.category}: recorded as {step}.")
     except DomainError as error:
         messages.error(request, f"{opportunity.category}: {error.message}")
-    return redirect(opportunity.account.get_absolute_url() + "#growth-h")
+    return redirect(opportunity.account.get_absolute_url() + "?tab=growth#growth-h")
 
 
 def whitespace(request: HttpRequest) -> HttpResponse:

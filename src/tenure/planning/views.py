@@ -206,7 +206,7 @@ def milestone_new(request: HttpRequest, account_id: int) -> HttpResponse:
         is not None
     ):
         messages.success(request, "Logged.")
-        return redirect(account.get_absolute_url())
+        return redirect(account.get_absolute_url() + "?tab=timeline#milestones-h")
     return render(request, "planning/milestone_new.html", {"account": account, "form": form})
 
 
@@ -224,7 +224,7 @@ def milestone_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         is not None
     ):
         messages.success(request, f"“{milestone.title}” resolved.")
-        return redirect(milestone.account.get_absolute_url())
+        return redirect(milestone.account.get_absolute_url() + "?tab=timeline#milestones-h")
     return render(
         request, "planning/milestone_resolve.html", {"milestone": milestone, "form": form}
     )

@@ -27,7 +27,7 @@ def potential_set(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     account_guard(request, account, write=True)
     form = PotentialForm(request.POST)
-    back = redirect(account.get_absolute_url() + "#growth-h")
+    back = redirect(account.get_absolute_url() + "?tab=growth#growth-h")
     if not form.is_valid():
         problems = "; ".join(str(m) for errors in form.errors.values() for m in errors)
         messages.error(request, f"Potential spend not saved: {problems}")

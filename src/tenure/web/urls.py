@@ -19,6 +19,7 @@ from tenure.web import (
 accounts: list[URLPattern] = [
     path("", account_index.account_index, name="index"),
     path("<int:pk>/", account_page.account_page, name="detail"),
+    path("<int:pk>/tab/<slug:name>/", account_page.account_tab, name="tab"),
     path("<int:pk>/what-if/<int:contact_id>/", account_page.what_if_left, name="what_if"),
 ]
 

@@ -7,6 +7,7 @@ Thin wrappers over :mod:`tenure.core.figures`, so pages read exactly as emails a
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
@@ -26,3 +27,17 @@ def percent(fraction: float | Decimal | None) -> str:
 def money(amount: float | Decimal | None, currency: str | None = None) -> str:
     """An amount in whole units with its currency (see :func:`tenure.core.figures.money`)."""
     return figures.money(amount, str(currency) if currency else None)
+
+
+@register.filter
+def score(value: float | Decimal | None, signed: bool = False) -> str:
+    """A score or NPS as a whole number; ``|score:True`` signs a change (see
+    :func:`tenure.core.figures.score`)."""
+    return figures.score(value, signed=bool(signed))
+
+
+@register.filter
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date as people read it, a moment as its local date (see
+    :func:`tenure.core.figures.day`)."""
+    return figures.day(value)
