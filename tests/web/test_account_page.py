@@ -227,11 +227,11 @@ def _grow(account, times):
 
 #: Queries of the whole page (header and overview) and of each tab's partial; the same with
 #: ten times the rows. A tab that starts to read per row fails here.
-PAGE_QUERIES = 26
+PAGE_QUERIES = 30
 TAB_QUERIES = {
-    "overview": 17,
+    "overview": 21,
     "timeline": 11,
-    "people": 6,
+    "people": 7,
     "plans": 8,
     "feedback": 6,
     "growth": 7,

@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def current(html: str) -> list[tuple[str, str]]:
-    """(aria-current value, link text) of each marked link."""
-    return re.findall(r'<a href="[^"]*" aria-current="(page|true)">([^<]+)</a>', html)
+    """(aria-current value, link text) of each marked link in the main navigation.
+
+    Pages may mark their own controls (the calendar's Mine/Team scope, say); only the
+    navigation's marks are checked here."""
+    nav = re.search(r'<nav aria-label="Main".*?</nav>', html, re.S)
+    assert nav, "the page has no main navigation"
+    return re.findall(r'<a href="[^"]*" aria-current="(page|true)">([^<]+)</a>', nav.group(0))
 
 
 def test_the_navigation_has_work_portfolio_and_tools_groups(logged_in_client):

@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 
 from tenure.accounts.models import Account, TeamMembership
+from tenure.accounts.people_views import people_context
 from tenure.accounts.permissions import can_edit_account, can_see_personal_data
+from tenure.accounts.team_views import team_context
 from tenure.audit.history import history_entries
 from tenure.audit.models import AuditEvent
 from tenure.core.charts import monthly_bars
@@ -28,6 +30,8 @@ from tenure.growth.selectors import account_opportunities, account_wallet_summar
 from tenure.health.selectors import account_health_panel
 from tenure.planning.choices import ActionStatus
 from tenure.planning.models import AccountPlan, Action, Milestone, Objective
+from tenure.planning.onboarding_selectors import onboarding_for_account
+from tenure.scoring.qualification_views import qualification_context
 from tenure.scoring.selectors import account_latest_snapshot, account_series
 from tenure.web.account_header import figures_over_time
 from tenure.web.stakeholder_coverage import coverage
@@ -125,6 +129,13 @@ def _overview(src: TabInput) -> dict[str, Any]:
         "health_panel": account_health_panel(src.account.pk),
         "over_time": figures_over_time(account=src.account, user=src.request.user, today=src.today),
         "wallet": account_wallet_summary(account=src.account),
+        "onboarding": onboarding_for_account(account=src.account, as_of=src.today),
+        # The ratings' own context names (sheet, qualification_rows) do not clash with the tab's.
+        **{
+            key: value
+            for key, value in qualification_context(src.request, src.account).items()
+            if key not in {"account", "can_edit", "snapshot"}
+        },
     }
 
 
@@ -154,7 +165,15 @@ def _timeline(src: TabInput) -> dict[str, Any]:
 
 
 def _people(src: TabInput) -> dict[str, Any]:
-    return {**_stakeholders(src.account), "team": _team(src.account)}
+    # The editable lists come from the accounts app, which serves them on their own too.
+    editable = {
+        **people_context(src.request, src.account),
+        **team_context(src.request, src.account),
+    }
+    return {
+        **_stakeholders(src.account),
+        **{key: value for key, value in editable.items() if key not in {"account", "can_edit"}},
+    }
 
 
 def _plans(src: TabInput) -> dict[str, Any]:
