@@ -156,10 +156,10 @@ def _django(home: Path) -> None:
     )
     os.environ.pop("TENURE_DATABASE_URL", None)
     import django
-    from django.core.management import call_command
+    from _store import migrate
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    migrate(home)
 
 
 def _import(source: Path, home: Path, ledger_url: str | None = None) -> dict[str, object]:

@@ -363,9 +363,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from _store import migrate
 
-    call_command("migrate", verbosity=0)
+    migrate(workdir)
     if not (args.reuse and (workdir / "ledger.duckdb").exists()):
         began = time.perf_counter()
         lines = generate(
