@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 SMALL: dict[str, list[str]] = {
     "ledger": ["bench_ledger.py", "--lines", "100000", "--accounts", "2000"],
     "scoring": ["bench_scoring.py", "--accounts", "1000", "--lines", "50000"],
-    "clv": ["bench_clv.py", "--customers", "20000", "--repeat", "1"],
+    "clv": ["bench_clv.py", "--customers", "5000", "--layout", "daily", "--repeat", "1"],
     "alerts": ["bench_alerts.py", "--accounts", "300", "--sample", "20"],
     "pages": [
         "bench_pages.py",
