@@ -405,6 +405,9 @@ def main() -> int:
         print(f"\npeak memory {results['peak_rss_mb']:,} MB")
         print_growth(results["growth_step"])
     worst = max(float(results[k]["total_s"]) for k in ("cold", "warm"))  # type: ignore[index]
+    verdict = "PASS" if worst < BUDGET_SECONDS else "FAIL"
+    if not args.json:
+        print(f"budget: each run under {BUDGET_SECONDS:.0f} s: {verdict} (slowest {worst:.1f} s)")
     return 0 if worst < BUDGET_SECONDS else 1
 
 
