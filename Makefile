@@ -93,8 +93,8 @@ test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory test-browser
 
 # Every benchmark at a small size, so none rots: each prints its figures and its ratio against
-# the obvious alternative, then the run prints each one's wall and CPU time (well under a
-# minute of CPU on two cores). Bytecode goes to .tenure/pycache and one migrated CRM store to
+# the obvious alternative, then the run prints each one's wall and CPU time (72 s of CPU on
+# two cores on 2026-12-07, see docs/development.md). Bytecode goes to .tenure/pycache and one migrated CRM store to
 # .tenure/bench-cache, so the time is the benchmarks' and not Python compiling Django or
 # replaying migrations in every process.
 benchmarks: $(VENV)/.installed-test

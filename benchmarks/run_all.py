@@ -2,10 +2,12 @@
 
 Each benchmark runs in its own process with its usual output (its figures, and its ratio
 against the obvious alternative measured in the same run); this script then prints each
-one's wall and CPU time (its own and its children's) and the total. The sizes are chosen so
-that the whole run costs well under a minute of CPU on two cores: the figures say the code
-still runs and still agrees with its alternative, not how fast it is at full size (the
-docstring of each benchmark gives the full-size command).
+one's wall and CPU time (its own and its children's) and the total. The sizes are the
+smallest at which each benchmark still exercises its code and its comparison; the figures
+say the code still runs and still agrees with its alternative, not how fast it is at full
+size (the docstring of each benchmark gives the full-size command). Measured total on two
+cores: 72 s of CPU, two thirds of it fixed costs of the product commands (the scoring cold
+run's churn training, the load benchmark's ``tenure demo``); see docs/development.md.
 
 A benchmark that crashes fails the run. One that runs to the end but misses a budget it
 checks (a p95 or a time limit written for a quiet machine) is reported as over budget and
