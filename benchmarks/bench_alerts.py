@@ -196,9 +196,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from _store import migrate
 
-    call_command("migrate", verbosity=0)
+    migrate(workdir)
     began = time.perf_counter()
     build(args.accounts, args.seed)
     print(f"Setup ({args.accounts:,} accounts): {time.perf_counter() - began:.1f} s")

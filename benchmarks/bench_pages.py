@@ -54,10 +54,10 @@ def _django(home: Path) -> None:
     os.environ.pop("TENURE_DATABASE_URL", None)
     os.environ.pop("TENURE_DEBUG", None)
     import django
-    from django.core.management import call_command
+    from _store import migrate
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    migrate(home)
 
 
 def seed(accounts_n: int, interactions_n: int, rng: random.Random) -> dict[str, object]:

@@ -363,9 +363,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from _store import migrate
 
-    call_command("migrate", verbosity=0)
+    migrate(workdir)
     if not (args.reuse and (workdir / "ledger.duckdb").exists()):
         began = time.perf_counter()
         lines = generate(
@@ -405,6 +405,9 @@ def main() -> int:
         print(f"\npeak memory {results['peak_rss_mb']:,} MB")
         print_growth(results["growth_step"])
     worst = max(float(results[k]["total_s"]) for k in ("cold", "warm"))  # type: ignore[index]
+    verdict = "PASS" if worst < BUDGET_SECONDS else "FAIL"
+    if not args.json:
+        print(f"budget: each run under {BUDGET_SECONDS:.0f} s: {verdict} (slowest {worst:.1f} s)")
     return 0 if worst < BUDGET_SECONDS else 1
 
 

@@ -151,3 +151,44 @@ def test_missing_columns_are_named():
 
     with pytest.raises(ValueError, match="order_date"):
         account_features(ibis.table({"account_key": "string"}, name="t"), as_of=AS_OF)
+
+
+def test_the_duckdb_day_lists_give_the_same_features_as_the_portable_window():
+    # DuckDB reads the median gap off each account's sorted list of purchase days; the other
+    # backends use a window over the order days. A seeded ledger with repeated days, credit
+    # notes, same-day orders, single-order accounts and both even and odd numbers of gaps.
+    import random
+
+    from tenure.ledger.features import _account_features
+
+    rng = random.Random(18)
+    rows = []
+    for account in range(60):
+        for order in range(rng.choice([0, 1, 1, 2, 3, 4, 7, 12])):
+            day = D(2022, 1, 1) + dt.timedelta(days=rng.randrange(0, 1200))
+            credit = rng.random() < 0.15
+            for line in range(1, rng.randint(1, 3) + 1):
+                cents = rng.randint(100, 90_000) * (-1 if credit else 1)
+                category = rng.choice("KLMN")
+                rows.append(
+                    (
+                        f"R{account}",
+                        "erp",
+                        f"O{account}-{order}",
+                        line,
+                        day,
+                        category,
+                        f"{cents / 100:.2f}",
+                    )
+                )
+        if account % 5 == 0 and rows:  # a second order on a day already bought on
+            rows.append((f"R{account}", "shop", "dup", 1, rows[-1][4], "K", "12.00"))
+    con = store.connect("duckdb://:memory:")
+    load(con, ledger_frame(rows))
+    lines = store.order_lines(con)
+    listed = to_polars(_account_features(lines, as_of=AS_OF, lists=True)).sort("account_key")
+    windowed = to_polars(_account_features(lines, as_of=AS_OF, lists=False)).sort("account_key")
+    con.disconnect()
+    assert listed.schema == windowed.schema
+    assert listed["median_interval_days"].drop_nulls().len() > 20  # the gaps were exercised
+    assert listed.equals(windowed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 import polars as pl
 
@@ -36,6 +37,21 @@ ACCOUNT_FEATURES = (
     "returns_share",
     "days_since_last_order",
 )
+
+
+@ibis.udf.scalar.builtin(name="list_median")
+def _list_median(values: dt_types.Array[dt_types.float64]) -> dt_types.float64:
+    """DuckDB's median of a list's values (the mean of the middle two for an even count)."""
+
+
+@ibis.udf.scalar.builtin(name="list_distinct")
+def _list_distinct(values: dt_types.Array[dt_types.date]) -> dt_types.Array[dt_types.date]:
+    """DuckDB's list of the distinct values of a list (no nulls here: dates are required)."""
+
+
+@ibis.udf.scalar.builtin(name="list_sort")
+def _list_sort(values: dt_types.Array[dt_types.date]) -> dt_types.Array[dt_types.date]:
+    """DuckDB's list sorted ascending."""
 
 
 def _check_columns(lines: ir.Table) -> None:
@@ -84,6 +100,16 @@ def account_features(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
         add up to a positive amount (credit notes are not orders); the dates and counts
         are those of orders. See docs/ledger.md for each definition.
     """
+    _check_columns(lines)
+    try:
+        lists = lines.get_backend().name == "duckdb"
+    except ibis.common.exceptions.IbisError:  # unbound: compiled later, for any backend
+        lists = False
+    return _account_features(lines, as_of=as_of, lists=lists)
+
+
+def _account_features(lines: ir.Table, *, as_of: dt.date, lists: bool) -> ir.Table:
+    """`account_features`, the median gap from day lists (``lists``, DuckDB) or a window."""
     lines = _until(lines, as_of)
     t12m_start = ibis.literal(as_of - YEAR, type="date")
     prev_start = ibis.literal(as_of - 2 * YEAR, type="date")
@@ -103,32 +129,53 @@ def account_features(lines: ir.Table, *, as_of: dt.date) -> ir.Table:
         returned_t12m=(-amount).sum(where=in_t12m & (amount < 0)),
     )
     purchase = orders.amount > 0
-    accounts = orders.group_by("account_key").aggregate(
-        revenue_total=orders.amount.sum().cast(MONEY),
-        revenue_t12m=orders.t12m.sum().cast(MONEY).coalesce(zero),
-        revenue_prev12m=orders.prev12m.sum().cast(MONEY).coalesce(zero),
-        sold_t12m=orders.sold_t12m.sum().cast(MONEY).coalesce(zero),
-        returned_t12m=orders.returned_t12m.sum().cast(MONEY).coalesce(zero),
-        first_order_date=orders.order_date.min(where=purchase),
-        last_order_date=orders.order_date.max(where=purchase),
-        orders=orders.count(where=purchase),
-        orders_t12m=orders.count(where=purchase & (orders.order_date > t12m_start)),
+    per_account = {
+        "revenue_total": orders.amount.sum().cast(MONEY),
+        "revenue_t12m": orders.t12m.sum().cast(MONEY).coalesce(zero),
+        "revenue_prev12m": orders.prev12m.sum().cast(MONEY).coalesce(zero),
+        "sold_t12m": orders.sold_t12m.sum().cast(MONEY).coalesce(zero),
+        "returned_t12m": orders.returned_t12m.sum().cast(MONEY).coalesce(zero),
+        "first_order_date": orders.order_date.min(where=purchase),
+        "last_order_date": orders.order_date.max(where=purchase),
+        "orders": orders.count(where=purchase),
+        "orders_t12m": orders.count(where=purchase & (orders.order_date > t12m_start)),
+    }
+
+    bought = lines.filter(in_t12m & (amount > 0))
+    breadth = bought.group_by("account_key").aggregate(
+        product_breadth=bought.product_category.nunique()
     )
 
-    bought = lines.filter(in_t12m & (amount > 0)).select("account_key", "product_category")
-    bought = bought.distinct()
-    breadth = bought.group_by("account_key").aggregate(product_breadth=bought.count())
+    if lists:
+        # DuckDB: each account's distinct purchase days as one sorted list, gathered in the
+        # same aggregation as the sums, and the median gap read off the list. The order
+        # table is read once, not a second time for a sort by account and day, a window and
+        # a median aggregate (about 6 % less CPU at 10M lines, docs/ledger.md). The gaps
+        # index the sorted list column itself: an expression over it inside the lambda would
+        # be evaluated again for every element (minutes at 10M lines).
+        days = orders.order_date.collect(where=purchase)
+        accounts = orders.group_by("account_key").aggregate(**per_account, days=days)
+        accounts = accounts.mutate(days=_list_sort(_list_distinct(accounts.days)))
+        gaps = ibis.range(1, accounts.days.length()).map(
+            lambda i: accounts.days[i].delta(accounts.days[i - 1], unit="day").cast("float64")
+        )
+        joined = accounts.mutate(median_interval_days=_list_median(gaps)).left_join(
+            breadth, "account_key"
+        )
+    else:
+        accounts = orders.group_by("account_key").aggregate(**per_account)
+        bought_days = orders.filter(purchase).select("account_key", "order_date").distinct()
+        by_date = ibis.window(group_by="account_key", order_by="order_date")
+        bought_days = bought_days.mutate(previous=bought_days.order_date.lag().over(by_date))
+        gaps_table = bought_days.filter(bought_days.previous.notnull())
+        gaps_table = gaps_table.mutate(
+            days=gaps_table.order_date.delta(gaps_table.previous, unit="day")
+        )
+        intervals = gaps_table.group_by("account_key").aggregate(
+            median_interval_days=gaps_table.days.cast("float64").median()
+        )
+        joined = accounts.left_join(breadth, "account_key").left_join(intervals, "account_key")
 
-    days = orders.filter(purchase).select("account_key", "order_date").distinct()
-    by_date = ibis.window(group_by="account_key", order_by="order_date")
-    days = days.mutate(previous=days.order_date.lag().over(by_date))
-    gaps = days.filter(days.previous.notnull())
-    gaps = gaps.mutate(days=gaps.order_date.delta(gaps.previous, unit="day"))
-    intervals = gaps.group_by("account_key").aggregate(
-        median_interval_days=gaps.days.cast("float64").median()
-    )
-
-    joined = accounts.left_join(breadth, "account_key").left_join(intervals, "account_key")
     t12m = joined.revenue_t12m.cast("float64")
     prev = joined.revenue_prev12m.cast("float64")
     sold = joined.sold_t12m.cast("float64")
