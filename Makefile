@@ -100,12 +100,11 @@ test: $(VENV)/.installed-test
 
 # Every benchmark at a small size, so none rots: each prints its figures and its ratio against
 # the obvious alternative, then the run prints each one's wall and CPU time (72 s of CPU on
-# two cores on 2026-12-07, see docs/development.md). Bytecode goes to .tenure/pycache and one migrated CRM store to
-# .tenure/bench-cache, so the time is the benchmarks' and not Python compiling Django or
-# replaying migrations in every process.
+# two cores on 2026-12-07, see docs/development.md). One migrated CRM store is kept in
+# .tenure/bench-cache, so the time is the benchmarks' and not migrations replayed in every
+# process.
 benchmarks: $(VENV)/.installed-test
-	env -u PYTHONDONTWRITEBYTECODE -u TENURE_DATABASE_URL PYTHONPYCACHEPREFIX=$(CURDIR)/.tenure/pycache \
-		TENURE_BENCH_CACHE=$(CURDIR)/.tenure/bench-cache TENURE_HTTPS=0 \
+	env -u TENURE_DATABASE_URL TENURE_BENCH_CACHE=$(CURDIR)/.tenure/bench-cache TENURE_HTTPS=0 \
 		$(BIN)/python benchmarks/run_all.py
 
 # Refresh the documentation's screenshots on purpose (tests otherwise write to build/).
