@@ -87,3 +87,16 @@ def my_task_counts(*, user: Any, today: dt.date) -> TaskCounts:
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return TaskCounts(open=counts["open"], overdue=counts["overdue"])
+
+
+def task_counts_by_assignee(*, today: dt.date) -> dict[int | None, TaskCounts]:
+    """Open and overdue tasks per assignee (``None``: nobody), for the team's home (one query)."""
+    rows = (
+        Task.objects.filter(status=TaskStatus.OPEN)
+        .values("assignee_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    )
+    return {
+        row["assignee_id"]: TaskCounts(open=row["open"], overdue=row["overdue"]) for row in rows
+    }
