@@ -26,9 +26,7 @@ def director(transactional_db):  # noqa: ARG001
     return person
 
 
-def test_a_director_decides_two_proposals_with_one_reason_and_stays_in_place(
-    page, login, live_server, director
-):
+def test_a_director_decides_two_proposals_with_one_reason_and_stays_in_place(page, login, director):
     proposals_world(promotions=25)
     # The live server's first request loads every URLconf module: slow on a busy machine.
     page.set_default_navigation_timeout(60_000)
@@ -69,7 +67,7 @@ def test_a_director_decides_two_proposals_with_one_reason_and_stays_in_place(
     assert queue.get_by_role("link", name="P03", exact=True).count() == 0
 
 
-def test_a_director_sees_the_team_and_closes_two_tasks_at_once(page, login, live_server, director):
+def test_a_director_sees_the_team_and_closes_two_tasks_at_once(page, login, director):
     robin = UserFactory(username="robin", first_name="Robin", last_name="Kam")
     role_assign(user=robin, role="kam")
     account = AccountFactory(name="Alpha Foods", is_key_account=True)
