@@ -44,6 +44,8 @@ def test_a_director_decides_two_proposals_with_one_reason_and_stays_in_place(pag
     page.get_by_label("One reason for the selected proposals").fill("Strategic for 2027")
     accept.click()
     page.get_by_text("2 proposals accepted: P01, P02.").wait_for()
+    # The pressed button is gone with its row: focus moves to the message, not to the top.
+    assert page.evaluate("document.activeElement.id") == "queue-status"
     assert queue.get_by_role("link", name="P01", exact=True).count() == 0
     assert queue.get_by_role("link", name="P02", exact=True).count() == 0
     assert queue.get_by_role("link", name="P21", exact=True).count() == 1  # moved up
