@@ -236,3 +236,16 @@ def test_the_tasks_page_with_views_and_bulk_keeps_its_queries_flat(
     with django_assert_max_num_queries(9):
         page = logged_in_client.get(reverse("alerts:tasks")).content.decode()
     assert page.count('name="task"') == 40
+
+
+def test_a_manager_who_sees_only_their_accounts_can_reassign_only_to_their_teams(
+    client, people, tasks, settings
+):
+    settings.TENURE_KAM_SEES_ALL = False
+    robin, sam = people
+    colleague = UserFactory(username="kim")
+    TeamMembershipFactory(account=tasks[0].account, user=colleague, role="support")
+    client.force_login(robin)
+    offered = list(client.get(reverse("alerts:tasks")).context["assignees"])
+    assert offered == [colleague, robin]
+    assert sam not in offered

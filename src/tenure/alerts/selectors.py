@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from tenure.accounts.permissions import sees_all_accounts, visible_account_q
+from tenure.accounts.permissions import sees_all_accounts, visible_account_q, visible_accounts
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task, TaskView
 from tenure.core.query_params import int_param
@@ -117,3 +118,13 @@ def task_counts_by_assignee(*, today: dt.date) -> dict[int | None, TaskCounts]:
 def task_views(*, user: Any) -> QuerySet[TaskView]:
     """A person's saved views of the tasks page, the default first."""
     return TaskView.objects.filter(user=user).order_by("-is_default", "name")
+
+
+def teammates(user: Any) -> QuerySet[Any]:
+    """People on the teams of the accounts ``user`` may see (a restricted manager's picker)."""
+    return (
+        get_user_model()
+        .objects.filter(account_roles__account__in=visible_accounts(user), is_active=True)
+        .distinct()
+        .order_by("username")
+    )

@@ -25,7 +25,7 @@ from tenure.alerts import services
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task, TaskView
 from tenure.alerts.permissions import can_close_task, can_reopen_task
-from tenure.alerts.selectors import SORTS, TaskFilters, task_list, task_views
+from tenure.alerts.selectors import SORTS, TaskFilters, task_list, task_views, teammates
 from tenure.core.errors import DomainError
 from tenure.core.query_params import BadQueryParameter, int_list_param, int_param
 
@@ -59,6 +59,7 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
         else None
     )
     managers = key_account_managers()
+    sees_all = sees_all_accounts(request.user)
     return render(
         request,
         "alerts/tasks.html",
@@ -68,8 +69,10 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
             "rules": AlertRule.choices,
             "statuses": TaskStatus.choices,
             "sorts": list(SORTS),
-            "managers": managers if sees_all_accounts(request.user) else [],
-            "assignees": managers,
+            "managers": managers if sees_all else [],
+            # Who a task may be given to; a manager who sees only their accounts, only
+            # the people on those accounts' teams.
+            "assignees": managers if sees_all else teammates(request.user),
             "querystring": query.urlencode(),
             "today": timezone.localdate(),
             "closed": closed,
