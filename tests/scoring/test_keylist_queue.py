@@ -157,3 +157,19 @@ def test_the_portfolio_page_shows_the_queue_with_its_cap_and_pager(director_clie
     assert "Page 1 of 2" in page
     assert 'href="?qpage=2#queue"' in page
     assert page.count('name="proposal"') == 20
+
+
+def test_a_refused_htmx_decision_keeps_the_proposal_and_says_why_naming_the_field(
+    director_client,
+):
+    (p01,) = proposals_world(promotions=1)
+    response = director_client.post(
+        reverse("scoring:decide", args=[p01.pk]),
+        {"action": "promote", "outcome": "accepted", "reason": "  ", "qpage": "1"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert "P01: Reason: say why." in html
+    assert 'class="message error"' in html
+    assert ">P01<" in html  # still waiting
+    assert not KeyListDecision.objects.exists()
