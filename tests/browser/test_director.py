@@ -88,6 +88,7 @@ def test_a_director_sees_the_team_and_closes_two_tasks_at_once(page, login, dire
     assert page.get_by_label("Select “Call Alpha”").is_checked()
     page.get_by_label("Select “Write to Alpha”").uncheck()
     page.get_by_label("With the selected tasks").select_option("done")
+    page.screenshot(path=str(SCREENSHOTS / "tasks-bulk.png"))
     page.get_by_role("button", name="Apply to selected…").click()
     page.get_by_role("heading", name="Close 2 tasks as done?").wait_for()
     page.get_by_role("button", name="Close them").click()
