@@ -121,3 +121,26 @@ def test_the_team_home_makes_the_same_queries_for_two_managers_or_six(
     with time_machine.travel(NOON, tick=False), django_assert_num_queries(len(two)):
         page = logged_in_client.get("/").content.decode()
     assert page.count("/?manager=") == 6
+
+
+def test_contacts_per_week_count_from_the_start_of_the_local_day_four_weeks_back(team):
+    from django.utils import timezone
+
+    from tenure.engagement.services import interaction_log
+    from tenure.scoring.selectors import manager_workload
+
+    ada, _ben, ada_book, _ = team
+    since = TODAY - dt.timedelta(weeks=4)
+    for moment in (
+        dt.datetime.combine(since, dt.time(0, 30)),  # counts: the first day of the window
+        dt.datetime.combine(since - dt.timedelta(days=1), dt.time(23, 30)),  # the day before
+    ):
+        interaction_log(
+            account=ada_book[0],
+            occurred_at=timezone.make_aware(moment),
+            kind="call",
+            summary="x",
+            logged_by=ada,
+        )
+    row = next(r for r in manager_workload(today=TODAY) if r["manager"] == ada)
+    assert row["contacts_per_week"] == 0.2  # 1 contact / 4 weeks, rounded to one place
