@@ -34,8 +34,8 @@ def test_portfolio_and_account_health_after_scoring(page, login, scored, live_se
     page.get_by_role("heading", name="Revenue concentration").wait_for()
     assert page.get_by_role("heading", name="At risk").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "portfolio.png"), full_page=True)
-    page.goto(f"{live_server.url}/")
-    page.get_by_role("heading", name="My accounts").wait_for()
+    page.goto(f"{live_server.url}/?view=accounts")  # a director's home is the team's
+    page.get_by_role("heading", name="Accounts", exact=True).wait_for()
     page.screenshot(path=str(SCREENSHOTS / "home.png"))
     top = scored.accounts[0]
     page.goto(f"{live_server.url}/accounts/?q={top.external_id}")

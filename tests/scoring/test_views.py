@@ -55,9 +55,10 @@ def test_portfolio_shows_concentration_tiers_and_proposals(director_client):
 
 @pytest.mark.usefixtures("scored")
 def test_portfolio_query_count_is_fixed(director_client, django_assert_max_num_queries):
-    # figures, tiers' key accounts, proposals, retention (1), workload (3), NPS (2),
-    # at risk (1): none grow with rows
-    with django_assert_max_num_queries(15):
+    # figures, tiers' key accounts, the proposals queue (count, page, policy, key accounts,
+    # promotions this quarter), retention (1), workload (3), NPS (2), at risk (1): none grow
+    # with rows
+    with django_assert_max_num_queries(19):
         response = director_client.get(reverse("scoring:portfolio"))
     # The count is of the whole page, not of an early exit.
     assert response.status_code == 200
@@ -108,14 +109,14 @@ def _decide(director_client, account, outcome: str) -> None:
 def test_a_promotion_shows_everywhere_at_once_without_a_new_run(director_client):
     account = Account.objects.get(external_id="K1")
     before = director_client.get(reverse("scoring:portfolio")).content.decode()
-    assert "Account K1" in _section(before, "prom-h")
+    assert "Account K1" in _section(before, "queue-h")
     assert "Proposed: promote" in director_client.get(account.get_absolute_url()).content.decode()
     TeamMembershipFactory(account=account)  # a key account needs its manager
     _decide(director_client, account, "accepted")
 
     page = director_client.get(reverse("scoring:portfolio"))
     html = page.content.decode()
-    assert "Account K1" not in _section(html, "prom-h")
+    assert "Account K1" not in _section(html, "queue-h")
     assert "Account K1" in _section(html, "key-h")
     assert "Key accounts (1)" in html
     tiers = page.context["tiers"]
@@ -137,7 +138,7 @@ def test_a_rejected_proposal_leaves_the_proposals_at_once(director_client):
     account = Account.objects.get(external_id="K1")
     _decide(director_client, account, "rejected")
     html = director_client.get(reverse("scoring:portfolio")).content.decode()
-    assert "Account K1" not in _section(html, "prom-h")
+    assert "Account K1" not in _section(html, "queue-h")
     assert "Account K1" not in _section(html, "key-h")
     account.refresh_from_db()
     assert not account.is_key_account

@@ -68,7 +68,7 @@ def test_account_page_portfolio_home_and_brief_show_money_in_eur(logged_in_clien
     with time_machine.travel(dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC), tick=False):
         account = logged_in_client.get(scored_in_eur.get_absolute_url()).content.decode()
         portfolio = logged_in_client.get(reverse("scoring:portfolio")).content.decode()
-        home = logged_in_client.get("/").content.decode()
+        home = logged_in_client.get("/?view=accounts").content.decode()
         brief = logged_in_client.get(f"/accounts/{scored_in_eur.pk}/brief/").content.decode()
     assert "Trailing 12 months: <strong>800,000 EUR</strong>" in account
     assert "1,500,000 EUR" in account  # lifetime value

@@ -54,7 +54,7 @@ def test_a_risk_under_one_percent_reads_under_1_percent_on_home_account_and_brie
     logged_in_client, low_risk
 ):
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC), tick=False):
-        home = logged_in_client.get("/").content.decode()
+        home = logged_in_client.get("/?view=accounts").content.decode()
         pages = {
             "home": home,
             **{
@@ -78,7 +78,7 @@ def test_value_at_stake_on_home_has_thousands_separators_like_the_portfolio(
 ):
     AccountHealth.objects.filter(account=low_risk[0]).update(clv=1234567)
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC), tick=False):
-        home = logged_in_client.get("/").content.decode()
+        home = logged_in_client.get("/?view=accounts").content.decode()
     assert "8,272 at stake" in home  # 0.0067 × 1,234,567
 
 

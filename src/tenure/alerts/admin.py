@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenure.alerts.models import AlertSettings, DigestLog, Task
+from tenure.alerts.models import AlertSettings, DigestLog, Task, TaskView
 
 
 @admin.register(AlertSettings)
@@ -27,4 +27,12 @@ class TaskAdmin(admin.ModelAdmin):
 @admin.register(DigestLog)
 class DigestLogAdmin(admin.ModelAdmin):
     list_display = ("user", "sent_on", "tasks", "created_at")
+    raw_id_fields = ("user",)
+
+
+@admin.register(TaskView)
+class TaskViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "is_default", "query", "updated_at")
+    list_filter = ("is_default",)
+    search_fields = ("name", "user__username")
     raw_id_fields = ("user",)

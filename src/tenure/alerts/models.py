@@ -144,6 +144,45 @@ class Task(TimeStampedModel):
         return self.status == TaskStatus.OPEN
 
 
+class TaskView(TimeStampedModel):
+    """A person's saved filters and sort on the tasks page; at most one is their default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(
+        max_length=300, help_text="The filters and sort, as the tasks page's query string."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Opened when the tasks page is visited without filters."
+    )
+
+    class Meta:
+        ordering = ["user_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="task_view_name_unique_per_user",
+                violation_error_message="you already have a view with this name",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(is_default=True),
+                name="task_view_one_default_per_user",
+                violation_error_message="only one view is the default",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="task_view_has_name",
+                violation_error_message="name the view",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DigestLog(models.Model):
     """One digest sent to one person on one day: re-running the digest sends nothing twice."""
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from tenure.accounts.permissions import sees_all_accounts, visible_account_q
+from tenure.accounts.permissions import sees_all_accounts, visible_account_q, visible_accounts
 from tenure.alerts.choices import AlertRule, TaskStatus
-from tenure.alerts.models import Task
+from tenure.alerts.models import Task, TaskView
 from tenure.core.query_params import int_param
 
 SORTS = {
@@ -29,15 +31,18 @@ class TaskFilters:
     sort: str = "due"
 
     @classmethod
-    def from_query(cls, params: Any) -> TaskFilters:
+    def from_query(cls, params: Any, *, assignee: str = "me") -> TaskFilters:
+        """The filters a query string asks for; ``assignee`` is the "For" when it says none
+        ("me" for a manager, "all" for a director, whose own list is empty)."""
         status = params.get("status", TaskStatus.OPEN)
         if status not in {*TaskStatus.values, "closed", ""}:
             status = TaskStatus.OPEN
         rule = params.get("rule", "")
-        assignee = params.get("assignee", "me")
+        default = assignee
+        assignee = params.get("assignee", default)
         if assignee not in {"me", "all", "none"}:
             chosen = int_param(params, "assignee")
-            assignee = "me" if chosen is None else str(chosen)
+            assignee = default if chosen is None else str(chosen)
         sort = params.get("sort", "due")
         return cls(
             status=status,
@@ -46,6 +51,14 @@ class TaskFilters:
             account_id=int_param(params, "account"),
             sort=sort if sort in SORTS else "due",
         )
+
+    def to_query(self) -> str:
+        """The query string that asks for these filters (what a saved view stores)."""
+        pairs = {"status": self.status, "rule": self.rule, "assignee": self.assignee}
+        if self.account_id is not None:
+            pairs["account"] = str(self.account_id)
+        pairs["sort"] = self.sort
+        return urlencode(pairs)
 
 
 def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
@@ -87,3 +100,31 @@ def my_task_counts(*, user: Any, today: dt.date) -> TaskCounts:
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return TaskCounts(open=counts["open"], overdue=counts["overdue"])
+
+
+def task_counts_by_assignee(*, today: dt.date) -> dict[int | None, TaskCounts]:
+    """Open and overdue tasks per assignee (``None``: nobody), for the team's home (one query)."""
+    rows = (
+        Task.objects.filter(status=TaskStatus.OPEN)
+        .values("assignee_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    )
+    return {
+        row["assignee_id"]: TaskCounts(open=row["open"], overdue=row["overdue"]) for row in rows
+    }
+
+
+def task_views(*, user: Any) -> QuerySet[TaskView]:
+    """A person's saved views of the tasks page, the default first."""
+    return TaskView.objects.filter(user=user).order_by("-is_default", "name")
+
+
+def teammates(user: Any) -> QuerySet[Any]:
+    """People on the teams of the accounts ``user`` may see (a restricted manager's picker)."""
+    return (
+        get_user_model()
+        .objects.filter(account_roles__account__in=visible_accounts(user), is_active=True)
+        .distinct()
+        .order_by("username")
+    )

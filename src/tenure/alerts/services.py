@@ -13,12 +13,15 @@ from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import TeamMembership
+from tenure.accounts.permissions import AccessDenied, can_edit_account, can_view_account
 from tenure.alerts.choices import AlertRule, TaskStatus
-from tenure.alerts.models import AlertSettings, Task
+from tenure.alerts.models import AlertSettings, Task, TaskView
+from tenure.alerts.permissions import can_close_task
 from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
 from tenure.core.dates import day_label
-from tenure.core.errors import DomainError
+from tenure.core.errors import DomainError, NotFound
 from tenure.core.models import settings_in_force
+from tenure.core.validation import validate_and_save
 from tenure.engagement.services import weekly_focus_choose_all
 
 _REFRESHED = ("title", "evidence", "evidence_url", "updated_at")
@@ -218,3 +221,117 @@ def task_reopen(*, task: Task) -> Task:
     task.resolution = ""
     task.save(update_fields=["status", "closed_at", "closed_by", "resolution", "updated_at"])
     return task
+
+
+# --- Several tasks at once (the tasks page's bulk actions) ---------------------------------
+#
+# Each bulk action takes the same rule as closing one task (``can_close_task``: the assignee
+# or whoever may change the account), checked for every task before any is changed: one task
+# the person may not act on refuses the whole batch, naming it.
+
+MAX_SNOOZE_DAYS = 90
+
+
+def _acting_on(task_ids: Collection[int], by: Any) -> list[Task]:
+    ids = sorted(set(task_ids))
+    if not ids:
+        raise DomainError("select at least one task", field="tasks")
+    tasks = list(Task.objects.select_for_update().select_related("account").filter(pk__in=ids))
+    missing = set(ids) - {t.pk for t in tasks}
+    hidden = [t for t in tasks if t.assignee_id != by.pk and not can_view_account(by, t.account)]
+    if missing or hidden:
+        raise NotFound("some of the selected tasks no longer exist", field="tasks")
+    refused = [t for t in tasks if not can_close_task(by, t)]
+    if refused:
+        names = ", ".join(f"“{t.title}”" for t in refused[:3])
+        more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+        raise AccessDenied(
+            f"only the assignee or the account's team may change {names}{more}", field="tasks"
+        )
+    closed = [t for t in tasks if not t.is_open]
+    if closed:
+        raise DomainError(f"“{closed[0].title}” is closed already", field="tasks")
+    return tasks
+
+
+@transaction.atomic
+def tasks_close(*, task_ids: Collection[int], status: str, by: Any, note: str = "") -> list[Task]:
+    """Close several tasks as done or dismissed (one note for all), or none of them."""
+    tasks = _acting_on(task_ids, by)
+    return [task_close(task=t, status=status, by=by, note=note) for t in tasks]
+
+
+@transaction.atomic
+def task_snooze(*, task: Task, days: int, today: dt.date) -> Task:
+    """Put an open task off: it is due ``days`` after ``today`` (never earlier than it was).
+
+    The alert run keeps the new due date: it refreshes a task's figures, not its date.
+    """
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if not task.is_open:
+        raise DomainError(f"“{task.title}” is closed already", field="tasks")
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise DomainError(f"snooze for 1 to {MAX_SNOOZE_DAYS} days", field="days")
+    task.due_on = max(task.due_on, today + dt.timedelta(days=days))
+    task.save(update_fields=["due_on", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def tasks_snooze(*, task_ids: Collection[int], days: int, by: Any, today: dt.date) -> list[Task]:
+    """Snooze several tasks by the same number of days, or none of them."""
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise DomainError(f"snooze for 1 to {MAX_SNOOZE_DAYS} days", field="days")
+    return [task_snooze(task=t, days=days, today=today) for t in _acting_on(task_ids, by)]
+
+
+@transaction.atomic
+def task_reassign(*, task: Task, to: Any) -> Task:
+    """Give an open task to someone who may change its account."""
+    task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+    if not task.is_open:
+        raise DomainError(f"“{task.title}” is closed already", field="tasks")
+    if not getattr(to, "is_active", False) or not can_edit_account(to, task.account):
+        name = to.get_full_name() or to.get_username()
+        raise DomainError(
+            f"{name} may not change {task.account.name}: give the task to someone on its team",
+            field="assignee",
+        )
+    task.assignee = to
+    task.save(update_fields=["assignee", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def tasks_reassign(*, task_ids: Collection[int], to: Any, by: Any) -> list[Task]:
+    """Give several tasks to one person, or none of them."""
+    return [task_reassign(task=t, to=to) for t in _acting_on(task_ids, by)]
+
+
+# --- Saved views of the tasks page ---------------------------------------------------------
+
+
+@transaction.atomic
+def task_view_save(*, user: Any, name: str, query: str, default: bool = False) -> TaskView:
+    """Save (or overwrite, by name) a person's view of the tasks page; ``default`` makes it
+    the one the page opens with."""
+    name = name.strip()
+    if not name:
+        raise DomainError("name the view", field="name")
+    if len(name) > 60:
+        raise DomainError("a view's name is at most 60 characters", field="name")
+    view = TaskView.objects.filter(user=user, name=name).first() or TaskView(user=user, name=name)
+    if default:
+        TaskView.objects.filter(user=user, is_default=True).exclude(pk=view.pk).update(
+            is_default=False
+        )
+    view.query = query
+    view.is_default = default
+    validate_and_save(view)
+    return view
+
+
+@transaction.atomic
+def task_view_delete(*, view: TaskView) -> None:
+    """Forget a saved view (the tasks themselves are untouched)."""
+    view.delete()

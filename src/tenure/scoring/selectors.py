@@ -20,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.permissions import AnyUser, visible_account_q
@@ -210,7 +211,13 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
         .values_list("owner_id", "n")
     )
     contacts = dict(
-        Interaction.objects.filter(occurred_at__date__gte=since, logged_by__isnull=False)
+        # A bound on the timestamp, not ``occurred_at__date``: on SQLite the date cast is a
+        # Python function called per row (about 250 ms at 50,000 interactions); the start of
+        # the local day is the same boundary and uses the index.
+        Interaction.objects.filter(
+            occurred_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)),
+            logged_by__isnull=False,
+        )
         .values("logged_by_id")
         .annotate(n=Count("pk"))
         .values_list("logged_by_id", "n")

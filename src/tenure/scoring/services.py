@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -83,7 +83,8 @@ def _policy(settings: ScoringSettings) -> KeyListPolicy:
     )
 
 
-def _quarter_start(day: dt.date) -> dt.date:
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of ``day``'s calendar quarter (the period promotions are capped over)."""
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
@@ -141,7 +142,7 @@ def scoring_run(
         policy=_policy(settings),
         a_share=settings.a_share,
         b_share=settings.b_share,
-        added_this_period=promotions_accepted_since(_quarter_start(as_of)),
+        added_this_period=promotions_accepted_since(quarter_start(as_of)),
         as_of=as_of,
     )
     recorded: dict[str, Any] = {
@@ -364,3 +365,32 @@ def keylist_decide(
     )
     validate_and_save(decision)
     return decision
+
+
+@transaction.atomic
+def keylist_decide_many(
+    *,
+    proposals: Sequence[tuple[Account, str]],
+    outcome: str,
+    decided_by: User,
+    reason: str,
+    on: dt.date,
+) -> list[KeyListDecision]:
+    """Decide several proposals (each an account and its proposed action) the same way for
+    one reason: every decision is recorded on its own, as :func:`keylist_decide` would, and
+    either all are made or none."""
+    if not proposals:
+        raise DomainError("select at least one proposal", field="proposals")
+    if not reason.strip():
+        raise DomainError("say why", field="reason")
+    return [
+        keylist_decide(
+            account=account,
+            action=action,
+            outcome=outcome,
+            decided_by=decided_by,
+            reason=reason,
+            on=on,
+        )
+        for account, action in proposals
+    ]

@@ -5,6 +5,7 @@ from tenure.scoring import qualification_views, views
 app_name = "scoring"
 urlpatterns = [
     path("decide/<int:account_id>/", views.decide, name="decide"),
+    path("decide/", views.decide_many, name="decide_many"),
     path(
         "qualification/<int:account_id>/",
         qualification_views.qualification,

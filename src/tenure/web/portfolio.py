@@ -1,5 +1,6 @@
 """Leadership's portfolio page: concentration, tiers, the key-account list and its proposals,
-retention, workload, NPS and the most value at risk.
+retention, workload, NPS and the most value at risk. The proposals are a paginated queue
+(``tenure.scoring.keylist_queue``) that a decision swaps in place.
 
 It reads scoring, feedback and health together, so it is composed here; the key-list
 decisions it posts are scoring's own (``tenure.scoring.views.decide``).
@@ -17,11 +18,10 @@ from tenure.accounts.permissions import can_assign_managers, sees_all_accounts
 from tenure.core.charts import pareto_curve
 from tenure.feedback.selectors import portfolio_nps
 from tenure.health.selectors import by_value_at_risk
-from tenure.scoring.choices import KeyListAction
 from tenure.scoring.clv_fit_record import clv_fit_label
+from tenure.scoring.keylist_queue import keylist_queue
 from tenure.scoring.selectors import (
     key_accounts,
-    keylist_candidates,
     manager_workload,
     portfolio_latest,
     portfolio_retention,
@@ -51,7 +51,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             {"portfolio": None, "sees_track_record": sees_track_record(request.user)},
         )
     figures = latest.concentration
-    candidates = list(keylist_candidates(as_of=latest.as_of))
     context = {
         "portfolio": latest,
         # The amounts are this run's: its own currency (and no query for the latest run's).
@@ -64,8 +63,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             title="Share of trailing-12-month revenue held by the largest accounts",
         ),
         "key_accounts": list(key_accounts(as_of=latest.as_of)),
-        "promotions": [c for c in candidates if c.keylist_action == KeyListAction.PROMOTE],
-        "demotions": [c for c in candidates if c.keylist_action == KeyListAction.DEMOTE],
+        "queue": keylist_queue(page=request.GET.get("qpage"), today=today),
         "decisions": list(recent_decisions()),
         "retention": portfolio_retention(as_of=latest.as_of),
         "workload": manager_workload(today=today),

@@ -1,4 +1,10 @@
-"""Home ("my accounts": what needs me this week, and why) and the health check."""
+"""Home and the health check.
+
+A key account manager's home is "my accounts": what needs me this week, and why. A director's
+(or an administrator's) is the team's: workload and overdue items per manager, the accounts at
+risk and the key-list decisions waiting (``tenure.web.team_home``); the account list is one
+link away (``?view=accounts``, or any filter).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,26 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tenure.accounts.choices import Tier
+from tenure.accounts.permissions import can_assign_managers
 from tenure.accounts.selectors import key_account_managers
 from tenure.alerts.selectors import my_task_counts
 from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, weekly_focus
 from tenure.web.my_accounts import ranked_accounts
+from tenure.web.team_home import team_home
+
+#: Query parameters of the account list: any of them asks a director for the list, not the team.
+_LIST_PARAMS = frozenset({"view", "q", "tier", "manager", "key", "page"})
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The manager's accounts, most urgent first, with this week's focus account on top."""
+    """The manager's accounts, most urgent first, with this week's focus account on top;
+    for a director, the team."""
     today = timezone.localdate()
     params = request.GET
+    if can_assign_managers(request.user) and not _LIST_PARAMS & set(params):
+        return render(request, "web/team_home.html", {"team": team_home(today=today)})
     filters = AttentionFilters(
         tier=params.get("tier", "") if params.get("tier") in Tier.values else "",
         key_only=params.get("key") == "1",
@@ -42,6 +56,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "managers": key_account_managers(),
         "querystring": query.urlencode(),
         "scored": scored,
+        "leads_team": can_assign_managers(request.user),
     }
     return render(request, "web/home.html", context)
 
