@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 DEMO_HOME ?= $(CURDIR)/.tenure/demo
 TEST_HOME := $(CURDIR)/.tenure/test
 # Tests talk plain HTTP to their servers; production's HTTPS settings have their own tests.
-TEST_ENV := TENURE_HOME=$(TEST_HOME) TENURE_HTTPS=0
+# One thread per test worker: with two workers on two cores, LightGBM's OpenMP threads spin
+# waiting for a core the other worker holds (a demo scoring test took 64 CPU-s with the
+# default threads and 35 with one).
+TEST_ENV := TENURE_HOME=$(TEST_HOME) TENURE_HTTPS=0 OMP_NUM_THREADS=1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Every test worker and every `tenure` subprocess a test starts imports Django, scikit-learn,
 # LightGBM, Polars and DuckDB: compiling them from source each time cost about 6 CPU-seconds a

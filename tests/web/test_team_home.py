@@ -113,7 +113,7 @@ def test_the_team_home_makes_the_same_queries_for_two_managers_or_six(
         logged_in_client.get("/")  # warm the session
         # session, user, role, workload (managers, overdue actions, contacts), tasks,
         # at risk, latest portfolio: none per manager
-        with django_assert_num_queries(9) as two:
+        with django_assert_num_queries(10) as two:
             logged_in_client.get("/")
     for n in range(4):
         person, book = _manager(f"extra{n}", 2)
@@ -144,3 +144,21 @@ def test_contacts_per_week_count_from_the_start_of_the_local_day_four_weeks_back
         )
     row = next(r for r in manager_workload(today=TODAY) if r["manager"] == ada)
     assert row["contacts_per_week"] == 0.2  # 1 contact / 4 weeks, rounded to one place
+
+
+def test_a_director_sees_the_key_accounts_being_onboarded_with_overdue_steps(
+    logged_in_client, team
+):
+    from tenure.planning.onboarding_services import onboarding_start
+
+    ada_book = team[2]
+    # Promoted 40 days ago: the default template's first steps are due within a month.
+    onboarding_start(account=ada_book[0], started_on=TODAY - dt.timedelta(days=40))
+    with time_machine.travel(NOON, tick=False):
+        page = logged_in_client.get("/").content.decode()
+    section = page[page.index('id="onboarding-portfolio-h"') :]
+    assert "Onboarding new key accounts (1)" in section
+    row = section[section.index(f">{ada_book[0].name}</a>") :]
+    row = row[: row.index("</tr>")]
+    overdue = row.split("<td>")[3]
+    assert overdue.startswith('<strong style="color:var(--bad)">'), overdue

@@ -15,6 +15,7 @@ from typing import Any
 from tenure.accounts.models import Account
 from tenure.alerts.selectors import TaskCounts, task_counts_by_assignee
 from tenure.health.selectors import by_value_at_risk
+from tenure.planning.onboarding_selectors import OnboardingProgress, onboarding_in_progress
 from tenure.scoring.models import AccountSnapshot
 from tenure.scoring.selectors import keylist_candidates, manager_workload, portfolio_latest
 
@@ -53,6 +54,7 @@ class TeamHome:
     at_risk: Sequence[Account]
     pending_count: int
     pending: list[AccountSnapshot]
+    onboardings: list[OnboardingProgress]
 
 
 def team_home(*, today: dt.date) -> TeamHome:
@@ -78,6 +80,7 @@ def team_home(*, today: dt.date) -> TeamHome:
         at_risk=at_risk,
         pending_count=pending_count,
         pending=pending,
+        onboardings=onboarding_in_progress(as_of=today),
     )
 
 
