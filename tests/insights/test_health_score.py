@@ -138,9 +138,48 @@ def test_inputs_relate_recency_to_the_usual_interval_and_cadence_to_the_tier() -
         }
     )
     derived = health_inputs(frame, DEFAULT_HEALTH)
-    assert derived["recency_ratio"].to_list() == [3.0, None]
+    # Account 2 has one order day: the portfolio's usual interval (20 days) stands in.
+    assert derived["recency_ratio"].to_list() == [3.0, 0.5]
     assert derived["cadence_ratio"].to_list() == [pytest.approx(1 / 3), None]  # tier Z: none
     assert derived["open_issue_weight"].to_list() == [5.0, 0.0]  # low 1 + high 4
+
+
+def test_a_one_time_buyer_is_judged_on_silence_not_on_bgnbd_certainty() -> None:
+    # BG/NBD gives P(alive) = 1 to every account without a repeat purchase day; on a
+    # one-year retail log those are the likeliest to lapse, so that 1 must not count as
+    # health. Their silence is measured against the portfolio's usual interval instead.
+    frame = pl.DataFrame(
+        {
+            "account_id": [1, 2, 3, 4],
+            "days_since_last_order": [10.0, 30.0, 200.0, 5.0],
+            "median_interval_days": [20.0, 40.0, None, None],
+            "probability_alive": [0.9, 1.0, 1.0, 0.6],
+        }
+    )
+    derived = health_inputs(frame, DEFAULT_HEALTH)
+    assert derived["recency_ratio"].to_list() == [0.5, 0.75, 200 / 30, 5 / 30]
+    # A repeat buyer's 1 is kept, a one-day account's 1 is not; a Pareto/NBD-style value
+    # below 1 for a one-day account is evidence and is kept.
+    assert derived["probability_alive"].to_list() == [0.9, 1.0, None, 0.6]
+    sources = {m.source for m in DEFAULT_HEALTH.measures}
+    derived = derived.with_columns(
+        pl.lit(None, pl.Float64).alias(s) for s in sources if s not in derived.columns
+    )
+    scores = score_health(derived, DEFAULT_HEALTH)["health_score"].to_list()
+    assert scores[2] < scores[0]  # long-silent one-time buyer below a buyer on rhythm
+    assert scores[2] == 0.0
+
+
+def test_without_any_interval_in_the_portfolio_recency_stays_unknown() -> None:
+    frame = pl.DataFrame(
+        {
+            "account_id": [1, 2],
+            "days_since_last_order": [10.0, None],
+            "median_interval_days": [None, None],
+        }
+    )
+    derived = health_inputs(frame, DEFAULT_HEALTH)
+    assert derived["recency_ratio"].to_list() == [None, None]
 
 
 def test_flags_say_which_measure_is_missing_and_why() -> None:

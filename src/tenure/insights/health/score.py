@@ -32,8 +32,11 @@ __all__ = [
 #: Why a measure's input may be missing, by input column (shown with the flag).
 MISSING_REASONS: dict[str, str] = {
     "growth": "no revenue in the 12 months before the last 12",
-    "recency_ratio": "fewer than two order days: no usual interval yet",
-    "probability_alive": "no purchase history for the buying-pattern model",
+    "recency_ratio": "no account in the portfolio has two order days: no usual interval yet",
+    "probability_alive": (
+        "no repeat purchase day: the buying-pattern model reads a single purchase as "
+        "certainly still buying, which says nothing"
+    ),
     "decision_makers_engaged": "no stakeholders recorded",
     "engaged_contacts": "no stakeholders recorded",
     "contacts_left": "no stakeholders recorded",
@@ -51,8 +54,15 @@ def health_inputs(
 ) -> pl.DataFrame:
     """Add the derived inputs the default measures read.
 
-    * ``recency_ratio`` = ``days_since_last_order / median_interval_days`` (null without
-      an interval);
+    * ``recency_ratio`` = ``days_since_last_order / median_interval_days``; an account with
+      a single order day has no interval of its own, and the portfolio's usual interval
+      (the median of the accounts' own intervals in ``accounts``) stands in, so a one-time
+      buyer long silent scores low instead of being left out (null only when no account
+      has two order days);
+    * ``probability_alive`` is left out (null) for an account with a single order day
+      whose value is 1: BG/NBD gives exactly 1 to every account without a repeat purchase,
+      by construction, so that 1 is not evidence of anything (on a one-year retail log the
+      one-time buyers, the likeliest to lapse, would otherwise score best);
     * ``cadence_ratio`` = ``strategic_recent`` (strategic interactions in the scorecard's
       ``recent_days``) over the tier's expected count; null when interactions are not known
       (``strategic_recent`` null) or the tier expects none;
@@ -65,6 +75,7 @@ def health_inputs(
     needed = {
         "days_since_last_order": pl.Float64,
         "median_interval_days": pl.Float64,
+        "probability_alive": pl.Float64,
         "strategic_recent": pl.Float64,
         tier_col: pl.String,
         **{f"open_{s}": pl.Float64 for s in SEVERITIES},
@@ -78,11 +89,19 @@ def health_inputs(
         dict(scorecard.cadence), default=None, return_dtype=pl.Float64
     )
     interval = pl.col("median_interval_days").cast(pl.Float64)
+    own = frame["median_interval_days"].cast(pl.Float64)
+    usual = own.filter(own > 0).median()
+    one_day = interval.is_null()
+    since = pl.col("days_since_last_order").cast(pl.Float64)
+    alive = pl.col("probability_alive").cast(pl.Float64)
     issues_known = pl.all_horizontal(pl.col(f"open_{s}").is_not_null() for s in SEVERITIES)
     return frame.with_columns(
         pl.when(interval > 0)
-        .then(pl.col("days_since_last_order").cast(pl.Float64) / interval)
+        .then(since / interval)
+        .when(one_day & (usual is not None))
+        .then(since / pl.lit(usual, dtype=pl.Float64))
         .alias("recency_ratio"),
+        pl.when(one_day & (alive >= 1.0)).then(None).otherwise(alive).alias("probability_alive"),
         pl.when(expected > 0)
         .then(pl.col("strategic_recent").cast(pl.Float64) / expected)
         .alias("cadence_ratio"),
