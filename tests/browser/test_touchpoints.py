@@ -32,6 +32,8 @@ def test_plan_from_the_account_page_move_from_the_calendar_and_complete(page, lo
     page.get_by_role("button", name="Log out").wait_for()
 
     page.goto(f"{live_server.url}{account.get_absolute_url()}")
+    # What is coming up sits on the Timeline tab, above what happened.
+    page.get_by_role("tab", name="Timeline").click()
     panel = page.locator("#account-upcoming")
     panel.get_by_role("heading", name="Plan a touchpoint").wait_for()
     panel.get_by_text("Nothing in the next 90 days.").wait_for()
