@@ -50,7 +50,7 @@ def test_the_timeline_offers_edit_and_delete_only_on_ones_own_entries(manager, a
     colleague = UserFactory(username="lee")
     TeamMembershipFactory(user=colleague, account=account, role="support")
     theirs = InteractionFactory(account=account, logged_by=colleague, occurred_at=WHEN)
-    page = _as(manager).get(f"/accounts/{account.pk}/").content.decode()
+    page = _as(manager).get(f"/accounts/{account.pk}/?tab=timeline").content.decode()
     assert f"/interactions/{mine.pk}/edit/" in page
     assert f"/interactions/{mine.pk}/delete/" in page
     assert f"/interactions/{theirs.pk}/edit/" not in page

@@ -161,7 +161,7 @@ def test_a_script_answer_is_stored_as_text_and_escaped_when_shown(client, link, 
     again = client.get(url).content.decode()
     assert script not in again
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in again
-    for page in ("/feedback/", invitation.account.get_absolute_url()):
+    for page in ("/feedback/", f"{invitation.account.get_absolute_url()}?tab=feedback"):
         html = admin_client.get(page).content.decode()
         assert "&lt;script&gt;alert" in html
         assert script not in html
