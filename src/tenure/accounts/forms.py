@@ -63,12 +63,37 @@ class ContactSearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search people")
 
 
-class ProfileForm(forms.Form):
-    """The account profile the team keeps by hand: what the ledger cannot tell.
+class PotentialSpendForm(forms.Form):
+    """What the account could spend with us in a year, where the figure comes from and when.
 
-    The potential spend's bounds are the model field's own validators, so this page, the
-    API and imports refuse the same figures.
+    The bounds are the model field's own validators, so every page, the API and imports
+    refuse the same figures. The profile and the growth page both ask for it.
     """
+
+    potential_annual_spend = forms.DecimalField(
+        label="Potential spend a year",
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+        validators=Account._meta.get_field("potential_annual_spend").validators,
+        help_text="In the reporting currency. Leave empty to clear the team's figure.",
+    )
+    potential_spend_source = forms.CharField(
+        label="Source of the potential",
+        max_length=200,
+        required=False,
+        help_text="e.g. buyer, at the QBR",
+    )
+    potential_spend_as_of = forms.DateField(
+        label="Potential as of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: today.",
+    )
+
+
+class ProfileForm(PotentialSpendForm):
+    """The account profile the team keeps by hand: what the ledger cannot tell."""
 
     is_seasonal = forms.BooleanField(label="Seasonal business", required=False)
     seasonal_notes = forms.CharField(
@@ -99,27 +124,6 @@ class ProfileForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    potential_annual_spend = forms.DecimalField(
-        label="Potential spend a year",
-        required=False,
-        max_digits=16,
-        decimal_places=2,
-        validators=Account._meta.get_field("potential_annual_spend").validators,
-        help_text="In the reporting currency. Leave empty to clear the team's figure.",
-    )
-    potential_spend_source = forms.CharField(
-        label="Source of the potential",
-        max_length=200,
-        required=False,
-        help_text="e.g. buyer, at the QBR",
-    )
-    potential_spend_as_of = forms.DateField(
-        label="Potential as of",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty: today.",
-    )
-
     TEXT_FIELDS = (
         "is_seasonal",
         "seasonal_notes",

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from tenure.accounts.models import Account
+from tenure.accounts.forms import PotentialSpendForm
 
 
-class PotentialForm(forms.Form):
-    """Potential annual spend as the team knows it, with where it comes from and when.
+class PotentialForm(PotentialSpendForm):
+    """Potential annual spend as the team knows it, on the growth page (shorter labels)."""
 
-    The bounds are the model field's own validators, so the page, the API and imports
-    refuse the same figures.
-    """
-
-    potential_annual_spend = forms.DecimalField(
-        label="Potential spend a year",
-        required=False,
-        max_digits=16,
-        decimal_places=2,
-        validators=Account._meta.get_field("potential_annual_spend").validators,
-        help_text="Leave empty to clear the team's figure.",
-    )
-    potential_spend_source = forms.CharField(
-        label="Source", max_length=200, required=False, help_text="e.g. buyer, at the QBR"
-    )
-    potential_spend_as_of = forms.DateField(
-        label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["potential_annual_spend"].help_text = "Leave empty to clear the team's figure."
+        self.fields["potential_spend_source"].label = "Source"
+        self.fields["potential_spend_as_of"].label = "As of"
+        self.fields["potential_spend_as_of"].help_text = ""
