@@ -45,6 +45,29 @@ def interaction_date_problem(occurred_at: dt.datetime, today: dt.date | None = N
     )
 
 
+def _interaction_checked(
+    account: Account,
+    occurred_at: dt.datetime,
+    summary: str,
+    contacts: Iterable[Contact],
+    today: dt.date | None,
+) -> list[Contact]:
+    """The rules an interaction keeps when logged and when corrected; its contacts as a list."""
+    if occurred_at.tzinfo is None:
+        raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
+    problem = interaction_date_problem(occurred_at, today)
+    if problem:
+        raise DomainError(problem, field="occurred_at")
+    if not summary.strip():
+        raise DomainError("say in a few words what happened", field="summary")
+    contacts = list(contacts)
+    outsiders = [c for c in contacts if not c.positions.filter(account=account).exists()]
+    if outsiders:
+        names = ", ".join(str(c) for c in outsiders)
+        raise DomainError(f"{names} has no position at {account.name}", field="contacts")
+    return contacts
+
+
 @transaction.atomic
 def interaction_log(
     *,
@@ -71,18 +94,7 @@ def interaction_log(
     zone): a future date is refused, as it would read as the latest contact.
     """
     account = _resolve_account(account)
-    if occurred_at.tzinfo is None:
-        raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
-    problem = interaction_date_problem(occurred_at, today)
-    if problem:
-        raise DomainError(problem, field="occurred_at")
-    if not summary.strip():
-        raise DomainError("say in a few words what happened", field="summary")
-    contacts = list(contacts)
-    outsiders = [c for c in contacts if not c.positions.filter(account=account).exists()]
-    if outsiders:
-        names = ", ".join(str(c) for c in outsiders)
-        raise DomainError(f"{names} has no position at {account.name}", field="contacts")
+    contacts = _interaction_checked(account, occurred_at, summary, contacts, today)
     interaction = Interaction(
         account=account,
         occurred_at=occurred_at,
@@ -140,20 +152,9 @@ def interaction_edit(
     """
     require_change_interaction(by, interaction)
     account = interaction.account
-    if occurred_at.tzinfo is None:
-        raise DomainError("the time of an interaction must carry a time zone", field="occurred_at")
-    problem = interaction_date_problem(occurred_at, today)
-    if problem:
-        raise DomainError(problem, field="occurred_at")
-    if not summary.strip():
-        raise DomainError("say in a few words what happened", field="summary")
+    contacts = _interaction_checked(account, occurred_at, summary, contacts, today)
     if next_step_due is not None and not next_step.strip():
         raise DomainError("say what the next step is, or clear its due date", field="next_step")
-    contacts = list(contacts)
-    outsiders = [c for c in contacts if not c.positions.filter(account=account).exists()]
-    if outsiders:
-        names = ", ".join(str(c) for c in outsiders)
-        raise DomainError(f"{names} has no position at {account.name}", field="contacts")
     interaction.occurred_at = occurred_at
     interaction.kind = kind
     interaction.summary = summary.strip()
