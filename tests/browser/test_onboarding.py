@@ -50,8 +50,8 @@ def test_a_director_promotes_an_account_and_ticks_an_onboarding_step(
     login("dana", PASSWORD)
 
     page.goto(f"{live_server.url}/portfolio/")
-    proposals = page.locator("section", has=page.get_by_role("heading", name="Proposed for"))
-    row = proposals.get_by_role("row", name="Account K1")
+    queue = page.locator("#queue")
+    row = queue.locator("tr", has=page.get_by_role("link", name="Account K1", exact=True))
     row.get_by_label("Reason").fill("Our largest customer")
     row.get_by_role("button", name="Promote").click()
     page.get_by_text("Account K1 is now a key account").wait_for()

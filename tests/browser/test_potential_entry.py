@@ -33,7 +33,7 @@ def test_enter_a_potential_below_what_the_account_buys_and_see_it_flagged(
     page, login, account, live_server
 ):
     login("director", DEMO_PASSWORD)
-    page.get_by_role("heading", name="My accounts").wait_for()
+    page.get_by_role("heading", name="Team", exact=True).wait_for()  # a director's home
     page.goto(f"{live_server.url}{account.get_absolute_url()}")
     page.get_by_role("tab", name="Growth").click()
     page.get_by_role("heading", name="Grow the account").wait_for()

@@ -39,7 +39,8 @@ def harbour():
 
 def test_quick_jump_by_keyboard_lands_on_the_account(page, login, director, harbour):
     login(director.username, PASSWORD)
-    page.get_by_role("heading", name="My accounts").wait_for()
+    page.get_by_role("heading", name="Team", exact=True).wait_for()  # a director's home
+    page.wait_for_load_state("load")  # the shortcut is bound by a deferred script
     page.keyboard.press("Control+k")
     box = page.get_by_role("combobox", name="Jump to an account, person, plan or task")
     assert box.evaluate("el => el === document.activeElement")
@@ -58,9 +59,10 @@ def test_quick_jump_by_keyboard_lands_on_the_account(page, login, director, harb
 @pytest.mark.usefixtures("harbour")
 def test_escape_closes_quick_jump_and_focus_returns_where_it_was(page, login, director):
     login(director.username, PASSWORD)
-    page.get_by_role("heading", name="My accounts").wait_for()
+    page.get_by_role("heading", name="Team", exact=True).wait_for()  # a director's home
     brand = page.get_by_role("link", name="Tenure", exact=True)
     brand.focus()
+    page.wait_for_load_state("load")  # the shortcut is bound by a deferred script
     page.keyboard.press("Control+k")
     dialog = page.get_by_role("dialog", name="Jump to")
     dialog.wait_for()
@@ -74,6 +76,9 @@ def test_escape_closes_quick_jump_and_focus_returns_where_it_was(page, login, di
 @pytest.mark.usefixtures("harbour")
 def test_enter_without_a_choice_opens_the_full_results_page(page, login, director):
     login(director.username, PASSWORD)
+    # The shortcut is bound once the page has loaded its script.
+    page.get_by_role("heading", name="Team", exact=True).wait_for()
+    page.wait_for_load_state("load")  # the shortcut is bound by a deferred script
     page.keyboard.press("Control+k")
     page.keyboard.type("harb")
     page.get_by_role("option", name=re.compile("^Harbour Foods")).wait_for()
@@ -103,7 +108,7 @@ def test_the_phone_menu_opens_by_keyboard_and_escape_closes_it(browser, live_ser
         page.get_by_label("Username").fill(director.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="My accounts").wait_for()
+        page.get_by_role("heading", name="Team", exact=True).wait_for()  # a director's home
         tasks = page.get_by_role("link", name="Tasks", exact=True)
         menu = page.get_by_role("button", name="Menu")
         assert menu.is_visible()
