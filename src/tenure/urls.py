@@ -34,6 +34,7 @@ urlpatterns = [
     path("portfolio/", include(([*scoring_urls.urlpatterns, *web_urls.scoring], "scoring"))),
     path("growth/", include(([*growth_urls.urlpatterns, *web_urls.growth], "growth"))),
     path("tasks/", include("tenure.alerts.urls")),
+    path("notifications/", include("tenure.alerts.notification_urls")),
     path("api/v1/", api.urls),
     path("me/", include("tenure.access.urls")),
     # Before the admin's own log-in: one password form per site, one failure limit.

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from tenure.alerts.models import AlertSettings, DigestLog, Task, TaskView
+from tenure.alerts.models import (
+    AccountFollow,
+    AlertSettings,
+    DigestLog,
+    Notification,
+    NotificationSettings,
+    Task,
+    TaskView,
+)
 
 
 @admin.register(AlertSettings)
@@ -35,4 +43,23 @@ class TaskViewAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "is_default", "query", "updated_at")
     list_filter = ("is_default",)
     search_fields = ("name", "user__username")
+    raw_id_fields = ("user",)
+
+
+@admin.register(AccountFollow)
+class AccountFollowAdmin(admin.ModelAdmin):
+    list_display = ("user", "account", "created_at")
+    raw_id_fields = ("user", "account")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("text", "recipient", "kind", "created_at", "read_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("recipient", "account")
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "in_app", "tasks", "interactions")
     raw_id_fields = ("user",)

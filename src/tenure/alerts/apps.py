@@ -9,6 +9,7 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from tenure.alerts import (
             follow_ups,  # noqa: F401  (connects the signal handlers)
+            notifications,  # noqa: F401  (connects the signal handler)
             onboarding_checks,
         )
 

@@ -20,3 +20,8 @@ class TaskStatus(models.TextChoices):
     DONE = "done", "Done"
     DISMISSED = "dismissed", "Dismissed"
     RESOLVED = "resolved", "Cause cleared"
+
+
+class NotificationKind(models.TextChoices):
+    TASK_RAISED = "task", "A task raised on an account"
+    INTERACTION = "interaction", "An interaction logged on an account I follow"

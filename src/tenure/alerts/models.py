@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from tenure.accounts.models import Account
-from tenure.alerts.choices import AlertRule, TaskStatus
+from tenure.alerts.choices import AlertRule, NotificationKind, TaskStatus
 from tenure.core.models import TimeStampedModel
 
 
@@ -203,3 +203,86 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"Digest to {self.user_id} on {self.sent_on}"
+
+
+class AccountFollow(TimeStampedModel):
+    """A person asked to hear about an account: new tasks on it, interactions others log."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_follows"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
+
+    class Meta:
+        ordering = ["user_id", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "account"],
+                name="account_follow_once",
+                violation_error_message="you already follow this account",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.account_id}"
+
+
+class Notification(TimeStampedModel):
+    """One in-app notice to one person about one account; unread until ``read_at`` is set."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=11, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, help_text="Where the notice leads: the account page.")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values),
+                name="notification_kind_valid",
+                violation_error_message="unknown notification kind",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationSettings(TimeStampedModel):
+    """A person's choice of in-app notifications; without a row, all of them are on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    in_app = models.BooleanField("in-app notifications", default=True)
+    tasks = models.BooleanField(
+        "new tasks", default=True, help_text="A task raised for me or on an account I follow."
+    )
+    interactions = models.BooleanField(
+        "interactions", default=True, help_text="Someone else logged one on an account I follow."
+    )
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"
+
+    def wants(self, kind: str) -> bool:
+        """Does this person want an in-app notice of this kind?"""
+        if not self.in_app:
+            return False
+        return self.tasks if kind == NotificationKind.TASK_RAISED else self.interactions

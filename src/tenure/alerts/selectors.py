@@ -12,7 +12,13 @@ from django.db.models import Count, Q, QuerySet
 
 from tenure.accounts.permissions import sees_all_accounts, visible_account_q, visible_accounts
 from tenure.alerts.choices import AlertRule, TaskStatus
-from tenure.alerts.models import Task, TaskView
+from tenure.alerts.models import (
+    AccountFollow,
+    Notification,
+    NotificationSettings,
+    Task,
+    TaskView,
+)
 from tenure.core.query_params import int_param
 
 SORTS = {
@@ -128,3 +134,25 @@ def teammates(user: Any) -> QuerySet[Any]:
         .distinct()
         .order_by("username")
     )
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+
+def notification_list(*, user: Any) -> QuerySet[Notification]:
+    """A person's own notices, newest first, with their accounts."""
+    return Notification.objects.filter(recipient=user).select_related("account")
+
+
+def unread_notification_count(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def follows_account(*, user: Any, account_id: int) -> bool:
+    return AccountFollow.objects.filter(user=user, account_id=account_id).exists()
+
+
+def notification_settings_of(*, user: Any) -> NotificationSettings:
+    """A person's saved choice, or the defaults (all on) when they never chose (not saved)."""
+    found = NotificationSettings.objects.filter(user=user).first()
+    return found if found is not None else NotificationSettings(user=user)

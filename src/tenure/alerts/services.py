@@ -16,6 +16,7 @@ from tenure.accounts.models import TeamMembership
 from tenure.accounts.permissions import AccessDenied, can_edit_account, can_view_account
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import AlertSettings, Task, TaskView
+from tenure.alerts.notifications import notify_task_raised
 from tenure.alerts.permissions import can_close_task
 from tenure.alerts.rules import CLEARED, RULES, Firing, RuleContext, alert_scope
 from tenure.core.dates import day_label
@@ -131,14 +132,18 @@ def alerts_run(
                 account_id__in={f.account_id for f in new}, role=TeamRole.KEY_ACCOUNT_MANAGER
             ).values_list("account_id", "user_id")
         )
+        raised: list[Task] = []
         for firing in new:
             if (firing.account_id, firing.rule, firing.cause_key) in snoozed:
                 result.snoozed += 1
                 continue
             assignee = firing.assignee_id or managers.get(firing.account_id)
-            if _raise(firing, assignee_id=assignee, as_of=as_of):
+            made = _raise(firing, assignee_id=assignee, as_of=as_of)
+            if made is not None:
+                raised.append(made)
                 result.raised[firing.rule] += 1
                 result.unassigned += assignee is None
+        notify_task_raised(raised)
     if account_ids is None:
         # The week's focus is stored here, by the scheduled run, so that no page view writes.
         result.focus_chosen = weekly_focus_choose_all(today=as_of)
@@ -160,11 +165,11 @@ def _recently_closed(firings: list[Firing], *, since: dt.date) -> set[tuple[int,
     return set(closed)
 
 
-def _raise(firing: Firing, *, assignee_id: int | None, as_of: dt.date) -> bool:
-    """Create the task; ``False`` when a concurrent run raised it first."""
+def _raise(firing: Firing, *, assignee_id: int | None, as_of: dt.date) -> Task | None:
+    """Create the task; ``None`` when a concurrent run raised it first."""
     try:
         with transaction.atomic():
-            Task.objects.create(
+            return Task.objects.create(
                 account_id=firing.account_id,
                 rule=firing.rule,
                 cause_key=firing.cause_key,
@@ -177,8 +182,7 @@ def _raise(firing: Firing, *, assignee_id: int | None, as_of: dt.date) -> bool:
                 checked_on=as_of,
             )
     except IntegrityError:
-        return False
-    return True
+        return None
 
 
 _CLOSING = {TaskStatus.DONE, TaskStatus.DISMISSED}
