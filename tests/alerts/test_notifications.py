@@ -255,3 +255,22 @@ def test_the_settings_page_saves_the_choice(client, kam):
     assert 'name="in_app" checked' in page
     assert 'name="tasks" checked' in page
     assert 'name="interactions" checked' not in page
+
+
+def test_a_merge_keeps_one_follow_of_the_kept_account(db):  # noqa: ARG001
+    from tenure.accounts.merge import account_merge
+
+    director = UserFactory(username="dana")
+    role_assign(user=director, role="director")
+    keep, duplicate, other = AccountFactory(), AccountFactory(), AccountFactory()
+    account_follow(user=director, account=keep)
+    account_follow(user=director, account=duplicate)
+    reader = UserFactory(username="lee")
+    role_assign(user=reader, role="director")
+    account_follow(user=reader, account=duplicate)
+    account_follow(user=reader, account=other)
+
+    account_merge(keep=keep, duplicates=[duplicate], by=None, reason="same VAT number")
+
+    follows = sorted(AccountFollow.objects.values_list("user__username", "account_id"))
+    assert follows == sorted([("dana", keep.pk), ("lee", keep.pk), ("lee", other.pk)])

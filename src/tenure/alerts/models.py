@@ -208,6 +208,10 @@ class DigestLog(models.Model):
 class AccountFollow(TimeStampedModel):
     """A person asked to hear about an account: new tasks on it, interactions others log."""
 
+    #: Following a merged duplicate means following the kept account; someone who followed
+    #: both keeps the one follow.
+    merge_policy = "prefer_kept"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_follows"
     )
