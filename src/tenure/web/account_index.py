@@ -24,6 +24,7 @@ from django.db.models import (
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from tenure.access.choices import SavedViewPage
 from tenure.accounts.choices import AccountStatus, TeamRole, Tier
 from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import visible_account_q
@@ -32,6 +33,7 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.models import Interaction
 from tenure.planning.models import Milestone
+from tenure.web.saved_views import open_default, views_context
 
 #: Sort keys a user may pick on the accounts list, mapped to ORDER BY expressions.
 ACCOUNT_SORTS: dict[str, list[str]] = {
@@ -102,7 +104,10 @@ PAGE_SIZE = 25
 
 
 def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """All accounts: search by name or external id, filter, sort, page."""
+    """All accounts: search by name or external id, filter, sort, page; visited bare, the
+    person's default saved view."""
+    if default := open_default(request, SavedViewPage.ACCOUNTS):
+        return default
     params = request.GET
     filters = AccountFilters(
         search=text_param(params, "q"),
@@ -128,5 +133,7 @@ def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "querystring": query.urlencode(),
         "total": Account.objects.count(),
     }
+    if not request.htmx:
+        context |= views_context(request, SavedViewPage.ACCOUNTS)
     template = "accounts/_table.html" if request.htmx else "accounts/index.html"
     return render(request, template, context)
