@@ -33,7 +33,7 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.models import Interaction
 from tenure.planning.models import Milestone
-from tenure.web.saved_views import open_default, views_context
+from tenure.web.saved_views import page_views
 
 #: Sort keys a user may pick on the accounts list, mapped to ORDER BY expressions.
 ACCOUNT_SORTS: dict[str, list[str]] = {
@@ -106,7 +106,8 @@ PAGE_SIZE = 25
 def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All accounts: search by name or external id, filter, sort, page; visited bare, the
     person's default saved view."""
-    if default := open_default(request, SavedViewPage.ACCOUNTS):
+    default, views = page_views(request, SavedViewPage.ACCOUNTS)
+    if default is not None:
         return default
     params = request.GET
     filters = AccountFilters(
@@ -132,8 +133,7 @@ def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "managers": key_account_managers(),
         "querystring": query.urlencode(),
         "total": Account.objects.count(),
+        **views,
     }
-    if not request.htmx:
-        context |= views_context(request, SavedViewPage.ACCOUNTS)
     template = "accounts/_table.html" if request.htmx else "accounts/index.html"
     return render(request, template, context)

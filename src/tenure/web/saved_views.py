@@ -1,8 +1,8 @@
 """Saved views on the list pages (accounts, my accounts): save, make default, delete.
 
 One set of endpoints for every page; ``page`` is checked against ``SavedViewPage``. The list
-pages call ``open_default`` (a visit without any query opens the person's default view) and
-``views_context`` (what ``web/_saved_views.html`` shows).
+pages call ``page_views``: a visit without any query opens the person's default view, else it
+gives what ``web/_saved_views.html`` shows.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from tenure.access.choices import SavedViewPage
 from tenure.access.models import SavedView
 from tenure.access.saved_views import (
     clean_query,
-    default_view,
     saved_view_delete,
     saved_view_save,
     saved_view_set_default,
@@ -40,19 +39,21 @@ def _page_url(page: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-def open_default(request: AuthenticatedHttpRequest, page: str) -> HttpResponseRedirect | None:
-    """A redirect to the person's default view of ``page`` when it is visited bare."""
-    if request.GET or request.htmx:
-        return None
-    view = default_view(user=request.user, page=page)
-    return redirect(_page_url(page, view.query)) if view else None
-
-
-def views_context(request: AuthenticatedHttpRequest, page: str) -> dict[str, Any]:
-    """The person's views of ``page`` and which one (if any) is showing."""
+def page_views(
+    request: AuthenticatedHttpRequest, page: str
+) -> tuple[HttpResponseRedirect | None, dict[str, Any]]:
+    """The person's views of ``page`` (one query, none for an htmx refresh): a redirect to
+    their default view when the page is visited bare, else what ``web/_saved_views.html``
+    shows."""
+    if request.htmx:
+        return None, {}
     views = list(saved_views(user=request.user, page=page))
+    if not request.GET:
+        default = next((v for v in views if v.is_default), None)
+        if default is not None:
+            return redirect(_page_url(page, default.query)), {}
     current = clean_query(page=page, params=request.GET)
-    return {
+    return None, {
         "saved_views": views,
         "saved_page": page,
         "current_query": current,

@@ -24,7 +24,7 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, weekly_focus
 from tenure.web.my_accounts import ranked_accounts
-from tenure.web.saved_views import open_default, views_context
+from tenure.web.saved_views import page_views
 from tenure.web.team_home import team_home
 
 #: Query parameters of the account list: any of them asks a director for the list, not the team.
@@ -34,7 +34,8 @@ _LIST_PARAMS = frozenset({"view", "q", "tier", "manager", "key", "page"})
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's accounts, most urgent first, with this week's focus account on top;
     for a director, the team."""
-    if default := open_default(request, SavedViewPage.MY_ACCOUNTS):
+    default, views = page_views(request, SavedViewPage.MY_ACCOUNTS)
+    if default is not None:
         return default
     today = timezone.localdate()
     params = request.GET
@@ -61,7 +62,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "querystring": query.urlencode(),
         "scored": scored,
         "leads_team": can_assign_managers(request.user),
-        **views_context(request, SavedViewPage.MY_ACCOUNTS),
+        **views,
     }
     return render(request, "web/home.html", context)
 
