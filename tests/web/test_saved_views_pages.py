@@ -141,3 +141,14 @@ def test_the_account_list_costs_at_most_one_more_query(
 def test_saved_query_is_parsed_as_the_page_parameters(logged_in_client):
     _save(logged_in_client, page="accounts", query="q=a%26b&sort=-tier", name="Odd")
     assert QueryDict(SavedView.objects.get().query) == QueryDict("q=a%26b&sort=-tier")
+
+
+def test_people_list_saves_its_search_and_opens_with_the_default(logged_in_client, user):
+    _save(logged_in_client, page="people", query="q=smith&tier=A", name="Smiths", default="1")
+    assert SavedView.objects.get(user=user).query == "q=smith"
+    bare = logged_in_client.get(reverse("accounts:contacts"))
+    assert bare.status_code == 302
+    assert bare.url == reverse("accounts:contacts") + "?q=smith"
+    page = logged_in_client.get(bare.url)
+    assert page.context["q"] == "smith"
+    assert "Smiths (default)" in page.content.decode()

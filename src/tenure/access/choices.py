@@ -17,3 +17,4 @@ class SavedViewPage(models.TextChoices):
 
     ACCOUNTS = "accounts", "Accounts"
     MY_ACCOUNTS = "my_accounts", "My accounts"
+    PEOPLE = "people", "People"

@@ -1,4 +1,4 @@
-"""Saved views of the list pages (accounts, my accounts): a name for a query string.
+"""Saved views of the list pages (accounts, my accounts, people): a name for a query string.
 
 One design for every page: the page says which query parameters it knows
 (``PAGE_PARAMS``); anything else (and ``page=``, the pagination) is dropped before saving.
@@ -11,17 +11,21 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from tenure.access.choices import SavedViewPage
 from tenure.access.models import SavedView
 from tenure.core.errors import DomainError
+from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.validation import validate_and_save
 
 #: The query parameters each page understands; a saved query keeps only these.
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {
     SavedViewPage.ACCOUNTS: ("q", "tier", "status", "manager", "key", "sort"),
     SavedViewPage.MY_ACCOUNTS: ("view", "q", "tier", "manager", "key"),
+    SavedViewPage.PEOPLE: ("q",),
 }
 MAX_QUERY = 300
 MAX_NAME = 60
@@ -46,6 +50,42 @@ def saved_views(*, user: Any, page: str) -> QuerySet[SavedView]:
 
 def default_view(*, user: Any, page: str) -> SavedView | None:
     return SavedView.objects.filter(user=user, page=page, is_default=True).first()
+
+
+#: Where each page lives (URL names).
+PAGE_URLS: dict[str, str] = {
+    SavedViewPage.ACCOUNTS: "accounts:index",
+    SavedViewPage.MY_ACCOUNTS: "home",
+    SavedViewPage.PEOPLE: "accounts:contacts",
+}
+
+
+def page_url(page: str, query: str = "") -> str:
+    """The page's address, with ``query`` if any."""
+    url = reverse(PAGE_URLS[page])
+    return f"{url}?{query}" if query else url
+
+
+def page_views(
+    request: AuthenticatedHttpRequest, page: str
+) -> tuple[HttpResponseRedirect | None, dict[str, Any]]:
+    """The person's views of ``page`` (one query, none for an htmx refresh): a redirect to
+    their default view when the page is visited bare, else what ``web/_saved_views.html``
+    shows."""
+    if request.htmx:
+        return None, {}
+    views = list(saved_views(user=request.user, page=page))
+    if not request.GET:
+        default = next((v for v in views if v.is_default), None)
+        if default is not None:
+            return redirect(page_url(page, default.query)), {}
+    current = clean_query(page=page, params=request.GET)
+    return None, {
+        "saved_views": views,
+        "saved_page": page,
+        "current_query": current,
+        "current_view": next((v for v in views if v.query == current), None),
+    }
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from tenure.access.choices import SavedViewPage
+from tenure.access.saved_views import page_views
 from tenure.accounts.choices import AccountStatus, TeamRole, Tier
 from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import visible_account_q
@@ -33,7 +34,6 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.models import Interaction
 from tenure.planning.models import Milestone
-from tenure.web.saved_views import page_views
 
 #: Sort keys a user may pick on the accounts list, mapped to ORDER BY expressions.
 ACCOUNT_SORTS: dict[str, list[str]] = {

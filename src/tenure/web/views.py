@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tenure.access.choices import SavedViewPage
+from tenure.access.saved_views import page_views
 from tenure.accounts.choices import Tier
 from tenure.accounts.permissions import can_assign_managers
 from tenure.accounts.selectors import key_account_managers
@@ -24,7 +25,6 @@ from tenure.core.http import AuthenticatedHttpRequest
 from tenure.core.query_params import BadQueryParameter, int_param, text_param
 from tenure.engagement.selectors import AttentionFilters, weekly_focus
 from tenure.web.my_accounts import ranked_accounts
-from tenure.web.saved_views import page_views
 from tenure.web.team_home import team_home
 
 #: Query parameters of the account list: any of them asks a director for the list, not the team.
