@@ -11,6 +11,7 @@ from tenure.engagement import urls as engagement_urls
 from tenure.growth import urls as growth_urls
 from tenure.planning import urls as planning_urls
 from tenure.scoring import urls as scoring_urls
+from tenure.web import saved_views as web_saved_views
 from tenure.web import search as web_search
 from tenure.web import urls as web_urls
 from tenure.web import views as web_views
@@ -25,6 +26,9 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("search/", web_search.search_page, name="search"),
     path("search/jump/", web_search.search_jump, name="search_jump"),
+    path("views/save/", web_saved_views.view_save, name="saved_view_save"),
+    path("views/<int:pk>/default/", web_saved_views.view_default, name="saved_view_default"),
+    path("views/<int:pk>/delete/", web_saved_views.view_delete, name="saved_view_delete"),
     path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(([*accounts_urls.urlpatterns, *web_urls.accounts], "accounts"))),

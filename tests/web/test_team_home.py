@@ -112,8 +112,8 @@ def test_the_team_home_makes_the_same_queries_for_two_managers_or_six(
     with time_machine.travel(NOON, tick=False):
         logged_in_client.get("/")  # warm the session
         # session, user, role, workload (managers, overdue actions, contacts), tasks,
-        # at risk, latest portfolio: none per manager
-        with django_assert_num_queries(10) as two:
+        # at risk, latest portfolio, saved views (is a default set?): none per manager
+        with django_assert_num_queries(11) as two:
             logged_in_client.get("/")
     for n in range(4):
         person, book = _manager(f"extra{n}", 2)

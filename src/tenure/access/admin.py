@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tenure.access.models import ApiToken, Profile
+from tenure.access.models import ApiToken, Profile, SavedView
 from tenure.access.services import token_revoke
 
 
@@ -56,3 +56,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
             token_revoke(token=token, now=now)
             revoked += 1
         messages.success(request, f"{revoked} token(s) revoked.")
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "page", "is_default", "query"]
+    list_filter = ["page", "is_default"]
+    search_fields = ["name", "user__username"]
+    list_select_related = ["user"]

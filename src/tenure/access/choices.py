@@ -10,3 +10,11 @@ class Role(models.TextChoices):
     DIRECTOR = "director", "Director"
     KEY_ACCOUNT_MANAGER = "kam", "Key account manager"
     ANALYST = "analyst", "Analyst"
+
+
+class SavedViewPage(models.TextChoices):
+    """The list pages a person can save views (filters and sort) of."""
+
+    ACCOUNTS = "accounts", "Accounts"
+    MY_ACCOUNTS = "my_accounts", "My accounts"
+    PEOPLE = "people", "People"

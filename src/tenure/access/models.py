@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-from tenure.access.choices import Role
+from tenure.access.choices import Role, SavedViewPage
 from tenure.core.models import TimeStampedModel
 
 
@@ -90,3 +90,49 @@ class ApiToken(TimeStampedModel):
         if self.revoked_at is not None:
             return "revoked"
         return "active" if now < self.expires_at else "expired"
+
+
+class SavedView(TimeStampedModel):
+    """A person's saved filters and sort on one list page; at most one per page is their
+    default, opened when the page is visited without any query."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    page = models.CharField(max_length=16, choices=SavedViewPage.choices)
+    name = models.CharField(max_length=60)
+    query = models.CharField(
+        max_length=300, help_text="The filters and sort, as the page's query string."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Opened when the page is visited without filters."
+    )
+
+    class Meta:
+        ordering = ["user_id", "page", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "page", "name"],
+                name="saved_view_name_unique_per_page",
+                violation_error_message="you already have a view with this name on this page",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "page"],
+                condition=Q(is_default=True),
+                name="saved_view_one_default_per_page",
+                violation_error_message="only one view of a page is the default",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="saved_view_has_name",
+                violation_error_message="name the view",
+            ),
+            models.CheckConstraint(
+                condition=Q(page__in=SavedViewPage.values),
+                name="saved_view_page_valid",
+                violation_error_message="unknown page",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_page_display()} – {self.name}"

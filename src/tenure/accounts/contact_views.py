@@ -14,7 +14,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tenure.access.choices import Role
+from tenure.access.choices import Role, SavedViewPage
+from tenure.access.saved_views import page_views
 from tenure.accounts.forms import ContactSearchForm
 from tenure.accounts.models import Contact, Position
 from tenure.accounts.permissions import (
@@ -32,7 +33,11 @@ from tenure.core.query_params import text_param
 
 
 def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everyone we know, searchable by name, email or company."""
+    """Everyone we know, searchable by name, email or company; visited bare, the person's
+    default saved view."""
+    default, views = page_views(request, SavedViewPage.PEOPLE)
+    if default is not None:
+        return default
     form = ContactSearchForm(request.GET or None)
     visible = Position.objects.filter(visible_account_q(request.user, "account__"))
     term = text_param(request.GET, "q")
@@ -43,7 +48,7 @@ def contact_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = Paginator(contacts, 25).get_page(request.GET.get("page"))
     redact = not can_see_personal_data(request.user)
-    context = {"form": form, "page": page, "q": term, "redact": redact}
+    context = {"form": form, "page": page, "q": term, "redact": redact, **views}
     return render(request, "accounts/contacts.html", context)
 
 

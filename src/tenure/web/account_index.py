@@ -24,6 +24,8 @@ from django.db.models import (
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from tenure.access.choices import SavedViewPage
+from tenure.access.saved_views import page_views
 from tenure.accounts.choices import AccountStatus, TeamRole, Tier
 from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import visible_account_q
@@ -102,7 +104,11 @@ PAGE_SIZE = 25
 
 
 def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """All accounts: search by name or external id, filter, sort, page."""
+    """All accounts: search by name or external id, filter, sort, page; visited bare, the
+    person's default saved view."""
+    default, views = page_views(request, SavedViewPage.ACCOUNTS)
+    if default is not None:
+        return default
     params = request.GET
     filters = AccountFilters(
         search=text_param(params, "q"),
@@ -127,6 +133,7 @@ def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "managers": key_account_managers(),
         "querystring": query.urlencode(),
         "total": Account.objects.count(),
+        **views,
     }
     template = "accounts/_table.html" if request.htmx else "accounts/index.html"
     return render(request, template, context)

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tenure.access.choices import SavedViewPage
+from tenure.access.saved_views import page_views
 from tenure.accounts.choices import Tier
 from tenure.accounts.permissions import can_assign_managers
 from tenure.accounts.selectors import key_account_managers
@@ -32,6 +34,9 @@ _LIST_PARAMS = frozenset({"view", "q", "tier", "manager", "key", "page"})
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's accounts, most urgent first, with this week's focus account on top;
     for a director, the team."""
+    default, views = page_views(request, SavedViewPage.MY_ACCOUNTS)
+    if default is not None:
+        return default
     today = timezone.localdate()
     params = request.GET
     if can_assign_managers(request.user) and not _LIST_PARAMS & set(params):
@@ -57,6 +62,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "querystring": query.urlencode(),
         "scored": scored,
         "leads_team": can_assign_managers(request.user),
+        **views,
     }
     return render(request, "web/home.html", context)
 
