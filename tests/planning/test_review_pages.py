@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pypdfium2
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -123,14 +124,16 @@ def test_the_plan_page_links_to_the_reviews(client, manager, review):
 
 def test_starting_offers_the_last_complete_quarter_and_names_a_duplicate(client, manager, account):
     client.force_login(manager)
-    year, quarter = reviews.last_complete_quarter(timezone.localdate())
-    url = f"/accounts/{account.pk}/reviews/"
-    assert f'<option value="{year}-{quarter}" selected>' in client.get(url).content.decode()
-    response = client.post(url, {"period": f"{year}-{quarter}"})
-    review = Review.objects.get()
-    assert response["Location"] == f"/accounts/{account.pk}/reviews/{review.pk}/"
-    assert (review.year, review.quarter, review.author) == (year, quarter, manager)
-    again = client.post(url, {"period": f"{year}-{quarter}"})
+    # Frozen mid-quarter: the offered quarter must not change between the test and the page.
+    with time_machine.travel(dt.datetime(2026, 5, 14, 12, tzinfo=dt.UTC), tick=False):
+        year, quarter = reviews.last_complete_quarter(timezone.localdate())
+        url = f"/accounts/{account.pk}/reviews/"
+        assert f'<option value="{year}-{quarter}" selected>' in client.get(url).content.decode()
+        response = client.post(url, {"period": f"{year}-{quarter}"})
+        review = Review.objects.get()
+        assert response["Location"] == f"/accounts/{account.pk}/reviews/{review.pk}/"
+        assert (review.year, review.quarter, review.author) == (year, quarter, manager)
+        again = client.post(url, {"period": f"{year}-{quarter}"})
     assert again.status_code == 200
     assert f"already has a review for {year} Q{quarter}" in again.content.decode()
 
