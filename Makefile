@@ -67,9 +67,14 @@ lint-migrations: $(VENV)/.installed-test
 	TENURE_HOME=$(TEST_HOME) $(BIN)/tenure makemigrations --check --dry-run
 
 # Each run is its own target so `make test` shows the SQLite and PostgreSQL runs apart.
+# `make test` adds the browser tests to this run (SQLITE_MARKS empty): one pool of workers
+# balances them with the rest, instead of a third start-up and a third pair of test
+# databases. The test databases are kept (--reuse-db, made afresh by --create-db) for the
+# shifted-clock run, which only checks their migrations are applied.
+SQLITE_MARKS ?= not browser
 test-sqlite: $(VENV)/.installed-test
-	@echo "=== Test suite on SQLite ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m "not browser"
+	@echo "=== Test suite on SQLite$(if $(SQLITE_MARKS),, with the browser tests in headless Chromium) ==="
+	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) --reuse-db --create-db -m "$(SQLITE_MARKS)"
 
 # On PostgreSQL: the tests that use a database (tests/conftest.py leaves out the others), and
 # of the slow end-to-end ones those marked `store` (backup and restore through the server).
@@ -86,7 +91,7 @@ test-browser: $(VENV)/.installed-test
 # tracing them a second time would cost more than the lines they alone reach.
 test-clock: $(VENV)/.installed-test
 	@echo "=== Test suite on SQLite under a shifted clock (faketime '$(CLOCK_SHIFT)'), with coverage ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) -m "$(CLOCK_MARKS)" \
+	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) --reuse-db -m "$(CLOCK_MARKS)" \
 		--cov=tenure --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 # The edit-test loop: SQLite, no browser, no Spark, no slow end-to-end tests, in parallel.
@@ -96,10 +101,9 @@ test-fast: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	bash scripts/system-deps.sh
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint
-	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-sqlite SQLITE_MARKS=
 	$(MAKE) --no-print-directory test-clock
 	$(MAKE) --no-print-directory test-postgres
-	$(MAKE) --no-print-directory test-browser
 
 # Every benchmark at a small size, so none rots: each prints its figures and its ratio against
 # the obvious alternative, then the run prints each one's wall and CPU time (72 s of CPU on

@@ -122,3 +122,28 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def pytest_collection_finish(session):
+    """Refuse a run in which `--dist loadgroup` no longer groups.
+
+    Modules with costly module-scoped fixtures (a scored demo, a Spark reference run, a
+    backup archive) carry an `xdist_group` mark so that one worker builds them once. When
+    pytest-xdist cannot tag a test's id with its group (pytest 9.2 with xdist 3.8), the
+    marks are silently ignored and each worker builds every such fixture again: the suite
+    still passes, only minutes slower. Failing here says why.
+    """
+    # Set in each xdist worker of a `--dist loadgroup` run, absent otherwise.
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    ungrouped = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if ungrouped:
+        raise pytest.UsageError(
+            f"--dist loadgroup did not group {len(ungrouped)} tests marked xdist_group (first: "
+            f"{ungrouped[0]}); this pytest-xdist cannot tag this pytest's test ids "
+            "(see the pin in pyproject.toml)"
+        )

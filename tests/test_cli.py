@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from tenure.cli import TENURE_COMMANDS, main
+from tests.core.conftest import inherited_environ
 
 
 def test_help_lists_tenure_commands_first(capsys):
@@ -21,7 +21,7 @@ def test_help_lists_tenure_commands_first(capsys):
 
 
 def test_python_dash_m_tenure_runs(tmp_path):
-    env = {**os.environ, "TENURE_HOME": str(tmp_path)}
+    env = {**inherited_environ(), "TENURE_HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "tenure", "help"], capture_output=True, text=True, env=env
     )

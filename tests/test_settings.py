@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,16 +10,13 @@ from pathlib import Path
 import pytest
 
 from tenure import settings
+from tests.core.conftest import inherited_environ
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TENURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
+    clean = {k: v for k, v in inherited_environ().items() if not k.startswith("TENURE_")}
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={**clean, **env}
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
 import subprocess
 import sys
 import textwrap
@@ -19,6 +18,7 @@ from django.urls import reverse
 
 from tenure.access import throttle
 from tests.accounts.factories import UserFactory
+from tests.core.conftest import inherited_environ
 
 FROZEN = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -52,7 +52,7 @@ def _fail_in_another_process(username: str, address: str, failures: int) -> None
         """
     )
     env = {
-        **os.environ,
+        **inherited_environ(),
         "DJANGO_SETTINGS_MODULE": "tenure.settings",
         "TENURE_DATABASE_URL": _database_url(),
     }

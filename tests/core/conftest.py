@@ -12,9 +12,19 @@ from pathlib import Path
 import pytest
 
 
+def inherited_environ() -> dict[str, str]:
+    """This process's environment as a child process should inherit it.
+
+    The browser fixture lets this process's own ORM calls run beside Playwright's event
+    loop (DJANGO_ALLOW_ASYNC_UNSAFE); a child started after it must not inherit that: it
+    has no such loop, and `check --deploy` rightly refuses the setting.
+    """
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def tenure_env(home: Path, database_url: str = "", **extra: str) -> dict[str, str]:
     """The environment of a `tenure` subprocess with its own home ("" is SQLite in it)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TENURE_")}
+    env = {k: v for k, v in inherited_environ().items() if not k.startswith("TENURE_")}
     env.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
     return {
         **env,

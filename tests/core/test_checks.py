@@ -11,6 +11,7 @@ import pytest
 from django.core.checks import run_checks
 
 from tenure.core import checks
+from tests.core.conftest import inherited_environ
 
 
 def _ids(messages) -> list[str]:
@@ -85,7 +86,7 @@ def test_a_missing_ledger_after_scoring_is_reported_with_the_database_checks(tmp
 
 
 def _tenure_check(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TENURE_")}
+    clean = {k: v for k, v in inherited_environ().items() if not k.startswith("TENURE_")}
     clean.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
     return subprocess.run(
         [sys.executable, "-m", "tenure", "check", *args],
