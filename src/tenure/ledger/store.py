@@ -217,23 +217,13 @@ def ledger_transaction(con: BaseBackend) -> Iterator[None]:
     """
     if con.name == "duckdb":
         raw = con.con
-        # Row order in the ledger means nothing (every query groups or sorts). Without it
-        # DuckDB writes a bulk insert's row groups in parallel straight to the file instead
-        # of keeping them in order for the commit's checkpoint: about half the CPU of
-        # writing 10M lines (docs/ledger.md).
-        preserved = raw.sql("SELECT current_setting('preserve_insertion_order')").fetchone()
-        raw.execute("SET preserve_insertion_order = false")
         raw.begin()
         try:
             yield
         except BaseException:
             raw.rollback()
             raise
-        else:
-            raw.commit()
-        finally:
-            keep = "true" if preserved is None or preserved[0] else "false"
-            raw.execute(f"SET preserve_insertion_order = {keep}")
+        raw.commit()
     elif con.name == "postgres":
         with con.con.transaction():
             yield
