@@ -207,3 +207,19 @@ def test_typed_parquet_cells_are_refused_with_the_same_text_as_csv_cells(tmp_pat
     assert field_errors(checked).collect().select("field", "value", "reason").rows() == [
         ("line_number", "1.50", "not a whole number from 1 up")
     ]
+
+
+def test_whole_numbers_written_as_floats_are_the_same_ids_and_line_numbers(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        "17850.0,5.0,2.00,2024-01-01,P,1,1,EUR\n"
+        "17850.5,5.0,3,2024-01-01,P,1,1,EUR\n"
+        "1.0a,5.0,1.5,2024-01-01,P,1,1,EUR\n",
+    )
+    # A text order id stays as written: only a float column's ids lose their zeros.
+    assert lines.select("account_key", "order_id", "line_number").rows()[:2] == [
+        ("17850", "5.0", 2),
+        ("17850.5", "5.0", 3),
+    ]
+    assert lines["account_key"][2] == "1.0a"
+    assert errors.select("line", "field", "value").rows() == [(4, "line_number", "1.5")]
