@@ -168,3 +168,58 @@ def test_import_rejects_a_computed_amount_beyond_a_billion(tmp_path):
     )
     assert errors.select("line", "field").rows() == [(2, "amount"), (3, "unit_price")]
     assert "largest amount" in errors["reason"][0]
+
+
+def test_typed_parquet_cells_are_refused_with_the_same_text_as_csv_cells(tmp_path):
+    # Typed columns skip the text pass (validation._typed); a reason still shows the value
+    # as the file's text would, and a decimal line number is still no whole number.
+    typed = tmp_path / "typed.parquet"
+    day = dt.date(2024, 1, 1)
+    pl.DataFrame(
+        {
+            "account_key": ["K", "K", "K", "K", "K"],
+            "order_id": ["O", "O", "O", "O", "O"],
+            "line_number": [1, 0, 3, 4, 5],
+            "order_date": [day, day, dt.date(1800, 1, 2), None, day],
+            "product_id": ["P"] * 5,
+            "quantity": [2, 1, 1, 1, 1],
+            "unit_price": [Decimal("1.50"), *[Decimal("1")] * 3, Decimal("2000000000")],
+            "currency": ["EUR"] * 5,
+        },
+        schema_overrides={"unit_price": pl.Decimal(18, 2)},
+    ).write_parquet(typed)
+    checked = checked_lines(scan_order_file(typed), ParseRules(source="erp"))
+    errors = field_errors(checked).sort("line", "field").collect()
+    outside = "outside ±1,000,000,000.00, the largest amount an order line may have"
+    assert errors.rows() == [
+        (3, "line_number", "0", "not a whole number from 1 up"),
+        (4, "order_date", "1800-01-02", "date outside the years 1900–2200"),
+        (5, "order_date", None, "missing order date"),
+        (6, "unit_price", "2000000000.00", outside),
+    ]
+    assert checked.collect()["amount"][0] == Decimal("3.00")
+
+    decimal_lines = tmp_path / "decimal-lines.parquet"
+    pl.read_parquet(typed).head(1).with_columns(
+        pl.lit(Decimal("1.50")).cast(pl.Decimal(18, 2)).alias("line_number")
+    ).write_parquet(decimal_lines)
+    checked = checked_lines(scan_order_file(decimal_lines), ParseRules(source="erp"))
+    assert field_errors(checked).collect().select("field", "value", "reason").rows() == [
+        ("line_number", "1.50", "not a whole number from 1 up")
+    ]
+
+
+def test_whole_numbers_written_as_floats_are_the_same_ids_and_line_numbers(tmp_path):
+    lines, errors = check(
+        tmp_path,
+        "17850.0,5.0,2.00,2024-01-01,P,1,1,EUR\n"
+        "17850.5,5.0,3,2024-01-01,P,1,1,EUR\n"
+        "1.0a,5.0,1.5,2024-01-01,P,1,1,EUR\n",
+    )
+    # A text order id stays as written: only a float column's ids lose their zeros.
+    assert lines.select("account_key", "order_id", "line_number").rows()[:2] == [
+        ("17850", "5.0", 2),
+        ("17850.5", "5.0", 3),
+    ]
+    assert lines["account_key"][2] == "1.0a"
+    assert errors.select("line", "field", "value").rows() == [(4, "line_number", "1.5")]
