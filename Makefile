@@ -69,12 +69,13 @@ lint-migrations: $(VENV)/.installed-test
 # Each run is its own target so `make test` shows the SQLite and PostgreSQL runs apart.
 # `make test` adds the browser tests to this run (SQLITE_MARKS empty): one pool of workers
 # balances them with the rest, instead of a third start-up and a third pair of test
-# databases. The test databases are kept (--reuse-db, made afresh by --create-db) for the
-# shifted-clock run, which only checks their migrations are applied.
+# databases. (The databases are not kept for the next run: a live-server test flushes its
+# tables when it ends, the rows the data migrations seeded with them, and pytest-django
+# runs those tests last for that reason.)
 SQLITE_MARKS ?= not browser
 test-sqlite: $(VENV)/.installed-test
 	@echo "=== Test suite on SQLite$(if $(SQLITE_MARKS),, with the browser tests in headless Chromium) ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) --reuse-db --create-db -m "$(SQLITE_MARKS)"
+	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m "$(SQLITE_MARKS)"
 
 # On PostgreSQL: the tests that use a database (tests/conftest.py leaves out the others), and
 # of the slow end-to-end ones those marked `store` (backup and restore through the server).
@@ -91,7 +92,7 @@ test-browser: $(VENV)/.installed-test
 # tracing them a second time would cost more than the lines they alone reach.
 test-clock: $(VENV)/.installed-test
 	@echo "=== Test suite on SQLite under a shifted clock (faketime '$(CLOCK_SHIFT)'), with coverage ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) --reuse-db -m "$(CLOCK_MARKS)" \
+	$(TEST_ENV) TENURE_DATABASE_URL= faketime '$(CLOCK_SHIFT)' $(PYTEST) -m "$(CLOCK_MARKS)" \
 		--cov=tenure --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 # The edit-test loop: SQLite, no browser, no Spark, no slow end-to-end tests, in parallel.
