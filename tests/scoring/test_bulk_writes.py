@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 import time_machine
 
+from tenure.accounts.models import Account
 from tenure.core.bulk_insert import insert_frame, json_text
 from tenure.growth import services as growth
 from tenure.growth.models import WalletEstimate
@@ -130,6 +131,22 @@ def test_wallet_estimates_hold_money_shares_and_bought_categories():
     assert WalletEstimate.objects.get(account=accounts[0]).categories == {
         'Paper "A4", white': 1000.0
     }
+
+
+def test_a_later_run_writes_the_tiers_that_changed_and_only_those(scored):
+    assert dict(Account.objects.values_list("external_id", "tier"))["K5"] == "C"
+    revenue = {"K1": 10_000.0, "K2": 100_000.0, "K3": 60_000.0, "K4": 30_000.0, "K5": 800_000.0}
+    score_frames(
+        as_of=AS_OF + dt.timedelta(days=1),
+        features=features_for(revenue),
+        monthly=monthly_for(revenue),
+    )
+    tiers = dict(Account.objects.values_list("external_id", "tier"))
+    assert tiers["K5"] == "A"
+    assert tiers["K1"] == "C"
+    snapshots = AccountSnapshot.objects.filter(as_of=AS_OF + dt.timedelta(days=1))
+    assert tiers == {s.account.external_id: s.tier for s in snapshots.select_related("account")}
+    assert scored.pk != snapshots.first().run_id
 
 
 def test_insert_frame_keeps_awkward_text_and_tells_empty_from_null():
