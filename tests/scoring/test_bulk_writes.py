@@ -187,5 +187,7 @@ def test_insert_frame_keeps_awkward_text_and_tells_empty_from_null():
 def test_insert_frame_refuses_unknown_and_unencoded_columns():
     with pytest.raises(ValueError, match="no column"):
         insert_frame(RevenueSeries, pl.DataFrame({"account_id": [1], "colour": ["red"]}))
+    with pytest.raises(ValueError, match="hold floats"):
+        insert_frame(RevenueSeries, pl.DataFrame({"account_id": [1.0], "values": ["[]"]}))
     with pytest.raises(ValueError, match="as JSON text"):
         insert_frame(RevenueSeries, pl.DataFrame({"account_id": [1], "values": [[1.0, 2.0]]}))

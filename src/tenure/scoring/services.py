@@ -274,7 +274,7 @@ def _write_series(result: PortfolioResult, as_of: dt.date, progress: Progress) -
     grid = (
         monthly.select("account_id", "month", pl.col("revenue").round(2))
         .pivot(on="month", index="account_id", values="revenue", sort_columns=True)
-        .fill_null(0.0)
+        .with_columns(pl.exclude("account_id").fill_null(0.0))
     )
     names = [str(m) for m in months]
     grid = grid.with_columns(pl.lit(0.0).alias(n) for n in names if n not in grid.columns)
