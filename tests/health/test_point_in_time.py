@@ -139,3 +139,31 @@ def test_an_account_without_crm_history_has_unknown_not_zero_engagement(crm) -> 
     assert quiet["engaged_contacts"] is None
     assert quiet["overdue_actions"] is None
     assert quiet["open_issues"] == 0
+
+
+@pytest.mark.usefixtures("crm")
+def test_a_sample_keeps_the_runs_own_features_for_its_accounts_as_a_read_would_give():
+    AccountFactory(external_id="K3")
+    lines = order_lines(
+        [
+            (key, d, 80.0)
+            for key in ("K1", "K2", "K3")
+            for d in every(20, dt.date(2025, 1, 3), AFTER)
+        ]
+    )
+    day = dt.date(2026, 4, 30)
+    history = History(ledger(lines), load_crm_events())
+    features = history.ledger(day)
+    given = History(ledger(lines), load_crm_events())
+    # Planted: a read would never give 1.0 revenue, so the kept frame is the one used.
+    given.put_ledger(day, features.with_columns(pl.lit(1.0).alias("revenue_total")))
+    sampled = given.sample(2, seed=3)
+    keys = sorted(sampled.events.accounts["external_id"].to_list())
+    assert len(keys) == 2
+    kept = sampled.ledger(day).sort("account_key")
+    assert kept["account_key"].to_list() == keys
+    assert kept["revenue_total"].to_list() == [1.0, 1.0]
+    # Another day is read from the sample's lines: the same as the full read, for its keys.
+    other = dt.date(2026, 1, 31)
+    expected = history.ledger(other).filter(pl.col("account_key").is_in(keys)).sort("account_key")
+    assert sampled.ledger(other).sort("account_key").equals(expected)

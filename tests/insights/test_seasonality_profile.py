@@ -206,7 +206,8 @@ def test_the_main_peak_of_many_rows_is_each_rows_first_peak_window(rows):
     matrix = np.array(rows, dtype=np.float64)
     matrix[::7, 3] = np.nan  # some rows without a profile
     valid = np.isfinite(matrix).all(axis=1)
-    peak_month, peak_months, labels = _main_peaks(matrix, valid, 0.5)
+    peaks = _main_peaks(matrix, valid, 0.5)
+    peak_month, peak_months, labels = (peaks[c].to_list() for c in peaks.columns)
     for i, row in enumerate(matrix):
         if not valid[i]:
             assert (peak_month[i], peak_months[i], labels[i]) == (None, None, None)
@@ -227,6 +228,7 @@ def test_rows_with_the_same_high_months_keep_their_own_peak_month():
     tie = list(base)
     tie[7] = tie[9] = 2.2
     matrix = np.array([august, september, tie])
-    peak_month, peak_months, _ = _main_peaks(matrix, np.ones(3, dtype=bool), 0.5)
+    peaks = _main_peaks(matrix, np.ones(3, dtype=bool), 0.5)
+    peak_month, peak_months = peaks["peak_month"].to_list(), peaks["peak_months"].to_list()
     assert peak_month == [8, 9, 8]
     assert peak_months == [[8, 9, 10]] * 3

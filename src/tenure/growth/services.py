@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tenure.core.bulk_insert import insert_rows
+from tenure.core.bulk_insert import insert_frame, insert_rows
 from tenure.core.errors import DomainError
 from tenure.core.models import settings_in_force
 from tenure.core.numbers import finite_column, finite_or_none, money_or_none
@@ -177,25 +177,6 @@ def _write_suggestions(
     return shown
 
 
-_WALLET_COLUMNS = (
-    "account_id",
-    "as_of",
-    "revenue_t12m",
-    "potential_low",
-    "potential",
-    "potential_high",
-    "share_of_wallet",
-    "share_low",
-    "share_high",
-    "n_peers",
-    "peer_label",
-    "reason",
-    "above_peers",
-    "categories",
-    "created_at",
-)
-
-
 def _bought_json(spend: pl.DataFrame) -> pl.DataFrame:
     """``account_id`` and ``categories``: what it bought, as a JSON object of category to
     spend in cents precision, made column-wise.
@@ -261,10 +242,9 @@ def _write_wallets(
         pl.col("reason").fill_null(""),
         pl.col("above_peers").fill_null(value=False),
         pl.col("categories").fill_null("{}"),
+        pl.lit(timezone.now()).alias("created_at"),
     )
-    now = timezone.now()
-    rows = ((*row, now) for row in values.iter_rows())
-    insert_rows(WalletEstimate, _WALLET_COLUMNS, rows, json_columns=frozenset({"categories"}))
+    insert_frame(WalletEstimate, values)
 
 
 def _active_plan(opportunity: Opportunity, by: User, today: dt.date) -> AccountPlan:

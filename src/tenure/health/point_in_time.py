@@ -338,7 +338,9 @@ class History:
         """A History of a seeded random sample of the CRM's accounts (all when fewer).
 
         The ledger lines are narrowed to the sample's keys by a semi-join in the ledger,
-        so training on a large portfolio reads and aggregates less.
+        so training on a large portfolio reads and aggregates less. Revenue features
+        already computed for a day (the run's own, see :meth:`put_ledger`) are kept for the
+        sample's keys instead of being read again: each account's features are its own.
         """
         crm = self.events.accounts.filter(pl.col("external_id").is_not_null())
         if crm.height <= accounts:
@@ -356,4 +358,7 @@ class History:
             b_share=self.b_share,
             ledger_through=self.ledger_through,
         )
+        sampled_keys = chosen.select(pl.col("external_id").alias("account_key"))
+        for day, frame in self._ledger.items():
+            sampled._ledger[day] = frame.join(sampled_keys, on="account_key", how="semi")
         return sampled

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenure.accounts.models import Account
-from tenure.core.bulk_insert import insert_rows
+from tenure.core.bulk_insert import insert_frame
 from tenure.core.figures import percent
 from tenure.feedback.models import Response
 from tenure.feedback.selectors import account_sentiment
@@ -270,49 +270,14 @@ def _number(value: Any) -> float | None:
     return round(float(value), 6)
 
 
-#: Columns of ``AccountHealth`` written per row, in order.
-COLUMNS = (
-    "run_id",
-    "account_id",
-    "as_of",
-    "health_score",
-    "health_coverage",
-    "health_contributions",
-    "health_measures",
-    "health_flags",
-    "health_version",
-    "risk",
-    "risk_horizon_days",
-    "risk_drivers",
-    "risk_model",
-    "clv",
-    "clv_low",
-    "clv_high",
-    "clv_months",
-    "probability_alive",
-    "probability_alive_low",
-    "probability_alive_high",
-    "expected_orders",
-    "expected_order_value",
-    "engaged_contacts",
-    "decision_makers_engaged",
-    "threads",
-    "revenue_90d",
-    "revenue_90d_prior_year",
-    "churned",
-    "created_at",
-)
-_JSON = frozenset({"health_contributions", "health_measures", "health_flags", "risk_drivers"})
-
-
 def _json_list(column: str) -> pl.Expr:
     """A list of keys (letters, digits, underscores) as JSON text."""
     joined = pl.col(column).fill_null([]).list.join('","')
     return pl.when(pl.col(column).list.len() > 0).then('["' + joined + '"]').otherwise(pl.lit("[]"))
 
 
-def health_rows(result: HealthRiskResult, run_id: int, version: str) -> list[tuple[Any, ...]]:
-    """The ``AccountHealth`` rows of a result as value tuples in :data:`COLUMNS` order.
+def health_rows(result: HealthRiskResult, run_id: int, version: str) -> pl.DataFrame:
+    """The ``AccountHealth`` rows of a result, one column per table column.
 
     Built column-wise in Polars (JSON included) without model instances: at 200,000
     accounts the ORM's per-object work would take longer than the rest of the run.
@@ -337,12 +302,12 @@ def health_rows(result: HealthRiskResult, run_id: int, version: str) -> list[tup
     )
     has_risk = pl.col("risk").is_not_null()
     money = pl.Decimal(18, 2)
-    values = frame.select(
+    return frame.select(
         pl.lit(run_id).alias("run_id"),
         "account_id",
         pl.lit(result.as_of).alias("as_of"),
         "health_score",
-        "coverage",
+        pl.col("coverage").alias("health_coverage"),
         pl.struct(*(pl.col(f"contribution_{k}").alias(k) for k in keys))
         .struct.json_encode()
         .alias("health_contributions"),
@@ -370,10 +335,9 @@ def health_rows(result: HealthRiskResult, run_id: int, version: str) -> list[tup
         pl.col("engaged_contacts", "decision_makers_engaged", "threads").cast(pl.Int64),
         "revenue_90d",
         "revenue_90d_prior_year",
-        "churned_now",
+        pl.col("churned_now").alias("churned"),
+        pl.lit(timezone.now()).alias("created_at"),
     )
-    now = timezone.now()
-    return [(*row, now) for row in values.iter_rows()]
 
 
 @transaction.atomic
@@ -384,9 +348,7 @@ def health_rows_write(*, run_id: int, result: HealthRiskResult, progress: Progre
     """
     version = str(result.parameters.get("health", {}).get("scorecard", result.scorecard.version))
     AccountHealth.objects.filter(as_of=result.as_of).delete()
-    written = insert_rows(
-        AccountHealth, COLUMNS, health_rows(result, run_id, version), json_columns=_JSON
-    )
+    written = insert_frame(AccountHealth, health_rows(result, run_id, version))
     progress(f"  {written:,} health rows as of {result.as_of}")
     return written
 

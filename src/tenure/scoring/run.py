@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from ibis.expr.types import Table
 
 from tenure.accounts.merge import external_id_frame
@@ -52,6 +52,8 @@ from tenure.scoring.services import (
 
 #: Months of monthly revenue kept per account: three years shows a seasonal rhythm.
 SERIES_MONTHS = 36
+#: SQLite page cache for the run's writes, in KiB (SQLite's default is 2 MiB).
+SQLITE_CACHE_KIB = 256 * 1024
 
 Progress = Callable[[str], None]
 
@@ -85,6 +87,7 @@ def run_scoring(
         f"in {time.perf_counter() - started:.1f} s"
     )
     cutoffs = scoring_settings_current()
+    _roomy_sqlite_cache()
     health = prepare_health_and_risk(
         as_of=as_of,
         lines=ledger.lines,
@@ -115,6 +118,15 @@ def run_scoring(
     scoring_run_finish(run=run)
     progress(f"Scoring run for {as_of} done in {time.perf_counter() - started:.1f} s")
     return run
+
+
+def _roomy_sqlite_cache() -> None:
+    """Give SQLite a page cache the run's tables fit in: replacing 200,000 health rows, five
+    indexes each, through the default 2 MiB took 3.9 s of CPU to delete and 2.9 s to insert,
+    and 1.6 s and 2.3 s with 256 MiB (measured on a copy of the benchmark's store)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
 def ledger_step(*, as_of: dt.date, ledger_url: str | None, progress: Progress) -> LedgerStep:

@@ -263,14 +263,14 @@ def peak_windows(indices: object, *, height: float = 0.5) -> list[PeakWindow]:
     return sorted(result, key=lambda w: (-w.peak_index, w.start_month))
 
 
-def _main_peaks(
-    rows: FloatArray, valid: np.ndarray, height: float
-) -> tuple[list[int | None], list[list[int] | None], list[str | None]]:
+def _main_peaks(rows: FloatArray, valid: np.ndarray, height: float) -> pl.DataFrame:
     """Find the main peak window of each row (as :func:`peak_windows`' first), for many rows.
 
     A row's main window depends only on which months are high and which reach the maximum,
     so each such pattern is worked out once: portfolios repeat a few hundred patterns
-    across hundreds of thousands of accounts.
+    across hundreds of thousands of accounts. The rows then take their pattern's columns
+    by index (``peak_month``, ``peak_months``, ``peak_label``; nulls for an invalid row):
+    a Python list per row made into a Series cost more than finding the windows.
     """
     weights = 1 << np.arange(12)
     safe = np.where(valid[:, None], rows, 0.0)
@@ -278,25 +278,36 @@ def _main_peaks(
     high_bits = (safe >= 1.0 + height * (top - 1.0)) @ weights
     max_bits = (safe == top) @ weights
     flat = top[:, 0] <= 1.0 + 1e-9
+    keys = (
+        high_bits.astype(np.int64)
+        | (max_bits.astype(np.int64) << 12)
+        | (flat.astype(np.int64) << 24)
+    )
+    # Invalid rows share a key no pattern has (bit 25), which maps to the null pattern.
+    keys = np.where(valid, keys, np.int64(1) << 25)
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     peak_month: list[int | None] = []
     peak_months: list[list[int] | None] = []
     labels: list[str | None] = []
-    known: dict[tuple[int, int, bool], PeakWindow | None] = {}
-    for i in range(rows.shape[0]):
-        if not valid[i]:
+    for key, i in zip(distinct.tolist(), first.tolist(), strict=True):
+        if key == 1 << 25:
             peak_month.append(None)
             peak_months.append(None)
             labels.append(None)
             continue
-        key = (int(high_bits[i]), int(max_bits[i]), bool(flat[i]))
-        if key not in known:
-            windows = peak_windows(rows[i], height=height)
-            known[key] = windows[0] if windows else None
-        window = known[key]
+        windows = peak_windows(rows[i], height=height)
+        window = windows[0] if windows else None
         peak_month.append(window.peak_month if window else None)
         peak_months.append(list(window.months) if window else [])
         labels.append(window.label if window else None)
-    return peak_month, peak_months, labels
+    patterns = pl.DataFrame(
+        {
+            "peak_month": pl.Series(peak_month, dtype=pl.Int8),
+            "peak_months": pl.Series(peak_months, dtype=pl.List(pl.Int8)),
+            "peak_label": pl.Series(labels, dtype=pl.String),
+        }
+    )
+    return patterns[np.asarray(inverse).ravel()]
 
 
 def seasonal_profile(
@@ -347,7 +358,7 @@ def seasonal_profile(
     history = panel.history_months
     rows = np.asarray(parts.indices, dtype=np.float64).reshape(-1, 12)
     valid = np.asarray(np.isfinite(rows).all(axis=1), dtype=bool)
-    peak_month, peak_months, labels = _main_peaks(rows, valid, height)
+    peaks = _main_peaks(rows, valid, height)
     indices = pl.Series(np.round(np.where(valid[:, None], rows, 0.0), 6)).cast(pl.List(pl.Float64))
     indices = pl.select(
         pl.when(pl.Series(valid)).then(indices).otherwise(None).alias("indices")
@@ -361,8 +372,8 @@ def seasonal_profile(
             "strength": pl.Series(strength, dtype=pl.Float64, nan_to_null=True),
             "is_seasonal": np.nan_to_num(strength, nan=-1.0) >= strength_threshold,
             "indices": indices,
-            "peak_month": pl.Series(peak_month, dtype=pl.Int8),
-            "peak_months": pl.Series(peak_months, dtype=pl.List(pl.Int8)),
-            "peak_label": pl.Series(labels, dtype=pl.String),
+            "peak_month": peaks["peak_month"],
+            "peak_months": peaks["peak_months"],
+            "peak_label": peaks["peak_label"],
         }
     )
