@@ -111,6 +111,7 @@ def test_each_trouble_is_on_record_where_the_team_would_see_it(tmp_path):
         question__kind="nps",
         score__lte=6,
     ).exists()
+    assert Milestone.objects.filter(account=unhappy, title__startswith="Detractor in the")
 
     missed = told["missed_peak"]
     assert Milestone.objects.filter(account=missed, title__startswith="Seasonal peak missed")
@@ -146,9 +147,7 @@ def test_plans_calendar_and_ratings_are_varied(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_demo_keeps_monthly_runs_so_the_account_page_shows_a_trend(
-    client, settings, tmp_path
-):
+def test_the_demo_keeps_monthly_runs_so_the_account_page_shows_a_trend(client, settings, tmp_path):
     settings.HOME = tmp_path
     settings.LEDGER_URL = f"duckdb://{tmp_path / 'ledger.duckdb'}"
     out = StringIO()

@@ -243,12 +243,15 @@ def create_touchpoints(
     people: People,
     users: list[User],
     rng: random.Random,
-) -> int:
+) -> tuple[int, int]:
     """The calendar ahead: business reviews, events and trade fairs (some already attended),
-    birthdays of the people who matter, and the year-end greetings. Returns how many."""
+    birthdays of the people who matter, and the year-end greetings.
+
+    Returns the touchpoints planned and the interactions logged (the events attended).
+    """
     as_of = world.config.as_of
     n = len(objs)
-    count = 0
+    count = attended = 0
     greeting = dt.date(as_of.year, 12, 15)
     if greeting < as_of:
         greeting = dt.date(as_of.year + 1, 12, 15)
@@ -284,9 +287,11 @@ def create_touchpoints(
                 owner=manager,
             )
             count += 3
-            if spec.index % 3 == 0:
+            # Not at the detractor's account: nobody has met them since the answer.
+            if spec.index % 3 == 0 and spec.story != "detractor":
                 _attended_event(account, manager, decider, as_of, rng)
                 count += 1
+                attended += 1
         elif rng.random() < 0.3:
             engagement.touchpoint_plan(
                 account=account,
@@ -309,7 +314,7 @@ def create_touchpoints(
                     contact=contact,
                 )
                 count += 1
-    return count
+    return count, attended
 
 
 def _attended_event(
@@ -398,7 +403,8 @@ def write_stories(
 ) -> int:
     """What the team noted on the accounts in trouble: each reason on the account's timeline.
 
-    Returns the number of accounts in trouble.
+    Returns the number of accounts in trouble; each but the detractor's got one interaction
+    (a note of the call that brought the news).
     """
     as_of = world.config.as_of
     told = 0
@@ -463,17 +469,20 @@ def write_stories(
                 next_step="Book the preparation call for next season now",
             )
         elif spec.story == "detractor":
-            _note(
-                account,
-                manager,
-                min(world.survey_waves[-1].sent_on + dt.timedelta(days=10), as_of),
-                as_of,
-                rng,
-                "Survey: a detractor in the latest wave (“"
-                + names.SURVEY_COMMENTS["detractor"][0]
-                + "”). Called back to hear them out.",
-                next_step="Agree a peak-delivery plan with their logistics lead",
+            wave = world.survey_waves[-1]
+            # Logged as an issue, not as a contact: nobody has called them back yet, which
+            # the alert rules turn into a task.
+            planning.milestone_log(
+                account=account,
+                kind=MilestoneKind.ESCALATION,
+                severity=Severity.HIGH,
+                title=f"Detractor in the {wave.half_year} survey: "
+                f"“{names.SURVEY_COMMENTS['detractor'][0]}”",
+                occurred_on=min(wave.closes_on, as_of),
+                logged_by=manager,
             )
+            told += 1
+            continue
         told += 1
     return told
 
@@ -507,14 +516,15 @@ def _note(
 
 
 def preparations_close(
-    *, before: dt.date, seed: int, missed_peak: Collection[int] = ()
+    *, before: dt.date, seed: int, not_held: Collection[int] = ()
 ) -> tuple[int, int]:
     """Hold or skip the seasonal preparations a scoring run planned, once their day passed.
 
     The monthly history's runs plan a preparation call before each peak as a real run does;
     left alone, a year of them would stand overdue on the last day. Most were held (a call
-    logged on the day), some skipped with a reason; on the accounts that missed their peak
-    (``missed_peak``, account ids), none was held. Returns (held, skipped).
+    logged on the day), some skipped with a reason; on the accounts whose trouble is that
+    nobody talked to them (``not_held``, account ids: a missed peak, a detractor not called
+    back), none was held. Returns (held, skipped).
     """
     rng = random.Random(f"{seed}-{before.isoformat()}")
     held = skipped = 0
@@ -527,7 +537,7 @@ def preparations_close(
         .select_related("account", "owner")
         .order_by("scheduled_on", "pk")
     )
-    missed = set(missed_peak)
+    missed = set(not_held)
     for touchpoint in due:
         if touchpoint.account_id in missed or rng.random() >= PREPARATION_HELD_SHARE:
             engagement.touchpoint_skip(

@@ -81,7 +81,7 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
         progress(f"  {interactions} interactions")
         _create_milestones(world, account_objs, users, rng)
         plans = life.create_plans(world, account_objs, key_accounts, users, rng)
-        touchpoints = life.create_touchpoints(
+        touchpoints, logged = life.create_touchpoints(
             world, account_objs, key_accounts, contacts_by_account, users, rng
         )
         ratings = life.create_ratings(world, account_objs, users)
@@ -108,7 +108,8 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
     return LoadResult(
         accounts=len(account_objs),
         contacts=contact_total,
-        interactions=interactions,
+        # The drafts, the events attended and the notes on the accounts in trouble.
+        interactions=interactions + logged + in_trouble,
         order_lines=lines.height,
         churned=sum(a.churn_month is not None for a in world.accounts),
         order_lines_path=lines_path,
@@ -367,6 +368,7 @@ def _create_interactions(
         }
         # To the as-of month, which is in progress: its share of a month's contacts.
         end = spec.churn_month if spec.churn_month is not None else months + 1
+        unheard = spec.story_month if spec.story == "detractor" else None
         for month in range(spec.start_month, end):
             monthly = rate * (0.2 if faded is not None and month >= faded else 1.0)
             if month == months:
@@ -380,6 +382,9 @@ def _create_interactions(
                     for c, _, left in people[account.pk]
                     if (left is None or left > month) and rng.random() < 0.5
                 ][:3]
+                if unheard is not None and month >= unheard:
+                    # Nobody has called the detractor back: only routine contacts since.
+                    strategic, present = False, []
                 drafts.append(
                     engagement.InteractionDraft(
                         account_id=account.pk,

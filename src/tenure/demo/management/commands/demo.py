@@ -19,6 +19,8 @@ from tenure.ledger.importing import import_orders
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.run import run_scoring
 
+#: Trouble that is nobody talking to the customer: their preparation calls were not held.
+QUIET_STORIES = ("missed_peak", "detractor")
 #: A year of monthly scoring runs: trends, review comparisons and charts have a past.
 HISTORY_MONTHS = 12
 
@@ -95,16 +97,11 @@ class Command(BaseCommand):
         would: otherwise a year of them would stand overdue on the last day.
         """
         days = [*history_month_ends(scored_on, months - 1), scored_on]
-        missed = set(
-            Account.objects.filter(
-                external_id__in=[a.external_id for a in world.accounts if a.story == "missed_peak"]
-            ).values_list("pk", flat=True)
-        )
+        quiet = {a.external_id for a in world.accounts if a.story in QUIET_STORIES}
+        not_held = set(Account.objects.filter(external_id__in=quiet).values_list("pk", flat=True))
         held = skipped = 0
         for number, day in enumerate(days, start=1):
-            done, passed = preparations_close(
-                before=day, seed=world.config.seed, missed_peak=missed
-            )
+            done, passed = preparations_close(before=day, seed=world.config.seed, not_held=not_held)
             held, skipped = held + done, skipped + passed
             if day == scored_on:
                 if len(days) > 1:
