@@ -400,14 +400,14 @@ def create_ratings(world: World, objs: list[Account], users: list[User]) -> int:
 
 def write_stories(
     world: World, objs: list[Account], people: People, users: list[User], rng: random.Random
-) -> int:
+) -> tuple[int, int]:
     """What the team noted on the accounts in trouble: each reason on the account's timeline.
 
-    Returns the number of accounts in trouble; each but the detractor's got one interaction
-    (a note of the call that brought the news).
+    Returns the number of accounts in trouble and of interactions logged: each but the
+    detractor's got one (the call that brought the news).
     """
     as_of = world.config.as_of
-    told = 0
+    told = logged = 0
     for spec, account in zip(world.accounts, objs, strict=True):
         if not spec.story or spec.story_month is None:
             continue
@@ -483,8 +483,9 @@ def write_stories(
             )
             told += 1
             continue
+        logged += 1
         told += 1
-    return told
+    return told, logged
 
 
 def _note(

@@ -85,7 +85,7 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
             world, account_objs, key_accounts, contacts_by_account, users, rng
         )
         ratings = life.create_ratings(world, account_objs, users)
-        in_trouble = life.write_stories(world, account_objs, contacts_by_account, users, rng)
+        in_trouble, noted = life.write_stories(world, account_objs, contacts_by_account, users, rng)
         progress(
             f"  {plans} plans, {touchpoints} touchpoints, {ratings} qualification ratings, "
             f"wins and issues; {in_trouble} accounts in trouble for a visible reason"
@@ -109,7 +109,7 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
         accounts=len(account_objs),
         contacts=contact_total,
         # The drafts, the events attended and the notes on the accounts in trouble.
-        interactions=interactions + logged + in_trouble,
+        interactions=interactions + logged + noted,
         order_lines=lines.height,
         churned=sum(a.churn_month is not None for a in world.accounts),
         order_lines_path=lines_path,
