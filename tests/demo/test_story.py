@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tenure.accounts.models import Account
+from tenure.alerts.models import Task
 from tenure.demo.load import DIRECTOR, load_world
 from tenure.demo.management.commands.demo import history_month_ends
 from tenure.demo.orders import build_order_lines
@@ -165,6 +166,10 @@ def test_the_demo_keeps_monthly_runs_so_the_account_page_shows_a_trend(client, s
     assert not Touchpoint.objects.filter(
         kind=TouchpointKind.SEASONAL_PREPARATION, status="planned", scheduled_on__lt=AS_OF
     ).exists()
+
+    # Nobody has called the detractor back: the alert rules made it a task.
+    unhappy = Milestone.objects.get(title__startswith="Detractor in the").account
+    assert Task.objects.filter(account=unhappy, rule="detractor").exists()
 
     client.force_login(get_user_model().objects.get(username=DIRECTOR))
     key = Account.objects.filter(is_key_account=True).order_by("pk").first()
