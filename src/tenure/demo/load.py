@@ -360,7 +360,7 @@ def _create_interactions(
             2.2 if spec.index < len(objs) * 0.1 else 1.0 if spec.index < len(objs) * 0.35 else 0.35
         )
         faded = min((m for m, c in spec.events if c == "engagement_faded"), default=None)
-        # A story's detractor gets its own note (life.write_stories), after the answer.
+        # A story's detractor is on record as an issue (life.write_stories), not a call.
         detractor = {
             m
             for m, c in spec.events
