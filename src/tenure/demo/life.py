@@ -79,8 +79,8 @@ _OBJECTIVES = (
     "Secure next year's volumes before the tender",
     "Become their preferred supplier in the region",
     "Cut their cost of ordering with us",
-    "Expand with them into their new markets",
 )
+_NEW_MARKETS_OBJECTIVE = "Expand with them into their new markets"
 _CULTURES = (
     "Family-owned; decisions take time but stick. Relationships matter more than slides.",
     "Data-driven purchasing team; come with figures, not anecdotes.",
@@ -96,7 +96,8 @@ _PAIN_POINTS = (
 
 
 def profile_fields(spec: AccountSpec, key_share: float, n: int) -> dict[str, object]:
-    """The profile the team keeps by hand, for accounts it knows well (the top by revenue)."""
+    """The profile the team keeps by hand: markets and seasons for every account; objectives,
+    culture and pain points for the ones it knows well (the top by revenue)."""
     fields: dict[str, object] = {
         # Big companies, and every fifth of the top third, sell beyond their home country.
         "has_international_presence": spec.employees > 1000
@@ -112,7 +113,11 @@ def profile_fields(spec: AccountSpec, key_share: float, n: int) -> dict[str, obj
         }[spec.season],
     }
     if spec.index < max(round(n * key_share * 2), 1):
-        fields["customer_objectives"] = _OBJECTIVES[spec.index % len(_OBJECTIVES)]
+        fields["customer_objectives"] = (
+            _NEW_MARKETS_OBJECTIVE
+            if spec.growth > 0.1
+            else _OBJECTIVES[spec.index % len(_OBJECTIVES)]
+        )
         fields["culture"] = _CULTURES[spec.index % len(_CULTURES)]
         fields["pain_points"] = _PAIN_POINTS[(spec.index // 2) % len(_PAIN_POINTS)]
     return fields

@@ -42,8 +42,9 @@ def history_month_ends(day: dt.date, count: int) -> list[dt.date]:
 class Command(BaseCommand):
     help = (
         "Load a seeded demo portfolio (accounts with Pareto revenue, stakeholders, three "
-        "years of orders and interactions, half-yearly NPS surveys, recorded churn causes) into "
-        "an empty data folder, score it, raise the alerts, then serve it."
+        "years of orders and interactions, half-yearly NPS surveys, recorded churn causes, "
+        "plans, a calendar and a few accounts in trouble) into an empty data folder, score it "
+        "at each month end of the last year and on the day, raise the alerts, then serve it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
