@@ -34,7 +34,7 @@ from tenure.planning.choices import (
     PlanSituation,
     Severity,
 )
-from tenure.planning.models import AccountPlan, PlanTemplate
+from tenure.planning.models import AccountPlan, Goal, PlanTemplate
 from tenure.planning.plan_templates import plan_create_from_template
 from tenure.scoring.choices import QualitativeCriterion
 from tenure.scoring.services import rating_set
@@ -43,8 +43,9 @@ People = dict[int, list[tuple[Contact, str, int | None]]]
 
 #: Share of past-due plan actions the team got done (the rest are overdue: a worklist).
 ACTIONS_DONE_SHARE = 0.7
-#: Share of accounts, from the top by revenue, whose qualification the team has rated.
-RATED_SHARE = 0.2
+#: Share of accounts, from the top by revenue, whose qualification the team has rated: the
+#: key accounts and the candidates just below them.
+RATED_SHARE = 0.1
 #: Birthdays this many days ahead get a touchpoint.
 BIRTHDAY_DAYS_AHEAD = 60
 #: Share of past seasonal preparations held (the others were skipped, with a reason).
@@ -145,7 +146,7 @@ def create_plans(
         if account.pk not in key_accounts:
             continue
         manager = users[spec.manager]
-        if spec.index % 2 == 0:
+        if spec.index % 4 == 0:
             _closed_plan(account, manager, quarter, rng)
             made += 1
         plans = []
@@ -178,7 +179,7 @@ def create_plans(
                     as_of=start,
                 )
             )
-        if (spec.growth > 0 or spec.index < 3) and PlanSituation.DEVELOP in templates:
+        if (spec.growth > 0.05 or spec.index < 3) and PlanSituation.DEVELOP in templates:
             start = as_of - dt.timedelta(days=rng.randrange(60, 330))
             plans.append(
                 plan_create_from_template(
@@ -234,11 +235,12 @@ def _work_on(plan: AccountPlan, as_of: dt.date, rng: random.Random, *, keep_open
         if action.due_on < as_of and rng.random() < done_share:
             on = min(action.due_on + dt.timedelta(days=rng.randrange(0, 6)), as_of)
             planning.action_finish(action=action, status=ActionStatus.DONE, on=on)
-    for objective in plan.objectives.all():
-        for goal in objective.goals.all():
-            reached = Decimal(str(round(rng.uniform(0.1, 0.9), 2)))
-            current = goal.baseline + (goal.target - goal.baseline) * reached
-            planning.goal_record_progress(goal=goal, current=current.quantize(Decimal("0.1")))
+    # The headline goal's progress is measured; the others wait for the next review.
+    goal = Goal.objects.filter(objective__plan=plan).order_by("due_on", "pk").first()
+    if goal is not None:
+        reached = Decimal(str(round(rng.uniform(0.1, 0.9), 2)))
+        current = goal.baseline + (goal.target - goal.baseline) * reached
+        planning.goal_record_progress(goal=goal, current=current.quantize(Decimal("0.1")))
 
 
 def create_touchpoints(
@@ -261,7 +263,7 @@ def create_touchpoints(
     if greeting < as_of:
         greeting = dt.date(as_of.year + 1, 12, 15)
     for spec, account in zip(world.accounts, objs, strict=True):
-        if spec.churn_month is not None or spec.index >= n // 3:
+        if spec.churn_month is not None or spec.index >= n // 5:
             continue
         manager = users[spec.manager]
         current = [(contact, role) for contact, role, left in people[account.pk] if left is None]
