@@ -263,7 +263,7 @@ def create_touchpoints(
     if greeting < as_of:
         greeting = dt.date(as_of.year + 1, 12, 15)
     for spec, account in zip(world.accounts, objs, strict=True):
-        if spec.churn_month is not None or spec.index >= n // 5:
+        if spec.churn_month is not None or spec.index >= max(n // 10, 1):
             continue
         manager = users[spec.manager]
         current = [(contact, role) for contact, role, left in people[account.pk] if left is None]
