@@ -55,9 +55,10 @@ def test_createuser_refuses_weak_password_and_duplicates():
 @pytest.mark.slow
 def test_demo_no_serve_loads_once_and_prints_the_login(capsys, settings, tmp_path):
     settings.HOME = tmp_path
-    call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
+    call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None, history_months=2)
     out = capsys.readouterr().out
     assert "Loaded and scored 20 accounts" in out
+    assert "Scoring month 2/2" in out
     assert "director / tenure-demo" in out
     call_command("demo", accounts=20, seed=1, no_serve=True, as_of=None)
     assert "not loaded again" in capsys.readouterr().out

@@ -15,8 +15,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def test_suggestions_beat_the_popularity_baseline_on_the_demo(settings, tmp_path):
     settings.HOME = tmp_path
     settings.LEDGER_URL = f"duckdb://{tmp_path / 'ledger.duckdb'}"
+    # The backtest reads the ledger, not the scoring history: one run, as before.
     call_command(
-        "demo", accounts=300, seed=7, no_serve=True, as_of=dt.date(2026, 10, 31), stdout=StringIO()
+        "demo",
+        accounts=300,
+        seed=7,
+        no_serve=True,
+        as_of=dt.date(2026, 10, 31),
+        history_months=1,
+        stdout=StringIO(),
     )
     out = StringIO()
     call_command("opportunities", backtest=True, as_of=dt.date(2026, 10, 31), k=[1], stdout=out)

@@ -74,6 +74,21 @@ def test_refresh_bounds_every_estimate_by_what_the_account_buys(portfolio):
     assert estimates[0].share_of_wallet < 0.5
 
 
+def test_returns_beyond_purchases_give_a_share_of_nothing_not_a_negative_one(portfolio):
+    # A former customer's late credit note is all it has in the window: net revenue below 0.
+    target, frame, spend = portfolio
+    frame = frame.with_columns(
+        pl.when(pl.col("account_id") == target.pk)
+        .then(-418.24)
+        .otherwise(pl.col("revenue"))
+        .alias("revenue")
+    )
+    refresh(frame, spend)
+    estimate = WalletEstimate.objects.get(account=target)
+    assert estimate.revenue_t12m < 0
+    assert estimate.share_low == estimate.share_of_wallet == estimate.share_high == 0
+
+
 def test_the_database_refuses_a_potential_below_revenue_or_a_share_above_one(portfolio):
     target = portfolio[0]
     money = {"potential_low": 50, "potential": 60, "potential_high": 80}

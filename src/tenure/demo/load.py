@@ -24,14 +24,14 @@ from django.db import transaction
 from tenure.accounts import services as accounts
 from tenure.accounts.choices import AccountStatus, TeamRole
 from tenure.accounts.models import Account, Contact
-from tenure.demo import names
+from tenure.demo import life, names
 from tenure.demo.orders import build_order_lines
 from tenure.demo.surveys import SurveyLoad, create_surveys
-from tenure.demo.world import AccountSpec, World
+from tenure.demo.world import KEY_ACCOUNT_SHARE, AccountSpec, World
 from tenure.engagement import services as engagement
-from tenure.engagement.choices import InteractionKind, Sentiment, TouchpointKind
+from tenure.engagement.choices import InteractionKind, Sentiment
 from tenure.planning import services as planning
-from tenure.planning.choices import ActionStatus, Horizon, MilestoneKind, ObjectiveKind, Severity
+from tenure.planning.choices import MilestoneKind, Severity
 
 DEMO_PASSWORD = "tenure-demo"
 DIRECTOR = "director"
@@ -50,11 +50,17 @@ class LoadResult:
     order_lines_path: Path
     truth_path: Path
     surveys: SurveyLoad
+    plans: int = 0
+    touchpoints: int = 0
+    ratings: int = 0
+    in_trouble: int = 0
 
 
 def _when(world: World, month: int, rng: random.Random) -> dt.datetime:
     start = world.month_start(month)
-    day = start + dt.timedelta(days=rng.randrange(0, 28))
+    # The as-of month only has its days so far.
+    days = 28 if month < world.config.months else (world.config.as_of - start).days + 1
+    day = start + dt.timedelta(days=rng.randrange(0, max(days, 1)))
     day = min(day, world.config.as_of)
     return dt.datetime(day.year, day.month, day.day, rng.randrange(8, 18), 0, tzinfo=dt.UTC)
 
@@ -73,8 +79,17 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
         progress(f"  {contact_total} stakeholder positions")
         interactions = _create_interactions(world, account_objs, contacts_by_account, users, rng)
         progress(f"  {interactions} interactions")
-        _create_milestones_and_plans(world, account_objs, key_accounts, users, rng)
-        progress("  plans, wins, issues and touchpoints")
+        _create_milestones(world, account_objs, users, rng)
+        plans = life.create_plans(world, account_objs, key_accounts, users, rng)
+        touchpoints, logged = life.create_touchpoints(
+            world, account_objs, key_accounts, contacts_by_account, users, rng
+        )
+        ratings = life.create_ratings(world, account_objs, users)
+        in_trouble, noted = life.write_stories(world, account_objs, contacts_by_account, users, rng)
+        progress(
+            f"  {plans} plans, {touchpoints} touchpoints, {ratings} qualification ratings, "
+            f"wins and issues; {in_trouble} accounts in trouble for a visible reason"
+        )
         surveys = create_surveys(world, account_objs, contacts_by_account)
         progress(
             f"  {surveys.campaigns} survey campaigns: {surveys.responses} answers "
@@ -93,12 +108,17 @@ def load_world(world: World, *, home: Path, progress: Progress = print) -> LoadR
     return LoadResult(
         accounts=len(account_objs),
         contacts=contact_total,
-        interactions=interactions,
+        # The drafts, the events attended and the notes on the accounts in trouble.
+        interactions=interactions + logged + noted,
         order_lines=lines.height,
         churned=sum(a.churn_month is not None for a in world.accounts),
         order_lines_path=lines_path,
         truth_path=truth_path,
         surveys=surveys,
+        plans=plans,
+        touchpoints=touchpoints,
+        ratings=ratings,
+        in_trouble=in_trouble,
     )
 
 
@@ -152,6 +172,7 @@ def _create_users(world: World) -> list[User]:
 
 def _create_accounts(world: World) -> list[Account]:
     rows = []
+    n = len(world.accounts)
     for a in world.accounts:
         status = AccountStatus.CHURNED if a.churn_month is not None else AccountStatus.ACTIVE
         rows.append(
@@ -166,12 +187,12 @@ def _create_accounts(world: World) -> list[Account]:
                 "website": f"https://{a.name.split()[0].lower()}{a.index}.example",
                 "status": status,
                 "is_seasonal": a.season != "none",
-                "has_international_presence": a.employees > 2000,
                 "potential_annual_spend": Decimal(round(a.annual_revenue * 1.6, -2)),
                 "preferred_channels": ["in_person", "email"]
                 if a.index < 50
                 else ["phone", "email"],
                 "characteristics": _characteristics(a),
+                **life.profile_fields(a, KEY_ACCOUNT_SHARE, n),
             }
         )
     return accounts.account_create_many(rows=rows)
@@ -267,7 +288,9 @@ def _replace_and_move_decision_makers(
         leavers = [(c, m) for c, role, m in result[account.pk] if m is not None]
         for contact, month in leavers:
             fatal = spec.churn_cause == "decision_maker_left"
-            if not fatal:
+            # The story of a decision maker who just left: no successor named yet.
+            untold = spec.story == "decision_maker_left" and month == spec.story_month
+            if not fatal and not untold:
                 successors.append((spec, account, month + 1))
             if rng.random() < 0.35:
                 target = objs[rng.randrange(len(objs))]
@@ -330,16 +353,26 @@ def _create_interactions(
     """Contact history: rhythm by importance; fading, negative or transactional before churn."""
     drafts = []
     months = world.config.months
+    elapsed = ((world.config.as_of - world.month_start(months)).days + 1) / 30.4
     for spec, account in zip(world.accounts, objs, strict=True):
         manager = users[spec.manager]
         rate = (
             2.2 if spec.index < len(objs) * 0.1 else 1.0 if spec.index < len(objs) * 0.35 else 0.35
         )
         faded = min((m for m, c in spec.events if c == "engagement_faded"), default=None)
-        detractor = {m for m, c in spec.events if c == "detractor"}
-        end = spec.churn_month if spec.churn_month is not None else months
+        # A story's detractor is on record as an issue (life.write_stories), not a call.
+        detractor = {
+            m
+            for m, c in spec.events
+            if c == "detractor" and not (spec.story == c and m == spec.story_month)
+        }
+        # To the as-of month, which is in progress: its share of a month's contacts.
+        end = spec.churn_month if spec.churn_month is not None else months + 1
+        unheard = spec.story_month if spec.story == "detractor" else None
         for month in range(spec.start_month, end):
             monthly = rate * (0.2 if faded is not None and month >= faded else 1.0)
+            if month == months:
+                monthly *= elapsed
             count = _poisson(rng, monthly)
             for _ in range(count):
                 strategic_p = 0.05 if faded is not None and month >= faded else 0.45
@@ -349,6 +382,9 @@ def _create_interactions(
                     for c, _, left in people[account.pk]
                     if (left is None or left > month) and rng.random() < 0.5
                 ][:3]
+                if unheard is not None and month >= unheard:
+                    # Nobody has called the detractor back: only routine contacts since.
+                    strategic, present = False, []
                 drafts.append(
                     engagement.InteractionDraft(
                         account_id=account.pk,
@@ -416,12 +452,8 @@ _TRANSACTIONAL_SUMMARIES = (
 )
 
 
-def _create_milestones_and_plans(
-    world: World,
-    objs: list[Account],
-    key_accounts: set[int],
-    users: list[User],
-    rng: random.Random,
+def _create_milestones(
+    world: World, objs: list[Account], users: list[User], rng: random.Random
 ) -> None:
     as_of = world.config.as_of
     for spec, account in zip(world.accounts, objs, strict=True):
@@ -468,64 +500,3 @@ def _create_milestones_and_plans(
                 occurred_on=as_of - dt.timedelta(days=rng.randrange(10, 400)),
                 logged_by=manager,
             )
-        if account.pk in key_accounts:
-            _plan_for(account, manager, as_of, rng)
-            engagement.touchpoint_plan(
-                account=account,
-                scheduled_on=as_of + dt.timedelta(days=rng.randrange(3, 60)),
-                kind=TouchpointKind.BUSINESS_REVIEW,
-                title="Quarterly business review",
-                owner=manager,
-            )
-
-
-def _plan_for(account: Account, manager: object, as_of: dt.date, rng: random.Random) -> None:
-    quarter_start = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    plan = planning.plan_create(
-        account=account,
-        title=f"{account.name}: Q{(quarter_start.month - 1) // 3 + 1} {quarter_start.year} plan",
-        horizon=Horizon.SHORT,
-        starts_on=quarter_start,
-        ends_on=quarter_start + dt.timedelta(days=90),
-        owner=manager,  # type: ignore[arg-type]
-    )
-    protect = planning.objective_add(
-        plan=plan, kind=ObjectiveKind.PROTECT, title="Keep service levels above target"
-    )
-    develop = planning.objective_add(
-        plan=plan, kind=ObjectiveKind.DEVELOP, title="Grow share of wallet in a new category"
-    )
-    goal = planning.goal_add(
-        objective=protect,
-        kpi="On-time in-full deliveries",
-        unit="%",
-        baseline=Decimal("92"),
-        target=Decimal("97"),
-        due_on=plan.ends_on,
-    )
-    planning.goal_record_progress(goal=goal, current=Decimal(str(92 + rng.randrange(0, 6))))
-    planning.goal_add(
-        objective=develop,
-        kpi="Categories bought",
-        baseline=Decimal("2"),
-        target=Decimal("3"),
-        due_on=plan.ends_on,
-    )
-    action = planning.action_add(
-        plan=plan,
-        title="Agree a delivery-performance review with their logistics lead",
-        owner=manager,  # type: ignore[arg-type]
-        due_on=quarter_start + dt.timedelta(days=30),
-        goal=goal,
-    )
-    if action.due_on < as_of:
-        planning.action_finish(action=action, status=ActionStatus.DONE, on=action.due_on)
-    planning.action_add(
-        plan=plan,
-        title="Present the new category range to the buyer",
-        owner=manager,  # type: ignore[arg-type]
-        due_on=quarter_start + dt.timedelta(days=60),
-    )
-
-
-# --- survey history --------------------------------------------------------------------------

@@ -23,9 +23,21 @@ def product_prices(seed: int) -> np.ndarray:
     return np.round(base * spread, 2).clip(0.5, None)
 
 
+def _elapsed_share(world: World) -> float:
+    """How much of the as-of month the history covers (its days up to the as-of date)."""
+    start = world.month_start(world.config.months)
+    following = world.month_start(world.config.months + 1)
+    return ((world.config.as_of - start).days + 1) / (following - start).days
+
+
 def _expected_monthly_revenue(world: World) -> np.ndarray:
-    """Expected revenue per account and month, shape (accounts, months)."""
-    months = world.config.months
+    """Expected revenue per account and month, shape (accounts, months + 1).
+
+    The last column is the as-of month, for its days so far: the ledger runs to the as-of
+    date, so a run on it reads a month in progress as a real ledger would, not weeks of
+    silence.
+    """
+    months = world.config.months + 1
     calendar = np.array([(world.month_start(m).month - 1) for m in range(months)])
     revenue = np.zeros((len(world.accounts), months))
     for row, account in enumerate(world.accounts):
@@ -41,7 +53,11 @@ def _expected_monthly_revenue(world: World) -> np.ndarray:
                 span = max(account.churn_month - start, 1)
                 ramp = np.clip(1.0 - 0.6 * (np.arange(months) - start) / span, 0.4, 1.0)
                 monthly[start : account.churn_month] *= ramp[start : account.churn_month]
+        for month, share in account.revenue_dips.items():
+            if month < months:
+                monthly[month] *= share
         revenue[row] = monthly
+    revenue[:, -1] *= _elapsed_share(world)
     return revenue
 
 
@@ -73,6 +89,8 @@ def build_order_lines(world: World) -> pl.DataFrame:
     )
     days_in_month = (month_starts[1:] - month_starts[:-1]).astype(int)
     last_day = np.datetime64(world.config.as_of, "D")
+    # The as-of month's orders fall on its days so far.
+    days_in_month[-1] = int((last_day - month_starts[-2]).astype(int)) + 1
     order_date = month_starts[order_month] + (
         rng.random(n_orders) * days_in_month[order_month]
     ).astype(int)

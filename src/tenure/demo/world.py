@@ -95,6 +95,19 @@ CHURN_DRIFT_DROP = 1.5
 SURVEY_COMMENT_RATE = {"detractor": 0.7, "passive": 0.35, "promoter": 0.5}
 SURVEY_CONSENT_RATE = {"detractor": 0.4, "passive": 0.45, "promoter": 0.6}
 
+#: The accounts in visible trouble at the end of the history, one story each, in the order
+#: they are handed out (the most demanding condition first).
+STORIES = ("detractor", "missed_peak", "competitor_offer", "decision_maker_left")
+#: A peak month is one where a seasonal profile at least half again the average month.
+PEAK_LEVEL = 1.5
+#: How far back a missed peak may lie, in complete months before the as-of month.
+MISSED_PEAK_LOOKBACK = 6
+#: What share of the expected revenue a missed peak, or a competitor's first month, brings.
+MISSED_PEAK_SHARE = 0.4
+COMPETITOR_SHARE = 0.6
+#: The detractor's answer in the latest wave.
+STORY_DETRACTOR_SCORE = 3
+
 
 @dataclass(frozen=True)
 class DemoConfig:
@@ -142,6 +155,13 @@ class AccountSpec:
     #: (wave, contact) of everyone a wave reached; ``contact`` indexes ``contacts``.
     survey_invitations: list[tuple[int, int]] = field(default_factory=list)
     survey_answers: list[SurveyAnswer] = field(default_factory=list)
+    #: The trouble this account is in at the end of the history (one of ``STORIES``, or
+    #: ``""``), and the month it began: the loader writes what the team noted about it.
+    story: str = ""
+    story_month: int | None = None
+    #: Month → revenue multiplier: a peak missed or a competitor taking a share shows in
+    #: the ledger, not only in the notes.
+    revenue_dips: dict[int, float] = field(default_factory=dict)
 
     def decision_maker_left_month(self) -> int | None:
         """The month the first decision maker (``contacts[0]``) left, if they did."""
@@ -291,6 +311,8 @@ def build_world(config: DemoConfig) -> World:
     # Drawn after everything else, so the rest of the world is what it was without surveys.
     waves = _survey_waves(config, first_month)
     _draw_surveys(rng, accounts, waves)
+    # After the surveys too, and without the generator: the rest stays as it was.
+    _draw_stories(accounts, waves, first_month, config.months)
     return World(
         config=config,
         first_month=first_month,
@@ -441,3 +463,108 @@ def _likelihood_to_recommend(account: AccountSpec, strength: int, wave: SurveyWa
     if account.churn_month is not None and account.churn_month - wave.month <= CHURN_DRIFT_MONTHS:
         mean -= CHURN_DRIFT_DROP
     return mean
+
+
+def _peak_months(season: str) -> set[int]:
+    """Calendar months (1–12) in which ``season``'s orders peak."""
+    profile = SEASON_PROFILES[season]
+    return {month + 1 for month in range(12) if profile[month] >= PEAK_LEVEL}
+
+
+def _recent_peak(account: AccountSpec, first_month: dt.date, months: int) -> tuple[int, ...]:
+    """The history months of the account's latest peak within the lookback, oldest first."""
+    peaks = _peak_months(account.season)
+    chosen: list[int] = []
+    for month in range(months - 1, months - 1 - MISSED_PEAK_LOOKBACK, -1):
+        calendar = (first_month.month - 1 + month) % 12 + 1
+        if calendar in peaks:
+            chosen.append(month)
+        elif chosen:
+            break
+    return tuple(sorted(chosen))
+
+
+def _draw_stories(
+    accounts: list[AccountSpec], waves: list[SurveyWave], first_month: dt.date, months: int
+) -> None:
+    """A few accounts in trouble for a visible reason, each recent and none fatal (yet).
+
+    Candidates are customers with two years of history that have not churned, key accounts
+    first: the stories are for the pages a manager and a director open. Each story is
+    written into the world the way its cause is (an event, a dip in the orders, a survey
+    answer), so the ledger, the surveys and the notes tell the same story.
+    """
+    n = len(accounts)
+    candidates = sorted(
+        (
+            a
+            for a in accounts
+            if a.churn_month is None and a.start_month <= months - 24 and a.index < max(n // 2, 1)
+        ),
+        key=lambda a: (not a.is_key, a.index),
+    )
+    latest = waves[-1]
+    taken: set[int] = set()
+    for story in STORIES:
+        for account in candidates:
+            if account.index in taken:
+                continue
+            if story == "detractor" and _make_detractor(account, latest):
+                pass
+            elif story == "missed_peak" and account.season != "none":
+                peak = _recent_peak(account, first_month, months)
+                if not peak:
+                    continue
+                account.revenue_dips.update({m: MISSED_PEAK_SHARE for m in peak})
+                account.story_month = peak[0]
+            elif story == "competitor_offer":
+                account.events.append((months - 1, story))
+                account.revenue_dips[months - 1] = COMPETITOR_SHARE
+                account.story_month = months - 1
+            elif story == "decision_maker_left" and not any(
+                cause == story for _, cause in account.events
+            ):
+                # This month: after the latest survey wave, which still reached them.
+                account.events.append((months, story))
+                account.story_month = months
+            else:
+                continue
+            account.story = story
+            taken.add(account.index)
+            break
+
+
+def _make_detractor(account: AccountSpec, wave: SurveyWave) -> bool:
+    """Turn one answer of ``wave`` into a detractor's, or add one from someone invited."""
+    invited = sorted(c for w, c in account.survey_invitations if w == wave.number)
+    if not invited:
+        return False
+    comment = names.SURVEY_COMMENTS["detractor"][0]
+    answers = account.survey_answers
+    mine = [i for i, a in enumerate(answers) if a.wave == wave.number]
+    if mine:
+        old = answers[mine[0]]
+        answers[mine[0]] = SurveyAnswer(
+            wave=old.wave,
+            contact=old.contact,
+            answered_at=old.answered_at,
+            score=STORY_DETRACTOR_SCORE,
+            comment=comment,
+            consent=True,
+        )
+    else:
+        answers.append(
+            SurveyAnswer(
+                wave=wave.number,
+                contact=invited[0],
+                answered_at=dt.datetime.combine(
+                    wave.sent_on + dt.timedelta(days=2), dt.time(10, 30)
+                ),
+                score=STORY_DETRACTOR_SCORE,
+                comment=comment,
+                consent=True,
+            )
+        )
+    account.events.append((wave.month, "detractor"))
+    account.story_month = wave.month
+    return True

@@ -226,7 +226,10 @@ def _write_wallets(
         # The share of the amounts as stored and shown: a potential taken as what the account
         # buys is a share of exactly 100 %, not 99.99999999999998 % from the unrounded
         # estimate (which every page would read as "over 99 %" beside "100 %").
-        return pl.when(potential[of] > 0).then(revenue / potential[of]).otherwise(None)
+        # Returns beyond purchases in the window (a former customer's late credit note) buy
+        # nothing: a share of 0, not a negative one.
+        bought = revenue.clip(lower_bound=0.0)
+        return pl.when(potential[of] > 0).then(bought / potential[of]).otherwise(None)
 
     values = frame.select(
         "account_id",

@@ -12,18 +12,39 @@ from django.utils import timezone
 
 from tenure.accounts.models import Account
 from tenure.alerts.services import alerts_run
+from tenure.demo.life import preparations_close
 from tenure.demo.load import DEMO_PASSWORD, DIRECTOR, load_world
-from tenure.demo.world import DemoConfig, build_world
+from tenure.demo.world import DemoConfig, World, build_world
 from tenure.ledger.importing import import_orders
 from tenure.scoring.models import ScoringRun
 from tenure.scoring.run import run_scoring
+
+#: Trouble that is nobody talking to the customer: their preparation calls were not held.
+QUIET_STORIES = ("missed_peak", "detractor")
+#: A year of monthly scoring runs: trends, review comparisons and charts have a past.
+HISTORY_MONTHS = 12
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def history_month_ends(day: dt.date, count: int) -> list[dt.date]:
+    """The ``count`` last month ends strictly before ``day``, oldest first."""
+    ends = []
+    end = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
+    for _ in range(max(count, 0)):
+        ends.append(end)
+        end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
+    return ends[::-1]
 
 
 class Command(BaseCommand):
     help = (
         "Load a seeded demo portfolio (accounts with Pareto revenue, stakeholders, three "
-        "years of orders and interactions, half-yearly NPS surveys, recorded churn causes) into "
-        "an empty data folder, score it, raise the alerts, then serve it."
+        "years of orders and interactions, half-yearly NPS surveys, recorded churn causes, "
+        "plans, a calendar and a few accounts in trouble) into an empty data folder, score it "
+        "at each month end of the last year and on the day, raise the alerts, then serve it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +56,14 @@ class Command(BaseCommand):
             default=None,
             help="the day the demo is scored for, YYYY-MM-DD (today); its order history runs "
             "to the day before, as an ERP export does",
+        )
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help=f"monthly scoring runs to keep, the last on the as-of day ({HISTORY_MONTHS}): "
+            "the earlier ones at the month ends before it, so trends have a past; 0 or 1 "
+            "scores the as-of day only",
         )
         parser.add_argument("--no-serve", action="store_true", help="load, then exit")
         parser.add_argument("--host", default="127.0.0.1")
@@ -60,6 +89,33 @@ class Command(BaseCommand):
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
+    def _score_history(self, world: World, scored_on: dt.date, months: int) -> None:
+        """Score the month ends before ``scored_on``, oldest first, then ``scored_on`` itself.
+
+        Each run reads the ledger and the CRM as they stood on its day (backtests rely on
+        it), so the trends are what the team would have seen month by month. Between runs
+        the seasonal preparations whose day has passed are held or skipped, as a team
+        would: otherwise a year of them would stand overdue on the last day.
+        """
+        days = [*history_month_ends(scored_on, months - 1), scored_on]
+        quiet = {a.external_id for a in world.accounts if a.story in QUIET_STORIES}
+        not_held = set(Account.objects.filter(external_id__in=quiet).values_list("pk", flat=True))
+        held = skipped = 0
+        for number, day in enumerate(days, start=1):
+            done, passed = preparations_close(before=day, seed=world.config.seed, not_held=not_held)
+            held, skipped = held + done, skipped + passed
+            if day == scored_on:
+                if len(days) > 1:
+                    self.stdout.write(
+                        f"  {held} seasonal preparation calls held, {skipped} skipped "
+                        "during the history"
+                    )
+                    self.stdout.write(f"Scoring month {number}/{len(days)} ({day})…")
+                run_scoring(as_of=day, progress=self.stdout.write)
+            else:
+                self.stdout.write(f"Scoring month {number}/{len(days)} ({day})…")
+                run_scoring(as_of=day, progress=_quiet)
+
     def _load(self, options: dict[str, object]) -> None:
         chosen = options["as_of"]
         scored_on = chosen if isinstance(chosen, dt.date) else timezone.localdate()
@@ -72,6 +128,8 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if int(options["history_months"]) < 0:  # type: ignore[call-overload]
+            raise CommandError("--history-months cannot be negative")
         started = time.perf_counter()
         self.stdout.write(
             f"Building a demo portfolio of {config.accounts} accounts (seed {config.seed}, "
@@ -88,7 +146,7 @@ class Command(BaseCommand):
             progress=self.stdout.write,
         )
         self.stdout.write(f"  {report.rows_imported:,} order lines in the ledger")
-        run_scoring(as_of=scored_on, progress=self.stdout.write)
+        self._score_history(world, scored_on, int(options["history_months"]))  # type: ignore[call-overload]
         alerts = alerts_run(as_of=scored_on)
         self.stdout.write(f"Alert rules raised {alerts.raised_total:,} tasks for the managers")
         self.stdout.write(
