@@ -25,6 +25,7 @@ SOURCE = Path(tenure.__file__).parent
 NOT_FOR_SPREADSHEETS = {
     "core/csv_cells.py",  # the function itself
     "ledger/store.py",  # rows streamed into PostgreSQL's COPY
+    "core/bulk_insert.py",  # the scoring run's rows streamed into PostgreSQL's COPY
     "demo/surveys.py",  # a survey file the demo feeds to the survey import
     "demo/load.py",  # the demo's ground truth for the backtests
     "health/management/commands/backtest.py",  # metrics: numbers and method names only

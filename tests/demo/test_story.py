@@ -23,7 +23,7 @@ from tenure.engagement.choices import TouchpointKind
 from tenure.engagement.models import Interaction, Touchpoint
 from tenure.feedback.models import Answer
 from tenure.health.models import AccountHealth
-from tenure.planning.models import AccountPlan, Milestone
+from tenure.planning.models import AccountPlan, Milestone, OnboardingStepTemplate, PlanTemplate
 from tenure.scoring.models import QualificationRating, ScoringRun
 
 pytestmark = pytest.mark.xdist_group("demo-world")
@@ -181,3 +181,22 @@ def test_the_demo_keeps_monthly_runs_so_the_account_page_shows_a_trend(client, s
     page = client.get(reverse("accounts:detail", args=[key.pk])).content.decode()
     assert "no earlier run" not in page
     assert "since 30 Sep 2026" in page
+
+
+@pytest.mark.django_db
+def test_loading_makes_the_default_templates_again_where_the_database_lost_them(tmp_path):
+    # A test database flushed after a live-server test has lost what the migrations seeded.
+    PlanTemplate.objects.all().delete()
+    OnboardingStepTemplate.objects.all().delete()
+    world = build_world(DemoConfig(accounts=20, seed=7, as_of=HISTORY_TO))
+    load_world(world, home=tmp_path, progress=lambda _: None)
+    assert set(PlanTemplate.objects.values_list("situation", flat=True)) == {
+        "protect",
+        "develop",
+        "recover",
+    }
+    assert OnboardingStepTemplate.objects.count() == 6
+    # The plans are made from the templates (last quarter's closed ones are not).
+    assert AccountPlan.objects.filter(
+        objectives__title="Find and fix the cause of the decline"
+    ).exists()

@@ -9,10 +9,12 @@ is drawn from the loader's seeded generator, so a seed always tells the same sto
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from collections.abc import Collection
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth.models import User
 
 from tenure.accounts.models import Account, Contact
@@ -34,7 +36,7 @@ from tenure.planning.choices import (
     PlanSituation,
     Severity,
 )
-from tenure.planning.models import AccountPlan, Goal, PlanTemplate
+from tenure.planning.models import AccountPlan, Goal, OnboardingStepTemplate, PlanTemplate
 from tenure.planning.plan_templates import plan_create_from_template
 from tenure.scoring.choices import QualitativeCriterion
 from tenure.scoring.services import rating_set
@@ -124,6 +126,21 @@ def profile_fields(spec: AccountSpec, key_share: float, n: int) -> dict[str, obj
     return fields
 
 
+def _seed_templates_where_flushed() -> None:
+    """Make the default plan and onboarding templates again where neither exists.
+
+    The migrations seed them; only a database flushed of what the migrations seeded (a
+    test's, after a live-server test) has neither, and the demo then made no plan at all.
+    The migration's own step is replayed, so the defaults cannot drift apart.
+    """
+    if PlanTemplate.objects.exists() or OnboardingStepTemplate.objects.exists():
+        return
+    defaults = importlib.import_module(
+        "tenure.planning.migrations.0004_default_onboarding_and_plan_templates"
+    )
+    defaults.create(apps, None)
+
+
 def create_plans(
     world: World,
     objs: list[Account],
@@ -137,6 +154,7 @@ def create_plans(
     Returns the number of plans made.
     """
     as_of = world.config.as_of
+    _seed_templates_where_flushed()
     templates: dict[str, PlanTemplate] = {}
     for template in PlanTemplate.objects.order_by("pk"):
         templates.setdefault(template.situation, template)
