@@ -13,11 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tenure.accounts.models import Account
 from tenure.accounts.permissions import can_assign_managers, sees_all_accounts
 from tenure.core.charts import pareto_curve
 from tenure.feedback.selectors import portfolio_nps
-from tenure.health.selectors import by_value_at_risk
+from tenure.health.selectors import most_at_risk
 from tenure.scoring.clv_fit_record import clv_fit_label
 from tenure.scoring.keylist_queue import keylist_queue
 from tenure.scoring.selectors import (
@@ -68,11 +67,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "retention": portfolio_retention(as_of=latest.as_of),
         "workload": manager_workload(today=today),
         "nps": portfolio_nps(today=today),
-        "at_risk": list(
-            by_value_at_risk(Account.objects.exclude(status="churned")).filter(churn_risk__gte=0.2)[
-                :10
-            ]
-        ),
+        "at_risk": most_at_risk(threshold=0.2, limit=10),
         "can_decide": can_assign_managers(request.user),
         "clv_label": clv_fit_label(latest.run.clv_fit),
         "sees_track_record": sees_track_record(request.user),
