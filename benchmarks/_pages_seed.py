@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-MANAGERS = 10
+#: Accounts per key account manager when ``--managers`` is not given: the book of the
+#: 5,000-account default (10 managers). A store ten times larger has ten times the managers.
+BOOK = 500
 KEY_ACCOUNT_SHARE = 0.08
 #: Open tasks per account (about one account in two has one) and closed ones kept as history.
 OPEN_TASKS_PER_ACCOUNT = 0.5
@@ -106,7 +108,9 @@ def _reset_sequences(models: Sequence[Any]) -> None:
             cursor.execute(sql)
 
 
-def seed(accounts_n: int, interactions_n: int, rng: random.Random) -> dict[str, Any]:
+def seed(
+    accounts_n: int, interactions_n: int, managers_n: int, rng: random.Random
+) -> dict[str, Any]:
     """The store; returns the users, the accounts' ids, the heaviest accounts and timings."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -134,7 +138,7 @@ def seed(accounts_n: int, interactions_n: int, rng: random.Random) -> dict[str, 
     password = make_password("bench")
     user_model.objects.bulk_create(
         [user_model(username="director", is_staff=True, password=password)]
-        + [user_model(username=f"manager{i}", password=password) for i in range(MANAGERS)]
+        + [user_model(username=f"manager{i:03d}", password=password) for i in range(managers_n)]
     )
     director = user_model.objects.get(username="director")
     managers = list(user_model.objects.filter(username__startswith="manager").order_by("id"))
@@ -144,7 +148,7 @@ def seed(accounts_n: int, interactions_n: int, rng: random.Random) -> dict[str, 
             rows=[(f"Customer {i:06d} GmbH", f"C{i:07d}", "DE") for i in range(accounts_n)]
         )
         ids = np.array(Account.objects.order_by("external_id").values_list("pk", flat=True))
-        owner = manager_ids[np.arange(accounts_n) % MANAGERS]
+        owner = manager_ids[np.arange(accounts_n) % managers_n]
         insert(
             TeamMembership,
             ["id", "created_at", "updated_at", "account_id", "user_id", "role"],

@@ -47,6 +47,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _pages_seed import BOOK
+
 BUDGET_MS = 100.0
 ROOT = Path(__file__).resolve().parent.parent
 THROWAWAY_POSTGRES = ROOT / "scripts" / "throwaway_postgres.py"
@@ -240,14 +242,14 @@ def run(args: argparse.Namespace, database_url: str | None) -> int:
         started = time.perf_counter()
         _django(Path(temporary), database_url)
         migrate_seconds = time.perf_counter() - started
-        from _pages_seed import MANAGERS, seed
+        from _pages_seed import seed
         from django.db import connection
 
         from tenure.accounts.models import TeamMembership
         from tenure.engagement.models import Interaction
 
         started, cpu = time.perf_counter(), time.process_time()
-        world = seed(args.accounts, args.interactions, rng)
+        world = seed(args.accounts, args.interactions, args.managers, rng)
         seed_seconds, seed_cpu = time.perf_counter() - started, time.process_time() - cpu
         world["mine"] = TeamMembership.objects.filter(user=world["manager"]).count()
         engine = (
@@ -258,7 +260,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> int:
         print(
             f"{args.accounts:,} accounts, {Interaction.objects.count():,} interactions "
             f"({world['with_contacts']:,} with people present), {world['contacts']:,} contacts, "
-            f"{world['tasks'][0]:,} open and {world['tasks'][1]:,} closed tasks, {MANAGERS} "
+            f"{world['tasks'][0]:,} open and {world['tasks'][1]:,} closed tasks, {args.managers} "
             f"managers; {os.cpu_count()} cores, Python {sys.version.split()[0]}, {engine}"
         )
         print(
@@ -328,7 +330,11 @@ def main(argv: list[str]) -> int:
         "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster (initdb)"
     )
     parser.add_argument("--postgres-url", help="on this PostgreSQL database (must be empty)")
+    parser.add_argument(
+        "--managers", type=int, help=f"key account managers (default: one per {BOOK} accounts, at least 10)"
+    )
     args = parser.parse_args(argv)
+    args.managers = args.managers or max(10, round(args.accounts / BOOK))
     inside = os.environ.get("TENURE_BENCH_PAGES_POSTGRES")
     if args.postgres_url:
         return run(args, args.postgres_url)

@@ -292,6 +292,12 @@ class TeamMembership(TimeStampedModel):
                 violation_error_message="unknown team role",
             ),
         ]
+        indexes = [
+            # Each manager's book counted, and the managers listed, from the index alone (the
+            # director's home, the filters' manager pickers): through the user's index every
+            # membership row was read for its role.
+            models.Index(fields=["user", "role", "account"], name="team_user_role_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} for {self.account}"

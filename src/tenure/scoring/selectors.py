@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
-from tenure.accounts.models import TeamMembership
+from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import AnyUser, visible_account_q
 from tenure.engagement.models import Interaction
 from tenure.engagement.seasonal import last_complete_month
@@ -94,8 +94,11 @@ def with_open_proposal(*, snapshots: QuerySet[AccountSnapshot]) -> QuerySet[Acco
 def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     """Snapshots whose proposed promotion or demotion is still open (see
     :func:`with_open_proposal`), promotions first, best first."""
+    # The actions spelled out (``_open_proposal`` implies them) so the index on (date,
+    # action) reads only the proposals: otherwise each of the run's snapshots was tested.
     return (
         snapshots_for(as_of=as_of)
+        .filter(keylist_action__in=[KeyListAction.PROMOTE, KeyListAction.DEMOTE])
         .filter(_open_proposal())
         .order_by("keylist_over_cap", "-keylist_action", "revenue_rank")
     )
@@ -103,7 +106,10 @@ def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
 
 def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     """The key-account list (as it is now) with each account's snapshot for the date."""
-    return snapshots_for(as_of=as_of).filter(account__is_key_account=True).order_by("revenue_rank")
+    # From the key accounts' index to their snapshots, not through every snapshot of the
+    # date and its account (50,000 of them for a list of a few hundred).
+    keys = Account.objects.filter(is_key_account=True).values("pk")
+    return snapshots_for(as_of=as_of).filter(account__in=keys).order_by("revenue_rank")
 
 
 def portfolio_tiers(*, portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
@@ -189,16 +195,16 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
     since = today - dt.timedelta(weeks=weeks)
     # Counted on the memberships, grouped by manager, and the managers read apart: counting
     # through the users (a join, a distinct count, grouped by every user column) took 12 ms
-    # at 5,000 accounts and grew with them. One key-account-manager membership per account.
-    books = {
-        row["user_id"]: row
-        for row in TeamMembership.objects.filter(role=TeamRole.KEY_ACCOUNT_MANAGER)
+    # at 5,000 accounts and 80 ms at 50,000. One key-account-manager membership per account;
+    # the key accounts are found through their own index, not by reading every account.
+    kam = TeamMembership.objects.filter(role=TeamRole.KEY_ACCOUNT_MANAGER).order_by()
+    books = dict(kam.values("user_id").annotate(n=Count("pk")).values_list("user_id", "n"))
+    keys = dict(
+        kam.filter(account__in=Account.objects.filter(is_key_account=True).values("pk"))
         .values("user_id")
-        .annotate(
-            accounts=Count("pk"), key_accounts=Count("pk", filter=Q(account__is_key_account=True))
-        )
-        .order_by()
-    }
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     # A bound on the timestamp, not ``occurred_at__date``: on SQLite the date cast is a Python
     # function called per row (about 250 ms at 50,000 interactions); the start of the local
@@ -227,8 +233,8 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
     return [
         {
             "manager": m,
-            "accounts": books[m.pk]["accounts"],
-            "key_accounts": books[m.pk]["key_accounts"],
+            "accounts": books[m.pk],
+            "key_accounts": keys.get(m.pk, 0),
             "overdue_actions": overdue.get(m.pk, 0),
             "contacts_per_week": round(m.contacts / weeks, 1),
         }
