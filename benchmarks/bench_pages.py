@@ -331,7 +331,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--postgres-url", help="on this PostgreSQL database (must be empty)")
     parser.add_argument(
-        "--managers", type=int, help=f"key account managers (default: one per {BOOK} accounts, at least 10)"
+        "--managers",
+        type=int,
+        help=f"key account managers (default: one per {BOOK} accounts, at least 10)",
     )
     args = parser.parse_args(argv)
     args.managers = args.managers or max(10, round(args.accounts / BOOK))
