@@ -31,6 +31,7 @@ from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import visible_account_q
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.http import AuthenticatedHttpRequest
+from tenure.core.paging import PagedRows
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.models import Interaction
 from tenure.planning.models import Milestone
@@ -110,41 +111,24 @@ def _sort_keys(sort: str) -> list[str]:
     return ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"])
 
 
-class AccountRows:
-    """The accounts list for a paginator: sorted and counted on the bare rows, annotated one
-    page at a time.
-
-    The same rows in the same order as :func:`account_list`; only the annotation the sort
-    needs is computed for every account. Annotating all of them to show 25 (six subqueries
-    per account: SQLite evaluates them before it sorts) took seconds at 50,000 accounts.
-    """
-
-    ordered = True  # for Django's Paginator: no warning about an unordered list
-
-    def __init__(self, accounts: QuerySet[Account], sort: str) -> None:
-        keys = _sort_keys(sort)
-        needed = {key.lstrip("-") for key in keys}
-        annotations = {k: v for k, v in _annotations().items() if k in needed}
-        self._accounts = accounts
-        self._sorted = accounts.annotate(**annotations).order_by(*keys)
-
-    def count(self) -> int:
-        return self._accounts.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[Account]:
-        ids = list(self._sorted.values_list("pk", flat=True)[index])
-        rows = {account.pk: account for account in _annotate(Account.objects.filter(pk__in=ids))}
-        return [rows[pk] for pk in ids]
-
-
 def account_rows(
     *, filters: AccountFilters | None = None, sort: str = "name", visible: Q
-) -> AccountRows:
-    """The accounts list (as :func:`account_list`) that ``visible`` lets the caller see."""
-    return AccountRows(_filtered(filters or AccountFilters()).filter(visible), sort)
+) -> PagedRows[Account]:
+    """The accounts list (as :func:`account_list`) that ``visible`` lets the caller see, for a
+    paginator: sorted and counted on the bare rows, annotated one page at a time.
+
+    Only the annotation the sort needs is computed for every account. Annotating all of them
+    to show 25 (six subqueries per account: SQLite evaluates them before it sorts) took
+    seconds at 50,000 accounts.
+    """
+    keys = _sort_keys(sort)
+    needed = {key.lstrip("-") for key in keys}
+    annotations = {k: v for k, v in _annotations().items() if k in needed}
+    accounts = _filtered(filters or AccountFilters()).filter(visible)
+    return PagedRows(
+        accounts.annotate(**annotations).order_by(*keys),
+        lambda ids: _annotate(Account.objects.filter(pk__in=ids)),
+    )
 
 
 def _tier_order() -> Case:
