@@ -220,7 +220,7 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
     )
     managers = (
         get_user_model()
-        .objects.filter(pk__in=books)
+        .objects.filter(pk__in=kam.values("user_id"))
         .annotate(contacts=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
         .order_by("username")
     )
