@@ -182,8 +182,9 @@ def test_the_list_is_paginated_like_the_others(api, mine, kam):
 
 
 @pytest.mark.parametrize("restricted", [False, True])
-def test_the_list_takes_three_queries_whatever_the_number_of_tasks(settings, kam, mine, restricted):
-    # The token with its user and role, the count, the page (accounts and people joined).
+def test_the_list_takes_four_queries_whatever_the_number_of_tasks(settings, kam, mine, restricted):
+    # The token with its user and role, the count, the page's ids in order, the page
+    # (accounts and people joined).
     settings.TENURE_KAM_SEES_ALL = not restricted
     client = client_for(kam)
 
@@ -202,9 +203,9 @@ def test_the_list_takes_three_queries_whatever_the_number_of_tasks(settings, kam
         Task.objects.filter(pk=task.pk).update(
             status=TaskStatus.DONE, closed_at=timezone.now(), closed_by=closer
         )
-    assert (few, count()) == (3, 3)
+    assert (few, count()) == (4, 4)
     listed = client.get("/tasks", assignee="all", status="", page_size=100).json()
-    assert len(listed["items"]) == 7  # the three queries read them all
+    assert len(listed["items"]) == 7  # the four queries read them all
 
 
 @pytest.mark.usefixtures("my_task")

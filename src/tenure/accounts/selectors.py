@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tenure.accounts.choices import TeamRole
 from tenure.accounts.models import Account, Contact, Position, TeamMembership
@@ -25,12 +25,9 @@ from tenure.accounts.permissions import (
 
 def key_account_managers() -> QuerySet[AbstractUser]:
     """Users who manage at least one account, for filters and pickers."""
-    return (
-        get_user_model()
-        .objects.filter(account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER)
-        .distinct()
-        .order_by("username")
-    )
+    # Exists per user, not a distinct join: the join read every membership of the team.
+    manages = TeamMembership.objects.filter(user=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER)
+    return get_user_model().objects.filter(Exists(manages)).order_by("username")
 
 
 def contacts_matching(*, user: AnyUser | None, term: str) -> QuerySet[Contact]:

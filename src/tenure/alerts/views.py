@@ -25,7 +25,14 @@ from tenure.alerts import services
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task, TaskView
 from tenure.alerts.permissions import can_close_task, can_reopen_task
-from tenure.alerts.selectors import SORTS, TaskFilters, task_list, task_views, teammates
+from tenure.alerts.selectors import (
+    SORTS,
+    TaskFilters,
+    task_list,
+    task_pages,
+    task_views,
+    teammates,
+)
 from tenure.core.errors import DomainError
 from tenure.core.query_params import BadQueryParameter, int_list_param, int_param
 
@@ -49,7 +56,7 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
         if default is not None:
             params = QueryDict(default.query)
     filters = _filters(request, params)
-    tasks = task_list(user=request.user, filters=filters)
+    tasks = task_pages(user=request.user, filters=filters)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     query = QueryDict(filters.to_query(), mutable=True)
     closed_id = int_param(request.GET, "closed")

@@ -43,7 +43,7 @@ from tenure.api.schemas import (
 )
 from tenure.health.selectors import account_lifetime_value
 from tenure.web.account_index import AccountFilters as ListFilters
-from tenure.web.account_index import account_list
+from tenure.web.account_index import account_list, account_rows
 
 router = Router(tags=["accounts"])
 
@@ -79,8 +79,8 @@ def account_index(request: HttpRequest, filters: Query[AccountFilters]) -> Any:
         manager_id=filters.manager,
         status=filters.status or "",
     )
-    return account_list(filters=wanted, sort=filters.sort).filter(
-        visible_account_q(caller(request))
+    return account_rows(
+        filters=wanted, sort=filters.sort, visible=visible_account_q(caller(request))
     )
 
 

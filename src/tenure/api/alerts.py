@@ -21,7 +21,7 @@ from tenure.alerts import services
 from tenure.alerts.choices import AlertRule, TaskStatus
 from tenure.alerts.models import Task
 from tenure.alerts.permissions import can_close_task, can_reopen_task
-from tenure.alerts.selectors import SORTS, task_list
+from tenure.alerts.selectors import SORTS, task_list, task_pages
 from tenure.alerts.selectors import TaskFilters as ListFilters
 from tenure.api.errors import READ_ERRORS, WRITE_ERRORS
 from tenure.api.guards import caller, require_writer
@@ -120,7 +120,7 @@ def task_index(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
         account_id=filters.account,
         sort=filters.sort,
     )
-    return task_list(user=caller(request), filters=wanted)
+    return task_pages(user=caller(request), filters=wanted)
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS})

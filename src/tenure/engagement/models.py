@@ -70,6 +70,9 @@ class Interaction(TimeStampedModel):
                 condition=Q(is_strategic=True),
                 name="interaction_strategic_idx",
             ),
+            # Each manager's recent contacts (the director's home, the portfolio): a range
+            # of the logger's entries, counted from the index alone.
+            models.Index(fields=["logged_by", "occurred_at"], name="interaction_logger_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,15 +14,18 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenure.accounts.choices import TeamRole
+from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import AnyUser, visible_account_q
 from tenure.engagement.models import Interaction
 from tenure.engagement.seasonal import last_complete_month
@@ -91,8 +94,11 @@ def with_open_proposal(*, snapshots: QuerySet[AccountSnapshot]) -> QuerySet[Acco
 def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     """Snapshots whose proposed promotion or demotion is still open (see
     :func:`with_open_proposal`), promotions first, best first."""
+    # The actions spelled out (``_open_proposal`` implies them) so the index on (date,
+    # action) reads only the proposals: otherwise each of the run's snapshots was tested.
     return (
         snapshots_for(as_of=as_of)
+        .filter(keylist_action__in=[KeyListAction.PROMOTE, KeyListAction.DEMOTE])
         .filter(_open_proposal())
         .order_by("keylist_over_cap", "-keylist_action", "revenue_rank")
     )
@@ -100,7 +106,10 @@ def keylist_candidates(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
 
 def key_accounts(*, as_of: dt.date) -> QuerySet[AccountSnapshot]:
     """The key-account list (as it is now) with each account's snapshot for the date."""
-    return snapshots_for(as_of=as_of).filter(account__is_key_account=True).order_by("revenue_rank")
+    # From the key accounts' index to their snapshots, not through every snapshot of the
+    # date and its account (50,000 of them for a list of a few hundred).
+    keys = Account.objects.filter(is_key_account=True).values("pk")
+    return snapshots_for(as_of=as_of).filter(account__in=keys).order_by("revenue_rank")
 
 
 def portfolio_tiers(*, portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
@@ -184,24 +193,38 @@ def portfolio_retention(*, as_of: dt.date) -> Retention:
 def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object]]:
     """Per key account manager: accounts, key accounts, overdue actions, contacts per week."""
     since = today - dt.timedelta(weeks=weeks)
+    # Counted on the memberships, grouped by manager, and the managers read apart: counting
+    # through the users (a join, a distinct count, grouped by every user column) took 12 ms
+    # at 5,000 accounts and 80 ms at 50,000. One key-account-manager membership per account;
+    # the key accounts are found through their own index, not by reading every account.
+    # ``Count("*")``, not of the id: PostgreSQL then counts from the index alone (the id is
+    # not in it); with the id it fetched every row from the table.
+    kam = TeamMembership.objects.filter(role=TeamRole.KEY_ACCOUNT_MANAGER).order_by()
+    books = dict(kam.values("user_id").annotate(n=Count("*")).values_list("user_id", "n"))
+    keys = dict(
+        kam.filter(account__in=Account.objects.filter(is_key_account=True).values("pk"))
+        .values("user_id")
+        .annotate(n=Count("*"))
+        .values_list("user_id", "n")
+    )
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    # A bound on the timestamp, not ``occurred_at__date``: on SQLite the date cast is a Python
+    # function called per row (about 250 ms at 50,000 interactions); the start of the local
+    # day is the same boundary. Counted per manager in a subquery that reads only the index on
+    # (logger, time): grouped over the whole table, SQLite walked the logger's index through
+    # every interaction the team ever logged (87 ms at 500,000). On PostgreSQL, counting the
+    # ids fetched 130,000 rows from the table at 50,000 accounts (600 ms).
+    recent = (
+        Interaction.objects.filter(logged_by=OuterRef("pk"), occurred_at__gte=start)
+        .order_by()
+        .values("logged_by")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     managers = (
         get_user_model()
-        .objects.filter(account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER)
-        .annotate(
-            accounts=Count(
-                "account_roles",
-                filter=Q(account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER),
-                distinct=True,
-            ),
-            key_accounts=Count(
-                "account_roles",
-                filter=Q(
-                    account_roles__role=TeamRole.KEY_ACCOUNT_MANAGER,
-                    account_roles__account__is_key_account=True,
-                ),
-                distinct=True,
-            ),
-        )
+        .objects.filter(pk__in=kam.values("user_id"))
+        .annotate(contacts=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
         .order_by("username")
     )
     overdue = dict(
@@ -210,25 +233,13 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
         .annotate(n=Count("pk"))
         .values_list("owner_id", "n")
     )
-    contacts = dict(
-        # A bound on the timestamp, not ``occurred_at__date``: on SQLite the date cast is a
-        # Python function called per row (about 250 ms at 50,000 interactions); the start of
-        # the local day is the same boundary and uses the index.
-        Interaction.objects.filter(
-            occurred_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)),
-            logged_by__isnull=False,
-        )
-        .values("logged_by_id")
-        .annotate(n=Count("pk"))
-        .values_list("logged_by_id", "n")
-    )
     return [
         {
             "manager": m,
-            "accounts": m.accounts,
-            "key_accounts": m.key_accounts,
+            "accounts": books[m.pk],
+            "key_accounts": keys.get(m.pk, 0),
             "overdue_actions": overdue.get(m.pk, 0),
-            "contacts_per_week": round(contacts.get(m.pk, 0) / weeks, 1),
+            "contacts_per_week": round(m.contacts / weeks, 1),
         }
         for m in managers
     ]

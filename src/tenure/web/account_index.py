@@ -7,13 +7,13 @@ open: accounts, engagement and planning together, so the list is composed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -31,6 +31,7 @@ from tenure.accounts.models import Account, TeamMembership
 from tenure.accounts.permissions import visible_account_q
 from tenure.accounts.selectors import key_account_managers
 from tenure.core.http import AuthenticatedHttpRequest
+from tenure.core.paging import PagedRows
 from tenure.core.query_params import int_param, text_param
 from tenure.engagement.models import Interaction
 from tenure.planning.models import Milestone
@@ -61,21 +62,11 @@ class AccountFilters:
 
 def account_list(*, filters: AccountFilters | None = None, sort: str = "name") -> QuerySet[Account]:
     """Accounts with manager, last (strategic) interaction and open issues annotated."""
-    filters = filters or AccountFilters()
-    manager = TeamMembership.objects.filter(
-        account=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER
-    )
-    strategic = Interaction.objects.filter(account=OuterRef("pk"), is_strategic=True)
-    open_issue = Milestone.objects.open_issues().filter(account=OuterRef("pk"))
-    queryset = Account.objects.all().annotate(
-        manager_name=Subquery(manager.values("user__username")[:1]),
-        manager_id=Subquery(manager.values("user_id")[:1]),
-        last_strategic_at=Subquery(strategic.order_by("-occurred_at").values("occurred_at")[:1]),
-        last_interaction_at=Max("interactions__occurred_at"),
-        has_open_issue=Exists(open_issue),
-        # Accounts without a tier sort after C.
-        tier_order=_tier_order(),
-    )
+    return _annotate(_filtered(filters or AccountFilters())).order_by(*_sort_keys(sort))
+
+
+def _filtered(filters: AccountFilters) -> QuerySet[Account]:
+    queryset = Account.objects.all()
     if filters.search:
         term = filters.search.strip()
         queryset = queryset.filter(Q(name__icontains=term) | Q(external_id__iexact=term))
@@ -89,7 +80,55 @@ def account_list(*, filters: AccountFilters | None = None, sort: str = "name") -
         queryset = queryset.filter(
             team__role=TeamRole.KEY_ACCOUNT_MANAGER, team__user_id=filters.manager_id
         )
-    return queryset.order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"]))
+    return queryset
+
+
+def _annotations() -> dict[str, Any]:
+    manager = TeamMembership.objects.filter(
+        account=OuterRef("pk"), role=TeamRole.KEY_ACCOUNT_MANAGER
+    )
+    strategic = Interaction.objects.filter(account=OuterRef("pk"), is_strategic=True)
+    # The newest interaction through the index on (account, time): a ``Max`` over the join
+    # grouped every account's interactions (all 5,000,000 of them for a page of 25).
+    latest = Interaction.objects.filter(account=OuterRef("pk")).order_by("-occurred_at")
+    open_issue = Milestone.objects.open_issues().filter(account=OuterRef("pk"))
+    return {
+        "manager_name": Subquery(manager.values("user__username")[:1]),
+        "manager_id": Subquery(manager.values("user_id")[:1]),
+        "last_strategic_at": Subquery(strategic.order_by("-occurred_at").values("occurred_at")[:1]),
+        "last_interaction_at": Subquery(latest.values("occurred_at")[:1]),
+        "has_open_issue": Exists(open_issue),
+        # Accounts without a tier sort after C.
+        "tier_order": _tier_order(),
+    }
+
+
+def _annotate(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    return queryset.annotate(**_annotations())
+
+
+def _sort_keys(sort: str) -> list[str]:
+    return ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"])
+
+
+def account_rows(
+    *, filters: AccountFilters | None = None, sort: str = "name", visible: Q
+) -> PagedRows[Account]:
+    """The accounts list (as :func:`account_list`) that ``visible`` lets the caller see, for a
+    paginator: sorted and counted on the bare rows, annotated one page at a time.
+
+    Only the annotation the sort needs is computed for every account. Annotating all of them
+    to show 25 (six subqueries per account: SQLite evaluates them before it sorts) took
+    seconds at 50,000 accounts.
+    """
+    keys = _sort_keys(sort)
+    needed = {key.lstrip("-") for key in keys}
+    annotations = {k: v for k, v in _annotations().items() if k in needed}
+    accounts = _filtered(filters or AccountFilters()).filter(visible)
+    return PagedRows(
+        accounts.annotate(**annotations).order_by(*keys),
+        lambda ids: _annotate(Account.objects.filter(pk__in=ids)),
+    )
 
 
 def _tier_order() -> Case:
@@ -120,7 +159,7 @@ def account_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort = params.get("sort", "name")
     if sort not in ACCOUNT_SORTS:
         sort = "name"
-    accounts = account_list(filters=filters, sort=sort).filter(visible_account_q(request.user))
+    accounts = account_rows(filters=filters, sort=sort, visible=visible_account_q(request.user))
     page = Paginator(accounts, PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)

@@ -14,7 +14,7 @@ from typing import Any
 
 from tenure.accounts.models import Account
 from tenure.alerts.selectors import TaskCounts, task_counts_by_assignee
-from tenure.health.selectors import by_value_at_risk
+from tenure.health.selectors import most_at_risk
 from tenure.planning.onboarding_selectors import OnboardingProgress, onboarding_in_progress
 from tenure.scoring.models import AccountSnapshot
 from tenure.scoring.selectors import keylist_candidates, manager_workload, portfolio_latest
@@ -61,11 +61,7 @@ def team_home(*, today: dt.date) -> TeamHome:
     """The team's figures as of ``today`` in a fixed number of queries (none per manager)."""
     tasks = task_counts_by_assignee(today=today)
     workload = [_load(row, tasks) for row in manager_workload(today=today)]
-    at_risk = list(
-        by_value_at_risk(Account.objects.exclude(status="churned")).filter(churn_risk__gte=AT_RISK)[
-            :AT_RISK_SHOWN
-        ]
-    )
+    at_risk = most_at_risk(threshold=AT_RISK, limit=AT_RISK_SHOWN)
     latest = portfolio_latest()
     pending_count, pending = 0, list[AccountSnapshot]()
     if latest is not None:
