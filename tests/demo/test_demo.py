@@ -124,6 +124,7 @@ def test_loading_writes_through_services_with_truth_beside(tmp_path):
     assert pl.read_parquet(result.order_lines_path).height == result.order_lines
 
 
+@pytest.mark.slow  # a 300-account demo world
 @pytest.mark.django_db
 def test_decision_maker_who_left_caused_churn_is_on_record(tmp_path):
     world = build_world(DemoConfig(accounts=300, seed=5, as_of=AS_OF))

@@ -152,6 +152,7 @@ def test_plans_calendar_and_ratings_are_varied(tmp_path):
     assert Account.objects.filter(is_entering_new_markets=True).exists()
 
 
+@pytest.mark.slow  # the demo command with three scoring runs
 @pytest.mark.django_db
 def test_the_demo_keeps_monthly_runs_so_the_account_page_shows_a_trend(client, settings, tmp_path):
     settings.HOME = tmp_path
