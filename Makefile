@@ -17,12 +17,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # land in __pycache__ folders, which git ignores.
 unexport PYTHONDONTWRITEBYTECODE
 
-# Three processes, one database each (pytest-xdist names them test_gw0, test_gw1, test_gw2),
-# on the two cores the suite is built for: with two, the SQLite run kept the cores busy only
-# 70 % of its time (486 CPU-s in 348 s), its tests waiting on Spark's JVMs, Chromium, live
-# servers and `tenure` subprocesses; a third worker fills those waits.
+# pytest-xdist processes, one test database each (test_gw0, test_gw1, …), on the two cores
+# the suite is built for. Measured on 2026-12-07 in `make test` on a quiet 2-core machine:
+# the shifted-clock and PostgreSQL runs wait on coverage's data files, the database server
+# and subprocesses, and take 146 s and 109 s with three workers against 165 s and 114 s
+# with two; the SQLite run, whose Spark JVMs and Chromium already use the cores its workers
+# leave, takes 343 s with two and 376 s with three.
 WORKERS ?= 3
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadgroup
+SQLITE_WORKERS ?= 2
+PYTEST_ON = $(BIN)/pytest -q -p no:cacheprovider -n $(1) --dist loadgroup
+PYTEST := $(call PYTEST_ON,$(WORKERS))
 # The coverage floor is the level measured when it was set, in the shifted-clock run (91.65 %
 # of 16,357 statements on 2026-12-07; see docs/development.md).
 COVERAGE_FLOOR := 91
@@ -77,7 +81,7 @@ lint-migrations: $(VENV)/.installed-test
 SQLITE_MARKS ?= not browser
 test-sqlite: $(VENV)/.installed-test
 	@echo "=== Test suite on SQLite$(if $(SQLITE_MARKS),, with the browser tests in headless Chromium) ==="
-	$(TEST_ENV) TENURE_DATABASE_URL= $(PYTEST) -m "$(SQLITE_MARKS)"
+	$(TEST_ENV) TENURE_DATABASE_URL= $(call PYTEST_ON,$(SQLITE_WORKERS)) -m "$(SQLITE_MARKS)"
 
 # On PostgreSQL: the tests that use a database (tests/conftest.py leaves out the others), and
 # of the slow end-to-end ones those marked `store` (backup and restore through the server).
