@@ -22,7 +22,8 @@ unexport PYTHONDONTWRITEBYTECODE
 # the shifted-clock and PostgreSQL runs wait on coverage's data files, the database server
 # and subprocesses, and take 146 s and 109 s with three workers against 165 s and 114 s
 # with two; the SQLite run, whose Spark JVMs and Chromium already use the cores its workers
-# leave, takes 343 s with two and 376 s with three.
+# leave, takes 343 s with two and 376 s with three. One run each: the same configuration run
+# again gave 361 s, 171 s and 138 s, so the spread between runs here is about 15 %.
 WORKERS ?= 3
 SQLITE_WORKERS ?= 2
 PYTEST_ON = $(BIN)/pytest -q -p no:cacheprovider -n $(1) --dist loadgroup
