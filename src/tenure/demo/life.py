@@ -167,48 +167,42 @@ def create_plans(
         if spec.index % 4 == 0:
             _closed_plan(account, manager, quarter, rng)
             made += 1
-        plans = []
+        plans: list[AccountPlan] = []
         if spec.story and PlanSituation.RECOVER in templates:
             begun = min(world.month_start(spec.story_month or 0), as_of)
             start = min(begun + dt.timedelta(days=rng.randrange(2, 8)), as_of)
             plans.append(
-                plan_create_from_template(
-                    account=account,
-                    template=templates[PlanSituation.RECOVER],
-                    title=f"{account.name}: recovery plan",
-                    horizon=Horizon.SHORT,
-                    starts_on=start,
-                    ends_on=start + dt.timedelta(days=90),
-                    owner=manager,
-                    as_of=start,
+                _from_template(
+                    templates[PlanSituation.RECOVER],
+                    account,
+                    manager,
+                    f"{account.name}: recovery plan",
+                    start,
+                    start + dt.timedelta(days=90),
                 )
             )
         elif PlanSituation.PROTECT in templates:
             start = min(quarter + dt.timedelta(days=rng.randrange(0, 15)), as_of)
             plans.append(
-                plan_create_from_template(
-                    account=account,
-                    template=templates[PlanSituation.PROTECT],
-                    title=f"{account.name}: Q{(quarter.month - 1) // 3 + 1} {quarter.year} plan",
-                    horizon=Horizon.SHORT,
-                    starts_on=start,
-                    ends_on=quarter + dt.timedelta(days=90),
-                    owner=manager,
-                    as_of=start,
+                _from_template(
+                    templates[PlanSituation.PROTECT],
+                    account,
+                    manager,
+                    f"{account.name}: Q{(quarter.month - 1) // 3 + 1} {quarter.year} plan",
+                    start,
+                    quarter + dt.timedelta(days=90),
                 )
             )
         if (spec.growth > 0.05 or spec.index < 3) and PlanSituation.DEVELOP in templates:
             start = as_of - dt.timedelta(days=rng.randrange(60, 330))
             plans.append(
-                plan_create_from_template(
-                    account=account,
-                    template=templates[PlanSituation.DEVELOP],
-                    title=f"{account.name}: growth plan {start.year}–{start.year + 3}",
-                    horizon=Horizon.LONG,
-                    starts_on=start,
-                    ends_on=start + dt.timedelta(days=3 * 365),
-                    owner=manager,
-                    as_of=start,
+                _from_template(
+                    templates[PlanSituation.DEVELOP],
+                    account,
+                    manager,
+                    f"{account.name}: growth plan {start.year}–{start.year + 3}",
+                    start,
+                    start + dt.timedelta(days=3 * 365),
                 )
             )
         for plan in plans:
@@ -216,6 +210,27 @@ def create_plans(
             _work_on(plan, as_of, rng, keep_open=bool(spec.story))
         made += len(plans)
     return made
+
+
+def _from_template(
+    template: PlanTemplate,
+    account: Account,
+    manager: User,
+    title: str,
+    start: dt.date,
+    ends: dt.date,
+) -> AccountPlan:
+    """A plan from a template, made on its first day, over the template's horizon."""
+    return plan_create_from_template(
+        account=account,
+        template=template,
+        title=title,
+        horizon=template.horizon,
+        starts_on=start,
+        ends_on=ends,
+        owner=manager,
+        as_of=start,
+    )
 
 
 def _closed_plan(account: Account, manager: User, quarter: dt.date, rng: random.Random) -> None:
