@@ -190,7 +190,32 @@ def _import(source: Path, home: Path, ledger_url: str | None = None) -> dict[str
     }
 
 
-def _features(workdir: Path, ledger_url: str | None = None) -> dict[str, object]:
+def _profile_operators(path: Path, top: int = 6) -> list[dict[str, object]]:
+    """The slowest operators of a DuckDB JSON profile, with what they group and aggregate."""
+    operators: list[dict[str, object]] = []
+
+    def walk(node: dict) -> None:
+        if "operator_type" in node:
+            info = node.get("extra_info") or {}
+            detail = {k: info[k] for k in ("Groups", "Aggregates", "Table") if k in info}
+            operators.append(
+                {
+                    "operator": node["operator_type"],
+                    "seconds": round(float(node.get("operator_timing", 0.0)), 3),
+                    "rows": node.get("operator_cardinality"),
+                    **detail,
+                }
+            )
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(json.loads(path.read_text()))
+    return sorted(operators, key=lambda op: -float(op["seconds"]))[:top]  # type: ignore[arg-type]
+
+
+def _features(
+    workdir: Path, ledger_url: str | None = None, *, profile: bool = False
+) -> dict[str, object]:
     import ibis
 
     from tenure.ledger import store
@@ -220,6 +245,17 @@ def _features(workdir: Path, ledger_url: str | None = None) -> dict[str, object]
     if con.name == "duckdb":
         threads = con.con.sql("SELECT current_setting('threads')").fetchone()
         result["duckdb_threads"] = int(threads[0]) if threads else None
+    if profile and con.name == "duckdb":
+        # Once more, untimed, with DuckDB's profiler on: where the query spends its time,
+        # operator by operator (thread time summed over DuckDB's threads).
+        path = workdir / "features-profile.json"
+        raw = con.con
+        raw.execute("SET enable_profiling = 'json'")
+        raw.execute(f"SET profiling_output = '{path}'")
+        raw.sql(ibis.to_sql(account_features(lines, as_of=AS_OF), dialect="duckdb")).fetchall()
+        raw.execute("SET enable_profiling = 'no_output'")
+        result["profile_cpu_seconds"] = round(json.loads(path.read_text())["cpu_time"], 2)
+        result["profile"] = _profile_operators(path)
     return result
 
 
@@ -293,7 +329,7 @@ def run_stage(stage: str, workdir: Path, args: argparse.Namespace) -> dict[str, 
     elif stage == "reimport":
         result = _import(workdir / "lines.parquet", workdir / "home")
     elif stage == "features":
-        result = _features(workdir)
+        result = _features(workdir, profile=args.profile)
     elif stage == "pg-import":
         result = _import(workdir / "lines.parquet", workdir / "pg-home", args.ledger_url)
     elif stage == "pg-features":
@@ -323,6 +359,12 @@ def main() -> int:
         "(scripts/throwaway_postgres.py)",
     )
     parser.add_argument("--postgres-url", help="… on this PostgreSQL server instead")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the features query once more with DuckDB's profiler and print its slowest "
+        "operators (the JSON profile is kept as features-profile.json in the workdir)",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--ledger-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -346,6 +388,7 @@ def main() -> int:
             command = [sys.executable, __file__, "--stage", stage, "--workdir", str(workdir)]
             command += ["--lines", str(args.lines), "--accounts", str(args.accounts)]
             command += ["--seed", str(args.seed), *(["--csv"] if args.csv else [])]
+            command += ["--profile"] if args.profile else []
             if stage == "postgres" and args.postgres_url:
                 command += ["--ledger-url", args.postgres_url]
             elif stage == "postgres":
@@ -354,8 +397,10 @@ def main() -> int:
             # The last JSON line: the PostgreSQL wrapper prints lines of its own after it.
             printed = done.stdout.strip().splitlines()
             results[stage] = json.loads(next(x for x in reversed(printed) if x.startswith("{")))
-            details = {k: v for k, v in results[stage].items() if k not in {"seconds"}}
+            details = {k: v for k, v in results[stage].items() if k not in {"seconds", "profile"}}
             print(f"  {stage:<10} {results[stage]['seconds']:8.2f} s  {details}")
+            for operator in results[stage].get("profile", []):  # type: ignore[union-attr]
+                print(f"    {operator}")
         ibis_seconds = float(results["features"]["seconds"])  # type: ignore[arg-type]
         pandas_seconds = float(results["pandas"]["seconds"])  # type: ignore[arg-type]
         peak = max(float(r["peak_rss_mb"]) for r in results.values())  # type: ignore[arg-type]
