@@ -146,6 +146,26 @@ def test_unknown_accounts_can_be_refused_instead(uci_file, duckdb_ledger):
     assert Account.objects.count() == 1
 
 
+@pytest.mark.parametrize("others", [0, 40])
+def test_known_accounts_are_found_in_a_small_or_a_large_crm(
+    uci_file, duckdb_ledger, monkeypatch, others
+):
+    # A CRM no larger than the file's keys is read whole; a larger one is asked for the
+    # file's keys, a chunk at a time.
+    monkeypatch.setattr(importing, "_CRM_LOOKUP_CHUNK", 4)
+    account_create(name="Known customer", external_id="17850")
+    account_create(name="Known too", external_id="12583")
+    account_create(name="No id")
+    for number in range(others):
+        account_create(name=f"Other {number}", external_id=f"X{number}")
+
+    report = import_uci(uci_file, duckdb_ledger)
+
+    assert report.accounts_created == 18 - 2
+    assert Account.objects.count() == 18 + 1 + others
+    assert Account.objects.get(external_id="12583").name == "Known too"
+
+
 def test_a_failed_ledger_write_rolls_the_new_accounts_back(uci_file, duckdb_ledger, monkeypatch):
     def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
