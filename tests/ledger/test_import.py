@@ -219,7 +219,8 @@ def test_a_ledger_that_fails_while_accounts_are_written_keeps_neither(
 def test_first_and_later_imports_write_the_same_lines(uci_file, tmp_path, duckdb_ledger):
     # The first import into an empty ledger skips the overlap checks and inserts on every
     # DuckDB thread; a later import goes through the anti-join. Both give the same table,
-    # and the connection's insertion-order setting is left as it was.
+    # and the connection's settings (insertion order, threads) are left as they were.
+    threads = duckdb_ledger.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     first = import_uci(uci_file, duckdb_ledger)
     other = store.connect(f"duckdb://{tmp_path / 'other' / 'ledger.duckdb'}")
     try:
@@ -231,8 +232,8 @@ def test_first_and_later_imports_write_the_same_lines(uci_file, tmp_path, duckdb
         assert ledger(other).drop("imported_at").equals(ledger(duckdb_ledger).drop("imported_at"))
     finally:
         other.disconnect()
-    setting = duckdb_ledger.con.execute("SELECT current_setting('preserve_insertion_order')")
-    assert setting.fetchone() == (True,)
+    settings = "SELECT current_setting('preserve_insertion_order'), current_setting('threads')"
+    assert duckdb_ledger.con.execute(settings).fetchall() == [(True, threads)]
 
 
 def test_duplicate_natural_keys_in_one_file_are_bad_rows(tmp_path, duckdb_ledger):
