@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
 from tenure.accounts.models import Account
-from tenure.accounts.services import account_create
-from tenure.ledger import store
+from tenure.accounts.services import account_create, account_create_from_keys
+from tenure.core.errors import DomainError
+from tenure.ledger import importing, store
 from tenure.ledger.features import to_polars
 from tenure.ledger.importing import TooManyBadRows, import_orders
 from tenure.ledger.reading import OrderFileError
@@ -144,6 +146,26 @@ def test_unknown_accounts_can_be_refused_instead(uci_file, duckdb_ledger):
     assert Account.objects.count() == 1
 
 
+@pytest.mark.parametrize("others", [0, 40])
+def test_known_accounts_are_found_in_a_small_or_a_large_crm(
+    uci_file, duckdb_ledger, monkeypatch, others
+):
+    # A CRM no larger than the file's keys is read whole; a larger one is asked for the
+    # file's keys, a chunk at a time.
+    monkeypatch.setattr(importing, "_CRM_LOOKUP_CHUNK", 4)
+    account_create(name="Known customer", external_id="17850")
+    account_create(name="Known too", external_id="12583")
+    account_create(name="No id")
+    for number in range(others):
+        account_create(name=f"Other {number}", external_id=f"X{number}")
+
+    report = import_uci(uci_file, duckdb_ledger)
+
+    assert report.accounts_created == 18 - 2
+    assert Account.objects.count() == 18 + 1 + others
+    assert Account.objects.get(external_id="12583").name == "Known too"
+
+
 def test_a_failed_ledger_write_rolls_the_new_accounts_back(uci_file, duckdb_ledger, monkeypatch):
     def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -154,6 +176,64 @@ def test_a_failed_ledger_write_rolls_the_new_accounts_back(uci_file, duckdb_ledg
 
     assert Account.objects.count() == 0
     assert store.order_lines(duckdb_ledger).count().execute() == 0
+
+
+def test_failed_accounts_roll_the_ledger_back(uci_file, duckdb_ledger, monkeypatch):
+    # The accounts are written while the ledger inserts, in another thread: the ledger must
+    # wait for them and roll back when they fail.
+    def broken_accounts(*, rows):
+        account_create(name=rows[0][0], external_id=rows[0][1])
+        raise DomainError("row 3: name: this field cannot be blank", field="name")
+
+    monkeypatch.setattr(importing, "account_create_from_keys", broken_accounts)
+    with pytest.raises(DomainError, match="row 3"):
+        import_uci(uci_file, duckdb_ledger)
+
+    assert Account.objects.count() == 0
+    assert store.order_lines(duckdb_ledger).count().execute() == 0
+
+
+def test_a_ledger_that_fails_while_accounts_are_written_keeps_neither(
+    uci_file, duckdb_ledger, monkeypatch
+):
+    # The ledger side fails first; the accounts finish, then roll back with it.
+    ledger_failed = threading.Event()
+
+    def broken_insert(*args, **kwargs):
+        ledger_failed.set()
+        raise RuntimeError("disk full")
+
+    def slow_accounts(*, rows):
+        assert ledger_failed.wait(10)
+        return account_create_from_keys(rows=rows)
+
+    monkeypatch.setattr(duckdb_ledger, "insert", broken_insert)
+    monkeypatch.setattr(importing, "account_create_from_keys", slow_accounts)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_uci(uci_file, duckdb_ledger)
+
+    assert Account.objects.count() == 0
+    assert store.order_lines(duckdb_ledger).count().execute() == 0
+
+
+def test_first_and_later_imports_write_the_same_lines(uci_file, tmp_path, duckdb_ledger):
+    # The first import into an empty ledger skips the overlap checks and inserts on every
+    # DuckDB thread; a later import goes through the anti-join. Both give the same table,
+    # and the connection's settings (insertion order, threads) are left as they were.
+    threads = duckdb_ledger.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    first = import_uci(uci_file, duckdb_ledger)
+    other = store.connect(f"duckdb://{tmp_path / 'other' / 'ledger.duckdb'}")
+    try:
+        store.ensure_schema(other)
+        seed = ledger(duckdb_ledger).filter(pl.col("order_id") == "536365")
+        other.insert(store.ORDER_LINES, seed.to_arrow())
+        again = import_uci(uci_file, other)
+        assert (again.rows_imported, again.rows_already_imported) == (first.rows_imported - 7, 7)
+        assert ledger(other).drop("imported_at").equals(ledger(duckdb_ledger).drop("imported_at"))
+    finally:
+        other.disconnect()
+    settings = "SELECT current_setting('preserve_insertion_order'), current_setting('threads')"
+    assert duckdb_ledger.con.execute(settings).fetchall() == [(True, threads)]
 
 
 def test_duplicate_natural_keys_in_one_file_are_bad_rows(tmp_path, duckdb_ledger):

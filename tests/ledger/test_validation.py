@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tenure.ledger import validation
 from tenure.ledger.reading import OrderFileError, scan_order_file
 from tenure.ledger.validation import ParseRules, checked_lines, field_errors
 
@@ -223,3 +224,58 @@ def test_whole_numbers_written_as_floats_are_the_same_ids_and_line_numbers(tmp_p
     ]
     assert lines["account_key"][2] == "1.0a"
     assert errors.select("line", "field", "value").rows() == [(4, "line_number", "1.5")]
+
+
+def reference_duplicate_keys(checked: pl.LazyFrame) -> pl.DataFrame:
+    """The duplicate-key rule as a plain group-by on the text key, to compare against."""
+    lines = checked.collect().filter(
+        pl.col("__error_order_id").is_null() & pl.col("__error_line_number").is_null()
+    )
+    counts = lines.group_by("order_id", "line_number").agg(
+        pl.len().alias("times"), pl.col("__line").min().alias("first")
+    )
+    repeated = lines.join(counts.filter(pl.col("times") > 1), on=["order_id", "line_number"])
+    return repeated.select(
+        pl.col("__line").alias("line"),
+        pl.lit("order_id").alias("field"),
+        pl.format("{} line {}", "order_id", "line_number").alias("value"),
+        pl.format(
+            "order {} line {} appears {} times in the file (first on line {})",
+            "order_id",
+            "line_number",
+            "times",
+            "first",
+        ).alias("reason"),
+    ).sort("line")
+
+
+@pytest.mark.parametrize("colliding", [False, True])
+def test_duplicate_keys_equal_a_plain_group_by_even_when_hashes_collide(
+    tmp_path, monkeypatch, colliding
+):
+    if colliding:
+        # Every order id of one length shares a hash: only the exact comparison tells
+        # SO-1 from SO-2.
+        monkeypatch.setattr(validation, "key_hash", lambda text: text.str.len_bytes())
+    rows = (
+        "K,SO-1,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-2,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-1,2,2024-01-01,P,1,1,EUR\n"
+        "K,SO-3,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-1,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-3,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-3,1,2024-01-01,P,1,1,EUR\n"
+        "K,,1,2024-01-01,P,1,1,EUR\n"
+        "K,,1,2024-01-01,P,1,1,EUR\n"
+        "K,SO-10,x,2024-01-01,P,1,1,EUR\n"
+        "K,SO-10,x,2024-01-01,P,1,1,EUR\n"
+        "K,SO-20,1,2024-01-01,P,1,1,EUR\n"
+    )
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + rows)
+    checked = checked_lines(scan_order_file(path), ParseRules(source="erp"))
+
+    found = validation.duplicate_keys(checked).collect().sort("line")
+
+    assert found.equals(reference_duplicate_keys(checked))
+    assert found["line"].to_list() == [2, 5, 6, 7, 8]

@@ -169,16 +169,29 @@ def duplicate_keys(checked: pl.LazyFrame) -> pl.LazyFrame:
     """Every line whose order id and line number occur more than once in the file.
 
     All copies are refused, not just the later ones: the file does not say which is right.
+    The lines are first grouped on a 64-bit hash of the order id with the line number
+    (integers group about twice as fast as ten million texts); only the few lines that share
+    a hash are then grouped on the real key, so two order ids that merely hash alike are
+    never taken for one.
     """
     keyed = checked.filter(
         pl.col(error_column("order_id")).is_null() & pl.col(error_column("line_number")).is_null()
-    ).select(LINE, "order_id", "line_number")
+    ).select(LINE, "order_id", "line_number", key_hash(pl.col("order_id")).alias("__key_hash"))
+    shared_hash = (
+        keyed.group_by("__key_hash", "line_number")
+        .agg(pl.len().alias("times"))
+        .filter(pl.col("times") > 1)
+        .select("__key_hash", "line_number")
+    )
+    suspects = keyed.join(shared_hash, on=["__key_hash", "line_number"], how="semi").select(
+        LINE, "order_id", "line_number"
+    )
     repeated = (
-        keyed.group_by("order_id", "line_number")
+        suspects.group_by("order_id", "line_number")
         .agg(pl.len().alias("times"), pl.col(LINE).min().alias("first"))
         .filter(pl.col("times") > 1)
     )
-    return keyed.join(repeated, on=["order_id", "line_number"]).select(
+    return suspects.join(repeated, on=["order_id", "line_number"]).select(
         pl.col(LINE).alias("line"),
         pl.lit("order_id").alias("field"),
         pl.format("{} line {}", "order_id", "line_number").alias("value"),
@@ -190,6 +203,11 @@ def duplicate_keys(checked: pl.LazyFrame) -> pl.LazyFrame:
             "first",
         ).alias("reason"),
     )
+
+
+def key_hash(text: pl.Expr) -> pl.Expr:
+    """A 64-bit hash of a key, to group on before the exact comparison."""
+    return text.hash()
 
 
 def _text(name: str) -> str:
