@@ -78,9 +78,7 @@ class PagedRows(Generic[M]):
         descending = self._lead.startswith("-")
         # The lead values of the page's first and last rows: their order in the full sort is
         # theirs in a sort on the lead alone, which an index on the lead serves.
-        values = list(
-            self._sorted.order_by(self._lead).values_list(column, flat=True)[start:stop]
-        )
+        values = list(self._sorted.order_by(self._lead).values_list(column, flat=True)[start:stop])
         if not values:
             return []
         first, last = values[0], values[-1]
