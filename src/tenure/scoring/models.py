@@ -167,6 +167,8 @@ class AccountSnapshot(models.Model):
                 fields=["as_of", "keylist_over_cap", "-keylist_action", "revenue_rank"],
                 name="snapshot_keylist_queue_idx",
             ),
+            # The scores API's order (rank, nulls last as PostgreSQL's index keeps them).
+            models.Index(fields=["revenue_rank", "account", "as_of"], name="snapshot_rank_idx"),
             # Retention summed from the index alone (the rows are wide: 50,000 read 50 ms).
             models.Index(
                 fields=["as_of", "revenue_prev12m", "revenue_t12m"],

@@ -309,16 +309,16 @@ def reporting_currency_latest() -> str:
 
 def latest_snapshots(*, user: AnyUser | None) -> QuerySet[AccountSnapshot]:
     """Each visible account's newest snapshot, with the account and its run loaded."""
-    newest = (
-        AccountSnapshot.objects.filter(account=OuterRef("account"))
-        .order_by("-as_of")
-        .values("as_of")[:1]
-    )
+    # Newest: no later snapshot of the same account. As ``NOT EXISTS`` PostgreSQL runs it as
+    # an anti-join on the (account, date) index and walks the rank index for a page; as
+    # "the date equals the account's newest" it read all 50,000 wide rows, each with a
+    # subquery (330 ms a page, 240 ms the count).
+    later = AccountSnapshot.objects.filter(account=OuterRef("account"), as_of__gt=OuterRef("as_of"))
     return (
         with_open_proposal(
             snapshots=AccountSnapshot.objects.filter(visible_account_q(user, "account__"))
         )
-        .filter(as_of=Subquery(newest))
+        .filter(~Exists(later))
         .select_related("account", "run")
         .order_by(F("revenue_rank").asc(nulls_last=True), "account_id")
     )
