@@ -128,12 +128,19 @@ def portfolio_tiers(*, portfolio: PortfolioSnapshot) -> list[dict[str, object]]:
     Accounts, revenue and share are the run's; the key-account column follows
     ``Account.is_key_account``, so it agrees with the key-account list after a decision.
     """
+    # From each key account to its snapshot of the date (a subquery on the (account, date)
+    # index): joined the other way, PostgreSQL read all 50,000 snapshots of the date to keep
+    # the 4,000 of key accounts (45–65 ms). A key account without a snapshot that day has
+    # no tier (NULL) and is not counted, as the join left it out.
+    tier = AccountSnapshot.objects.filter(account=OuterRef("pk"), as_of=portfolio.as_of)
     key_by_tier = dict(
-        key_accounts(as_of=portfolio.as_of)
+        Account.objects.filter(is_key_account=True)
+        .annotate(snapshot_tier=Subquery(tier.values("tier")[:1]))
+        .filter(snapshot_tier__isnull=False)
         .order_by()
-        .values_list("tier")
-        .annotate(n=Count("id"))
-        .values_list("tier", "n")
+        .values_list("snapshot_tier")
+        .annotate(n=Count("*"))
+        .values_list("snapshot_tier", "n")
     )
     return [{**row, "key_accounts": key_by_tier.get(row["tier"], 0)} for row in portfolio.tiers]
 
@@ -209,14 +216,17 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
     # the key accounts are found through their own index, not by reading every account.
     # ``Count("*")``, not of the id: PostgreSQL then counts from the index alone (the id is
     # not in it); with the id it fetched every row from the table.
+    # Books and key accounts in one pass over the memberships (the key accounts a set read
+    # once): two passes and a third for the managers' ids took 20–50 ms at 50,000 accounts.
     kam = TeamMembership.objects.filter(role=TeamRole.KEY_ACCOUNT_MANAGER).order_by()
-    books = dict(kam.values("user_id").annotate(n=Count("*")).values_list("user_id", "n"))
-    keys = dict(
-        kam.filter(account__in=Account.objects.filter(is_key_account=True).values("pk"))
-        .values("user_id")
-        .annotate(n=Count("*"))
-        .values_list("user_id", "n")
+    key_ids = Account.objects.filter(is_key_account=True).values("pk")
+    counted = list(
+        kam.values("user_id").annotate(
+            n=Count("*"), keys=Count("account_id", filter=Q(account_id__in=key_ids))
+        )
     )
+    books = {row["user_id"]: row["n"] for row in counted}
+    keys = {row["user_id"]: row["keys"] for row in counted}
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     # A bound on the timestamp, not ``occurred_at__date``: on SQLite the date cast is a Python
     # function called per row (about 250 ms at 50,000 interactions); the start of the local
@@ -233,7 +243,7 @@ def manager_workload(*, today: dt.date, weeks: int = 4) -> list[dict[str, object
     )
     managers = (
         get_user_model()
-        .objects.filter(pk__in=kam.values("user_id"))
+        .objects.filter(pk__in=list(books))
         .annotate(contacts=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
         .order_by("username")
     )
