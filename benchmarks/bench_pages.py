@@ -28,6 +28,9 @@ Usage::
     TENURE_HTTPS=0 python benchmarks/bench_pages.py --accounts 50000 --interactions 5000000
     TENURE_HTTPS=0 python benchmarks/bench_pages.py --postgres        # a throwaway cluster
     TENURE_HTTPS=0 python benchmarks/bench_pages.py --postgres-url postgres://…/db  # empty db
+    # seed once into a kept folder, time again later (after a change) without re-seeding:
+    TENURE_HTTPS=0 python benchmarks/bench_pages.py --accounts 50000 --interactions 5000000 \
+        --keep /var/tmp/pages-50k
 
 Budget (issue 20 and issue 18, 2 cores): p95 < 100 ms for every page and list timed.
 """
@@ -35,7 +38,9 @@ Budget (issue 20 and issue 18, 2 cores): p95 < 100 ms for every page and list ti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
 import math
 import os
 import random
@@ -50,6 +55,7 @@ from typing import Any
 from _pages_seed import BOOK
 
 BUDGET_MS = 100.0
+WORLD_FILE = "bench-pages-world.json"
 ROOT = Path(__file__).resolve().parent.parent
 THROWAWAY_POSTGRES = ROOT / "scripts" / "throwaway_postgres.py"
 
@@ -236,11 +242,44 @@ def _alternative(kind: str, client: Any, paths: list[str], args: argparse.Namesp
         team_home.manager_workload = original_workload  # type: ignore[assignment]
 
 
+def _world_saved(keep: Path, args: argparse.Namespace) -> dict[str, Any] | None:
+    """The world a previous run seeded into ``keep`` for the same sizes, or None."""
+    saved = keep / WORLD_FILE
+    if not saved.exists():
+        return None
+    world = json.loads(saved.read_text())
+    wanted = [args.accounts, args.interactions, args.managers, args.seed]
+    if world.pop("sizes") != wanted:
+        raise SystemExit(f"{keep} holds a store seeded with other sizes: use another folder")
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    world["director"] = users.get(username=world["director"])
+    world["manager"] = users.get(username=world["manager"])
+    world["heaviest"] = [tuple(pair) for pair in world["heaviest"]]
+    return world
+
+
+def _world_save(keep: Path, world: dict[str, Any], args: argparse.Namespace) -> None:
+    plain = {
+        **world,
+        "director": world["director"].username,
+        "manager": world["manager"].username,
+        "sizes": [args.accounts, args.interactions, args.managers, args.seed],
+    }
+    (keep / WORLD_FILE).write_text(json.dumps(plain))
+
+
 def run(args: argparse.Namespace, database_url: str | None) -> int:
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as temporary:
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            home = Path(args.keep).resolve()
+            home.mkdir(parents=True, exist_ok=True)
+        else:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-pages-")))
         started = time.perf_counter()
-        _django(Path(temporary), database_url)
+        _django(home, database_url)
         migrate_seconds = time.perf_counter() - started
         from _pages_seed import seed
         from django.db import connection
@@ -249,7 +288,13 @@ def run(args: argparse.Namespace, database_url: str | None) -> int:
         from tenure.engagement.models import Interaction
 
         started, cpu = time.perf_counter(), time.process_time()
-        world = seed(args.accounts, args.interactions, args.managers, rng)
+        world = _world_saved(home, args) if args.keep else None
+        if world is None:
+            world = seed(args.accounts, args.interactions, args.managers, rng)
+            if args.keep:
+                _world_save(home, world, args)
+        else:
+            print(f"reusing the store seeded in {home} (seed timings are that run's)")
         seed_seconds, seed_cpu = time.perf_counter() - started, time.process_time() - cpu
         world["mine"] = TeamMembership.objects.filter(user=world["manager"]).count()
         engine = (
@@ -270,7 +315,8 @@ def run(args: argparse.Namespace, database_url: str | None) -> int:
             + f"); most interactions on one account: {world['heaviest'][0][1]:,}; "
             f"load average {os.getloadavg()[0]:.2f}"
         )
-        pages = _pages(world, rng, args)
+        # Its own generator, so a reused store is timed on the same pages as a fresh one.
+        pages = _pages(world, random.Random(args.seed + 1), args)
         for _label, client, paths, _alt in pages:  # warm-up: templates, resolver, caches
             _time(client, paths[:5])
         rows = []
@@ -329,7 +375,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster (initdb)"
     )
-    parser.add_argument("--postgres-url", help="on this PostgreSQL database (must be empty)")
+    parser.add_argument(
+        "--postgres-url",
+        help="on this PostgreSQL database (empty, or seeded by an earlier run with --keep)",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="TENURE_HOME kept after the run: seeded on the first run, reused by later ones "
+        "with the same sizes (migrations added since are applied; with PostgreSQL, pass the "
+        "same --postgres-url)",
+    )
     parser.add_argument(
         "--managers",
         type=int,
@@ -337,6 +393,8 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     args.managers = args.managers or max(10, round(args.accounts / BOOK))
+    if args.keep and args.postgres:
+        parser.error("--keep needs a database that outlives the run: --postgres-url")
     inside = os.environ.get("TENURE_BENCH_PAGES_POSTGRES")
     if args.postgres_url:
         return run(args, args.postgres_url)

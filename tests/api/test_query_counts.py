@@ -38,7 +38,7 @@ LISTS = {
     "/accounts/{account}/milestones": 4,
     "/accounts/{account}/scores": 4,
     "/accounts/{account}/opportunities": 3,
-    "/tasks": 4,
+    "/tasks": 6,  # the page found through its due dates (tenure.core.paging)
 }
 
 #: Lists whose rows the filler does not add to: figures and the portfolio summarise (and

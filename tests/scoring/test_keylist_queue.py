@@ -173,3 +173,51 @@ def test_a_refused_htmx_decision_keeps_the_proposal_and_says_why_naming_the_fiel
     assert 'class="message error"' in html
     assert ">P01<" in html  # still waiting
     assert not KeyListDecision.objects.exists()
+
+
+def test_the_candidates_are_the_snapshots_with_an_open_proposal_in_the_queues_order():
+    # The reference is ``with_open_proposal`` (the per-snapshot definition the API shows):
+    # the candidates' sets must agree with it whatever was decided, when, and on what.
+    from tenure.accounts.models import Account
+    from tenure.scoring.models import AccountSnapshot
+    from tenure.scoring.selectors import keylist_candidates, with_open_proposal
+    from tests.scoring.queue_world import AS_OF
+
+    accounts = proposals_world(promotions=9, removals=5)
+    director = UserFactory(is_staff=True)
+    later, earlier = AS_OF + dt.timedelta(days=1), AS_OF - dt.timedelta(days=1)
+    p, r = accounts[:9], accounts[9:]
+
+    def decide(account, action, as_of):
+        KeyListDecision.objects.create(
+            account=account,
+            action=action,
+            outcome="rejected",
+            decided_by=director,
+            reason="r",
+            snapshot_as_of=as_of,
+        )
+
+    decide(p[0], "promote", AS_OF)  # decided on this run: settled
+    decide(p[1], "promote", later)  # decided on a later run: settled
+    decide(p[2], "promote", earlier)  # an older decision: still open
+    decide(p[3], "promote", None)  # decided before it was scored: still open
+    decide(p[4], "demote", AS_OF)  # a decision on the other action: still open
+    Account.objects.filter(pk=p[5].pk).update(is_key_account=True)  # already on the list
+    decide(r[0], "demote", AS_OF)
+    decide(r[1], "promote", later)  # the other action: still open
+    Account.objects.filter(pk=r[2].pk).update(is_key_account=False)  # already off the list
+    AccountSnapshot.objects.filter(account=p[6]).update(keylist_over_cap=True)
+    AccountSnapshot.objects.filter(account=p[7]).update(keylist_action="")  # no proposal
+
+    reference = [
+        s.pk
+        for s in with_open_proposal(snapshots=AccountSnapshot.objects.filter(as_of=AS_OF))
+        .filter(keylist_open=True, keylist_action__in=["promote", "demote"])
+        .order_by("keylist_over_cap", "-keylist_action", "revenue_rank")
+    ]
+    candidates = keylist_candidates(as_of=AS_OF)
+    assert [s.pk for s in candidates] == reference
+    assert candidates.count() == len(reference) == 8
+    names = [s.account.name for s in candidates]
+    assert names == ["P03", "P04", "P05", "P09", "R02", "R04", "R05", "P07"]

@@ -217,3 +217,41 @@ def test_workload_counts_key_accounts_overdue_actions_and_contacts():
     row = next(r for r in rows if r["manager"] == manager)
     assert (row["accounts"], row["key_accounts"], row["overdue_actions"]) == (1, 1, 1)
     assert row["contacts_per_week"] == 0.5
+
+
+@pytest.mark.usefixtures("scored")
+def test_tiers_count_key_accounts_with_a_snapshot_that_day_as_the_join_did():
+    from django.db.models import Count
+
+    from tenure.scoring.models import AccountSnapshot
+    from tenure.scoring.selectors import portfolio_latest, portfolio_tiers
+    from tests.accounts.factories import AccountFactory
+
+    Account.objects.filter(external_id__in=["K1", "K3", "K5"]).update(is_key_account=True)
+    AccountFactory(name="Key, never scored", is_key_account=True)
+    latest = portfolio_latest()
+    reference = dict(
+        AccountSnapshot.objects.filter(as_of=latest.as_of, account__is_key_account=True)
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    rows = portfolio_tiers(portfolio=latest)
+    assert {r["tier"]: r["key_accounts"] for r in rows if r["key_accounts"]} == reference
+    assert sum(r["key_accounts"] for r in rows) == 3
+
+
+@pytest.mark.usefixtures("scored")
+def test_workload_counts_each_managers_book_and_key_accounts_in_one_pass():
+    import datetime as dt
+
+    from tenure.scoring.selectors import manager_workload
+
+    first, second = UserFactory(username="first"), UserFactory(username="second")
+    for key, user in (("K1", first), ("K2", first), ("K3", first), ("K4", second)):
+        TeamMembershipFactory(account=Account.objects.get(external_id=key), user=user)
+    TeamMembershipFactory(account=Account.objects.get(external_id="K5"), user=second, role="sales")
+    Account.objects.filter(external_id__in=["K1", "K3", "K5"]).update(is_key_account=True)
+    rows = {r["manager"].username: r for r in manager_workload(today=dt.date(2026, 6, 20))}
+    assert [(r["accounts"], r["key_accounts"]) for r in rows.values()] == [(3, 2), (1, 0)]
+    assert list(rows) == ["first", "second"]

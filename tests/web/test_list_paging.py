@@ -64,3 +64,38 @@ def test_task_pages_show_the_lists_rows_in_its_order(sort):
     pages = task_pages(user=director, filters=filters)
     assert [t.pk for t in pages[0:5] + pages[5:50]] == [t.pk for t in whole]
     assert pages[0].account.name == whole[0].account.name  # loaded with the page
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("assignee", ["all", "me"])
+def test_task_pages_of_every_size_cut_the_list_where_it_does(sort, assignee):
+    # Pages cut through runs of one due date (or raise date) whose order then depends on the
+    # account's name: the lead-key window must count the rows before it exactly.
+    director = UserFactory(is_staff=True, is_superuser=True)
+    names = ["Oak", "Elm", "Ash", "Birch"]
+    accounts = [AccountFactory(name=names[n % 4]) for n in range(8)]
+    for n in range(23):
+        make_task(
+            accounts[(n * 5) % 8],
+            director if n % 3 else None,
+            key=f"k{n}",
+            due=dt.date(2026, 6, 1 + (n * 7) % 5),
+            raised=dt.date(2026, 5, 1 + (n * 3) % 4),
+        )
+    filters = TaskFilters(assignee=assignee, sort=sort)
+    whole = [t.pk for t in task_list(user=director, filters=filters)]
+    pages = task_pages(user=director, filters=filters)
+    assert pages.count() == len(whole)
+    for size in (1, 2, 3, 5, 7, 25):
+        cut = [t.pk for start in range(0, len(whole), size) for t in pages[start : start + size]]
+        assert cut == whole, size
+    assert pages[len(whole) : len(whole) + 5] == []
+    assert [t.pk for t in pages[20:40]] == whole[20:]
+
+
+def test_a_lead_that_does_not_lead_the_sort_is_refused():
+    from tenure.alerts.models import Task
+    from tenure.core.paging import PagedRows
+
+    with pytest.raises(ValueError, match="not the first key"):
+        PagedRows(Task.objects.order_by("account__name", "due_on"), list, lead="due_on")

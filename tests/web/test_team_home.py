@@ -111,10 +111,10 @@ def test_the_team_home_makes_the_same_queries_for_two_managers_or_six(
 ):
     with time_machine.travel(NOON, tick=False):
         logged_in_client.get("/")  # warm the session
-        # session, user, role, workload (books, key accounts, managers with their recent
-        # contacts, overdue actions), tasks,
+        # session, user, role, workload (books with their key accounts, managers with their
+        # recent contacts, overdue actions), tasks,
         # at risk, latest portfolio, saved views (is a default set?): none per manager
-        with django_assert_num_queries(12) as two:
+        with django_assert_num_queries(11) as two:
             logged_in_client.get("/")
     for n in range(4):
         person, book = _manager(f"extra{n}", 2)

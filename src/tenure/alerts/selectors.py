@@ -99,11 +99,14 @@ def task_pages(*, user: Any, filters: TaskFilters) -> PagedRows:
     """:func:`task_list` for a paginator: sorted on the tasks' keys alone, each page loaded
     with its account and people (sorting 25,000 open tasks joined to three tables took
     150 ms)."""
+    lead = SORTS[filters.sort][0]
     return PagedRows(
         task_list(user=user, filters=filters).select_related(None),
         lambda ids: Task.objects.filter(pk__in=ids).select_related(
             "account", "assignee", "closed_by"
         ),
+        # A date of the task's own leads the sort: a page sorts only the tasks of its dates.
+        lead=None if "__" in lead else lead,
     )
 
 

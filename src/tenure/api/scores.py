@@ -21,7 +21,11 @@ from tenure.core.errors import NotFound
 from tenure.core.paging import PagedRows
 from tenure.scoring.choices import KeyListAction
 from tenure.scoring.models import AccountSnapshot, KeyListDecision
-from tenure.scoring.selectors import account_latest_snapshot, latest_snapshots, with_open_proposal
+from tenure.scoring.selectors import (
+    account_latest_snapshot,
+    latest_snapshot_keys,
+    with_open_proposal,
+)
 
 router = Router(tags=["scores"])
 
@@ -75,15 +79,16 @@ class SnapshotFilters(Schema):
 @paginate(PageNumber)
 def score_index(request: HttpRequest, filters: Query[SnapshotFilters]) -> Any:
     """The newest snapshot of every account the caller may see, by revenue rank."""
-    snapshots = latest_snapshots(user=caller(request))
+    snapshots = latest_snapshot_keys(user=caller(request))
     if filters.tier:
         snapshots = snapshots.filter(tier=filters.tier)
     if filters.keylist_action:
         snapshots = snapshots.filter(keylist_action=filters.keylist_action)
-    # Sorted on the snapshots' keys, each page loaded with its account, run and open
-    # proposal: sorting the full rows of 50,000 snapshots took 200 ms.
+    # Sorted and counted on the snapshots' own columns, each page loaded with its account,
+    # run and open proposal: sorting the full rows of 50,000 snapshots took 200 ms, and the
+    # open proposal's join to the account stayed in the count (130 ms on SQLite).
     return PagedRows(
-        snapshots.select_related(None),
+        snapshots,
         lambda ids: with_open_proposal(
             snapshots=AccountSnapshot.objects.filter(pk__in=ids)
         ).select_related("account", "run"),

@@ -189,6 +189,8 @@ class AccountHealth(models.Model):
         indexes = [
             models.Index(fields=["account", "-as_of"], name="health_account_asof_idx"),
             models.Index(fields=["as_of", "-risk"], name="health_asof_risk_idx"),
+            # The accounts with any row over the at-risk line, without reading every row.
+            models.Index(fields=["risk", "account"], name="health_risk_account_idx"),
         ]
 
     def __str__(self) -> str:

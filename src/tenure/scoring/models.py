@@ -156,8 +156,24 @@ class AccountSnapshot(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["as_of", "tier"], name="snapshot_asof_tier_idx"),
-            models.Index(fields=["as_of", "keylist_action"], name="snapshot_keylist_idx"),
+            # With the account: the key accounts counted per tier from the index alone.
+            models.Index(fields=["as_of", "tier", "account"], name="snapshot_asof_tier_acct_idx"),
+            # With the account: the open proposals counted from the index alone.
+            models.Index(
+                fields=["as_of", "keylist_action", "account"], name="snapshot_keylist_acct_idx"
+            ),
+            # The key-list queue's order, so its first page is read in order, not sorted.
+            models.Index(
+                fields=["as_of", "keylist_over_cap", "-keylist_action", "revenue_rank"],
+                name="snapshot_keylist_queue_idx",
+            ),
+            # The scores API's order (rank, nulls last as PostgreSQL's index keeps them).
+            models.Index(fields=["revenue_rank", "account", "as_of"], name="snapshot_rank_idx"),
+            # Retention summed from the index alone (the rows are wide: 50,000 read 50 ms).
+            models.Index(
+                fields=["as_of", "revenue_prev12m", "revenue_t12m"],
+                name="snapshot_retention_idx",
+            ),
         ]
 
     def __str__(self) -> str:
