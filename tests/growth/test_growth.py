@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
 
 
-@pytest.fixture
-def portfolio():
-    """Ten retailers of one size: nine buy Toys, all buy Paper; ``target`` lacks Toys."""
+def ten_retailers() -> tuple[list, pl.DataFrame]:
+    """Ten retailers of one size in the CRM, and their peer frame (revenue 10,000 to 100,000)."""
     accounts = [AccountFactory(industry="Retail", employees=100) for _ in range(10)]
     frame = pl.DataFrame(
         {
@@ -30,6 +29,13 @@ def portfolio():
             "revenue": [10_000.0 * (i + 1) for i in range(10)],
         }
     )
+    return accounts, frame
+
+
+@pytest.fixture
+def portfolio():
+    """Ten retailers of one size: nine buy Toys, all buy Paper; ``target`` lacks Toys."""
+    accounts, frame = ten_retailers()
     rows = [(a.pk, "Paper", 1000.0) for a in accounts] + [
         (a.pk, "Toys", 500.0) for a in accounts[1:]
     ]

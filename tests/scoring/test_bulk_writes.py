@@ -22,6 +22,7 @@ from tenure.growth.models import WalletEstimate
 from tenure.health.models import AccountHealth
 from tenure.scoring.models import AccountSnapshot, RevenueSeries, ScoringRun
 from tests.accounts.factories import AccountFactory
+from tests.growth.test_growth import ten_retailers
 from tests.scoring.test_scoring_run import AS_OF, features_for, monthly_for, score_frames
 
 pytestmark = pytest.mark.django_db
@@ -105,15 +106,7 @@ def test_health_rows_hold_json_lists_and_objects_and_the_run(scored):
 
 
 def test_wallet_estimates_hold_money_shares_and_bought_categories():
-    accounts = [AccountFactory(industry="Retail", employees=100) for _ in range(10)]
-    frame = pl.DataFrame(
-        {
-            "account_id": [a.pk for a in accounts],
-            "industry": ["Retail"] * 10,
-            "employees": [100] * 10,
-            "revenue": [10_000.0 * (i + 1) for i in range(10)],
-        }
-    )
+    accounts, frame = ten_retailers()
     spend = pl.DataFrame(
         [(a.pk, 'Paper "A4", white', 1000.0) for a in accounts]
         + [(a.pk, "Jouets é", 250.125) for a in accounts[1:]],
