@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from tenure.ledger import store
+from tests.ledger.spark_processes import SPARK_TEST_SETTINGS
 
 DATA = Path(__file__).parent / "data"
 UCI_SAMPLE = DATA / "online_retail_sample.csv"
@@ -89,14 +90,10 @@ def spark_ledger(tmp_path_factory: pytest.TempPathFactory):
     pytest.importorskip("pyspark")
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
     settings = {
+        **SPARK_TEST_SETTINGS,
         "spark.master": "local[1]",
         "spark.sql.shuffle.partitions": "1",
         "spark.default.parallelism": "1",
-        # Tiny data: query planning and code generation cost more than they save, and a
-        # JVM that only JIT-compiles lightly starts faster.
-        "spark.sql.adaptive.enabled": "false",
-        "spark.sql.codegen.wholeStage": "false",
-        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     }
     con = store.connect(f"pyspark://{warehouse}?{urlencode(settings)}")
     yield con
