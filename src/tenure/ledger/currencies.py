@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 #: A rate is "units of the reporting currency for one unit of the line's currency".
 RATE = "decimal(18, 8)"
@@ -21,6 +22,8 @@ RATE = "decimal(18, 8)"
 
 def ledger_currencies(lines: ir.Table, *, as_of: dt.date) -> list[str]:
     """The distinct currencies of the lines dated on or before ``as_of``, sorted."""
+    import ibis  # here: this module loads with Django, and Ibis costs 0.2 s to import
+
     until = lines.filter(lines.order_date <= ibis.literal(as_of, type="date"))
     column = until.select("currency").distinct().to_pyarrow()["currency"]
     return sorted(str(value) for value in column.to_pylist() if value is not None)
@@ -50,6 +53,8 @@ def lines_in_reporting_currency(
     """
     if not rates:
         return lines
+    import ibis
+
     table = {reporting: Decimal(1), **{code: Decimal(rate) for code, rate in rates.items()}}
     rate_table = ibis.memtable(
         {"rate_currency": list(table), "rate": list(table.values())},

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from ibis.expr.types import Table
 
 from tenure.core.errors import DomainError
 from tenure.ledger.currencies import ledger_currencies, lines_in_reporting_currency
 from tenure.ledger.models import CurrencyRate
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 RATES_HELP = (
     "import rates to one reporting currency with `tenure import rates FILE --reporting EUR` "

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
 
 from .scorecard import Measure, MeasureGroup, Scorecard
 
@@ -58,6 +57,10 @@ class WeightSuggestion:
 
 def _fit_nonnegative(x: FloatArray, y: FloatArray, ridge: float) -> tuple[FloatArray, float]:
     """Logistic regression ``y ~ b + x @ beta`` with ``beta >= 0`` and an L2 penalty on beta."""
+    # Imported here: this module loads with Django (the scorecard drafts), and SciPy's
+    # optimisers cost every `tenure` command 0.3 s to import.
+    from scipy import optimize, special
+
     n, k = x.shape
     rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
 
