@@ -11,8 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
 from tenure.core.errors import DomainError
 
 FONT_FAMILY = "Tenure Sans"
@@ -29,6 +27,10 @@ class PdfUnavailable(DomainError):
 
 
 def font_folder() -> Path:
+    # Imported here: the URL tree loads this module, and matplotlib costs every `tenure`
+    # command 0.15 s to import.
+    import matplotlib
+
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 

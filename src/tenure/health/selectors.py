@@ -28,7 +28,6 @@ from tenure.health.engagement_features import (
     load_crm_events,
 )
 from tenure.health.models import AccountHealth, HealthScorecard
-from tenure.health.risk_training import model_inputs
 from tenure.health.services import churn_definition_current, risk_model_load
 from tenure.insights.health import (
     Scorecard,
@@ -39,7 +38,7 @@ from tenure.insights.health import (
     score_health,
 )
 from tenure.insights.risk import RISK_FEATURES
-from tenure.ledger.features import ACCOUNT_FEATURES
+from tenure.ledger.feature_names import ACCOUNT_FEATURES
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -361,6 +360,10 @@ def what_if_contact_left(
         inputs, score = _health_row(health_engagement, stored, account.tier, card)
         risk = None
         if loaded is not None and ledger is not None:
+            # Imported here: it brings Ibis and the CLV fits (0.37 s), and the URL tree, which
+            # every `tenure` command loads, imports this module.
+            from tenure.health.risk_training import model_inputs
+
             state = ledger.join(engagement_features(facts, as_of=stored.as_of), on="account_id")
             features = model_inputs(state, as_of=stored.as_of).select(RISK_FEATURES)
             risk = float(loaded[0].predict_proba(features)[0])

@@ -22,21 +22,6 @@ import polars as pl
 YEAR = dt.timedelta(days=365)
 MONEY = "decimal(38, 2)"
 NEEDED = ("account_key", "source", "order_id", "order_date", "product_category", "amount")
-#: The revenue features of :func:`account_features` that an account snapshot keeps.
-ACCOUNT_FEATURES = (
-    "first_order_date",
-    "last_order_date",
-    "orders",
-    "revenue_total",
-    "revenue_t12m",
-    "revenue_prev12m",
-    "growth",
-    "product_breadth",
-    "avg_order_value",
-    "median_interval_days",
-    "returns_share",
-    "days_since_last_order",
-)
 
 
 @ibis.udf.scalar.builtin(name="list_median")

@@ -17,7 +17,6 @@ from typing import Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 __all__ = ["IsotonicCalibrator", "PlattCalibrator", "calibrator_from_dict"]
 
@@ -60,6 +59,10 @@ class PlattCalibrator:
             z = a * s + b
             return float(np.sum(np.logaddexp(0.0, z) - target * z))
 
+        # Imported here: Django loads this module (the health services), and SciPy's special
+        # functions cost every `tenure` command 0.16 s to import.
+        from scipy import special
+
         a, b = 0.0, float(np.log((positives + 1) / (negatives + 1)))
         current = loss(a, b)
         for _ in range(self.max_iter):
@@ -88,6 +91,8 @@ class PlattCalibrator:
 
     def predict(self, score: ArrayLike) -> FloatArray:
         """Calibrated probability for each score."""
+        from scipy import special
+
         s = np.asarray(score, dtype=np.float64)
         return np.asarray(special.expit(self.a_ * s + self.b_), dtype=np.float64)
 
